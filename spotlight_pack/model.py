@@ -1,0 +1,141 @@
+"""The course model: what a course *is*, independent of files, templates and package formats.
+
+Everything here is immutable so that one loaded course can be rendered into many formats and
+languages without one build changing what the next one sees. Every learner-visible text is a
+``Text`` holding one string per language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+@dataclass(frozen=True)
+class Text:
+    """A learner-visible string in every language of the course."""
+
+    by_lang: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, mapping: dict[str, str]) -> Text:
+        return cls(tuple(sorted(mapping.items())))
+
+    def __getitem__(self, lang: str) -> str:
+        for code, value in self.by_lang:
+            if code == lang:
+                return value
+        raise KeyError(lang)
+
+    def langs(self) -> tuple[str, ...]:
+        return tuple(code for code, _ in self.by_lang)
+
+
+class QuestionType(StrEnum):
+    SINGLE = "single"
+    MULTIPLE = "multiple"
+    TRUE_FALSE = "truefalse"
+
+
+class CompletionRule(StrEnum):
+    PAGES = "pages"
+    ASSESSMENT = "assessment"
+    PAGES_AND_ASSESSMENT = "pages-and-assessment"
+
+
+@dataclass(frozen=True)
+class Option:
+    id: str
+    text: Text
+    feedback: Text
+    correct: bool
+
+
+@dataclass(frozen=True)
+class Question:
+    """One quiz item. True/false questions carry two options with ids ``true`` and ``false``."""
+
+    id: str
+    type: QuestionType
+    prompt: Text
+    options: tuple[Option, ...]
+
+    @property
+    def correct_ids(self) -> tuple[str, ...]:
+        return tuple(option.id for option in self.options if option.correct)
+
+
+@dataclass(frozen=True)
+class Quiz:
+    id: str
+    title: Text
+    intro: Text | None
+    questions: tuple[Question, ...]
+    scored: bool  # True for the final assessment; self-checks only give feedback
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A media file the package must carry, as a path relative to the course folder."""
+
+    path: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A content page. ``html`` is already rendered, escaped Markdown, one per language."""
+
+    id: str
+    title: Text
+    html: Text
+
+
+@dataclass(frozen=True)
+class Module:
+    id: str
+    title: Text
+    pages: tuple[Page, ...]
+    quiz: Quiz | None
+
+
+@dataclass(frozen=True)
+class Course:
+    id: str
+    version: str
+    languages: tuple[str, ...]
+    locales: tuple[tuple[str, str], ...]
+    title: Text
+    description: Text
+    mastery_score: int
+    completion: CompletionRule
+    modules: tuple[Module, ...]
+    assessment: Quiz | None
+    assets: tuple[Asset, ...]
+    content_note: Text | None = None
+    publisher: Text | None = None
+    activity_iri_base: str = "https://spotlight-pack.org/xapi/activities"
+
+    def locale(self, lang: str) -> str:
+        """BCP 47 tag of a course language, e.g. ``es`` -> ``es-MX``."""
+        return dict(self.locales).get(lang, lang)
+
+    @property
+    def iri(self) -> str:
+        """Stable activity IRI of the course: the same in every format and language."""
+        return f"{self.activity_iri_base}/{self.id}"
+
+    def module_iri(self, module: Module) -> str:
+        return f"{self.iri}/{module.id}"
+
+    def page_iri(self, module: Module, page: Page) -> str:
+        return f"{self.iri}/{module.id}/{page.id}"
+
+    def question_iri(self, question: Question) -> str:
+        return f"{self.iri}/question/{question.id}"
+
+    def quizzes(self) -> tuple[Quiz, ...]:
+        found = [module.quiz for module in self.modules if module.quiz]
+        if self.assessment:
+            found.append(self.assessment)
+        return tuple(found)
