@@ -1,0 +1,42 @@
+"""Errors a designer or an admin can act on: each one says where the problem is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem in a source file or a package, with the place to look."""
+
+    where: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}:{self.line}: {self.message}" if self.line else f"{self.where}: {self.message}"
+
+
+class SpotlightError(Exception):
+    """Base class of every error the library raises on purpose (never a bug)."""
+
+
+class SourceError(SpotlightError):
+    """A course's sources have problems; nothing was built from them."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+class BuildError(SpotlightError):
+    """A package could not be produced (for a reason other than the sources)."""
+
+
+def display_path(path: Path) -> str:
+    """A path as the user typed it relative to the working directory, when possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

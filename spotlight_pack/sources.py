@@ -1,0 +1,701 @@
+"""The source loader: turns a course folder into a ``Course``, or says exactly what is wrong.
+
+Designers edit YAML and Markdown by hand, so every problem is reported with its file and line, all
+problems are collected in one pass (fixing them one per build would be maddening), and nothing is
+returned from a course that has any.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from .errors import Problem, SourceError, display_path
+from .model import (
+    Asset,
+    CompletionRule,
+    Course,
+    Module,
+    Option,
+    Page,
+    Question,
+    QuestionType,
+    Quiz,
+    Text,
+)
+
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9-]*$")
+ORDERED_NAME = re.compile(r"^(\d+)-([a-z][a-z0-9-]*)$")
+PAGE_FILE = re.compile(r"^(\d+)-([a-z][a-z0-9-]*)\.([a-z]{2,3}(?:-[A-Za-z0-9]+)?)\.md$")
+VERSION_PATTERN = re.compile(r"^\d+\.\d+\.\d+$")
+SAFE_MEDIA_NAME = re.compile(r"^media/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
+MEDIA_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
+OPTION_IDS = "abcdefghij"
+TRUE_FALSE_LABELS = {"es": ("Verdadero", "Falso"), "en": ("True", "False")}
+UNTRANSLATED_MIN_LENGTH = 25
+
+
+# --------------------------------------------------------------------------- YAML with line numbers
+
+
+@dataclass
+class YamlDoc:
+    """Parsed YAML plus the line of every node, keyed by its path from the root."""
+
+    path: Path
+    data: Any
+    lines: dict[tuple[Any, ...], int] = field(default_factory=dict)
+
+    def get(self, *keys: Any) -> Any:
+        """The value at ``keys`` (mapping keys and list indexes), or None when any step is missing."""
+        value: Any = self.data
+        for key in keys:
+            if isinstance(value, dict):
+                value = value.get(key)
+            elif isinstance(value, list) and isinstance(key, int) and 0 <= key < len(value):
+                value = value[key]
+            else:
+                return None
+        return value
+
+    def line(self, *keys: Any) -> int | None:
+        """Line of the deepest node on ``keys`` that exists (so a missing key points at its parent)."""
+        for end in range(len(keys), -1, -1):
+            if keys[:end] in self.lines:
+                return self.lines[keys[:end]]
+        return None
+
+
+def _node_to_data(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> Any:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = yaml.safe_load(yaml.serialize(key_node)) if not isinstance(key_node, yaml.ScalarNode) else (
+                _scalar(key_node)
+            )
+            result[key] = _node_to_data(value_node, (*path, key), lines)
+            lines[(*path, key)] = key_node.start_mark.line + 1
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_node_to_data(item, (*path, index), lines) for index, item in enumerate(node.value)]
+    return _scalar(node)
+
+
+def _scalar(node: yaml.Node) -> Any:
+    constructor = yaml.SafeLoader("")
+    return constructor.construct_object(node, deep=True)
+
+
+class _Collector:
+    """Gathers problems for one course, each tied to a file and line."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.problems: list[Problem] = []
+
+    def add(self, path: Path, line: int | None, message: str) -> None:
+        self.problems.append(Problem(display_path(path), line, message))
+
+    def read_yaml(self, path: Path) -> YamlDoc | None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as error:
+            self.add(path, None, f"not UTF-8 text ({error.reason} at byte {error.start})")
+            return None
+        try:
+            node = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            line = mark.line + 1 if mark else None
+            self.add(
+                path,
+                line,
+                f"YAML syntax error: {error.problem or error.context} "
+                "(put text that contains : ? # { } [ ] or starts with a quote in double quotes)",
+            )
+            return None
+        except yaml.YAMLError as error:
+            self.add(path, None, f"YAML syntax error: {error}")
+            return None
+        if node is None:
+            self.add(path, 1, "file is empty")
+            return None
+        lines: dict[tuple[Any, ...], int] = {}
+        try:
+            data = _node_to_data(node, (), lines)
+        except yaml.YAMLError as error:
+            self.add(path, node.start_mark.line + 1, f"YAML error: {error}")
+            return None
+        if not isinstance(data, dict):
+            self.add(path, 1, "expected a mapping of keys (key: value) at the top of the file")
+            return None
+        return YamlDoc(path, data, lines)
+
+    def text(self, doc: YamlDoc, languages: tuple[str, ...], *keys: Any, required: bool = True) -> Text | None:
+        """A per-language text at ``keys``; reports missing languages and look-alike translations."""
+        value = doc.get(*keys)
+        label = ".".join(str(key) for key in keys)
+        if value is None:
+            if required:
+                self.add(doc.path, doc.line(*keys), f"'{label}' is missing: give it in {', '.join(languages)}")
+            return None
+        if not isinstance(value, dict):
+            self.add(
+                doc.path,
+                doc.line(*keys),
+                f"'{label}' must have one text per language ({', '.join(f'{lang}: …' for lang in languages)})",
+            )
+            return None
+        texts: dict[str, str] = {}
+        for lang in languages:
+            entry = value.get(lang)
+            if entry is None or (isinstance(entry, str) and not entry.strip()):
+                self.add(doc.path, doc.line(*keys), f"'{label}' has no '{lang}' text (untranslated)")
+            elif not isinstance(entry, str | int | float):
+                self.add(doc.path, doc.line(*keys, lang), f"'{label}.{lang}' must be text")
+            else:
+                texts[lang] = str(entry).strip()
+        for extra in sorted(set(value) - set(languages), key=str):
+            self.add(
+                doc.path,
+                doc.line(*keys, extra),
+                f"'{label}' has '{extra}', which is not a course language "
+                "(a comma inside {…} starts a new key: put such text in double quotes)",
+            )
+        if len(texts) != len(languages):
+            return None
+        self.untranslated(doc.path, doc.line(*keys), label, texts)
+        return Text.of(texts)
+
+    def untranslated(self, path: Path, line: int | None, label: str, texts: dict[str, str]) -> None:
+        values = list(texts.values())
+        if len(values) > 1 and len(set(values)) == 1:
+            sample = values[0]
+            if len(sample) >= UNTRANSLATED_MIN_LENGTH and " " in sample:
+                self.add(path, line, f"'{label}' is the same in every language (untranslated?)")
+
+
+# --------------------------------------------------------------------------- Markdown
+
+
+def _markdown() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
+
+
+@dataclass
+class _PageSource:
+    title: str
+    html: str
+    media: list[tuple[str, int]]
+
+
+class _PageRenderer:
+    """Renders one Markdown page to safe HTML and checks its links, images and headings."""
+
+    def __init__(self, collector: _Collector, course_dir: Path, page_ids: set[str]) -> None:
+        self.collector = collector
+        self.course_dir = course_dir
+        self.page_ids = page_ids
+        self.md = _markdown()
+        self.detector = MarkdownIt("commonmark", {"html": True}).enable("table")
+
+    def render(self, path: Path) -> _PageSource | None:
+        try:
+            source = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as error:
+            self.collector.add(path, None, f"not UTF-8 text ({error.reason} at byte {error.start})")
+            return None
+        lines = source.splitlines()
+        first = next((number for number, line in enumerate(lines) if line.strip()), None)
+        if first is None:
+            self.collector.add(path, 1, "page is empty: start it with '# Title'")
+            return None
+        heading = re.match(r"^#\s+(.+?)\s*#*\s*$", lines[first])
+        if not heading:
+            self.collector.add(path, first + 1, "the first line must be the page title as '# Title'")
+            return None
+        title = heading.group(1).strip()
+        body_offset = first + 1
+        body = "\n".join(lines[body_offset:])
+        self._reject_html(path, body, body_offset)
+        tokens = self.md.parse(body)
+        media: list[tuple[str, int]] = []
+        self._check_tokens(path, tokens, body_offset, media)
+        html = self.md.renderer.render(tokens, self.md.options, {})
+        return _PageSource(title=title, html=html, media=media)
+
+    def _reject_html(self, path: Path, body: str, offset: int) -> None:
+        for token in self.detector.parse(body):
+            if token.type == "html_block":
+                self.collector.add(path, _line(token, offset), "raw HTML is not allowed in pages: use Markdown")
+            for child in token.children or []:
+                if child.type == "html_inline":
+                    self.collector.add(path, _line(token, offset), "raw HTML is not allowed in pages: use Markdown")
+
+    def _check_tokens(self, path: Path, tokens: list[Token], offset: int, media: list[tuple[str, int]]) -> None:
+        for token in tokens:
+            line = _line(token, offset)
+            if token.type == "heading_open" and token.tag == "h1":
+                self.collector.add(path, line, "only the first line may be a level-1 heading: use '##' inside a page")
+            for child in token.children or []:
+                if child.type == "image":
+                    self._image(path, line, child, media)
+                elif child.type == "link_open":
+                    self._link(path, line, child)
+
+    def _image(self, path: Path, line: int | None, token: Token, media: list[tuple[str, int]]) -> None:
+        src = str(token.attrGet("src") or "")
+        alt = "".join(child.content for child in token.children or []).strip()
+        if not alt:
+            self.collector.add(path, line, f"image {src} has no alt text: write what it shows in ![…]({src})")
+        if not SAFE_MEDIA_NAME.match(src) or ".." in PurePosixPath(src).parts:
+            self.collector.add(
+                path, line, f"image {src} must be a file under media/ with a plain ASCII name (letters, digits, . _ -)"
+            )
+            return
+        if PurePosixPath(src).suffix.lower() not in MEDIA_SUFFIXES:
+            self.collector.add(path, line, f"image {src} is not a web image ({', '.join(sorted(MEDIA_SUFFIXES))})")
+        elif not (self.course_dir / src).is_file():
+            self.collector.add(path, line, f"image {src} does not exist in the course folder")
+        else:
+            media.append((src, line or 0))
+        token.attrSet("loading", "lazy")
+
+    def _link(self, path: Path, line: int | None, token: Token) -> None:
+        href = str(token.attrGet("href") or "")
+        if href.startswith("page:"):
+            target = href.removeprefix("page:")
+            if target not in self.page_ids:
+                self.collector.add(path, line, f"link to {href} goes nowhere: no page '{target}' (module-id/page-id)")
+            token.attrSet("href", "#" + page_anchor(*target.split("/", 1)) if "/" in target else "#")
+            token.attrSet("data-page", target)
+        elif href.startswith("https://"):
+            token.attrSet("target", "_blank")
+            token.attrSet("rel", "noopener")
+            token.attrSet("class", "external")
+        elif href.startswith("mailto:"):
+            pass
+        elif href.startswith("http://"):
+            self.collector.add(path, line, f"link {href} must use https:// (LMSs block mixed content)")
+        else:
+            self.collector.add(
+                path, line, f"link '{href}' is neither https://… nor page:module-id/page-id nor mailto:"
+            )
+
+
+def page_anchor(module_id: str, page_id: str) -> str:
+    """HTML id of a page's section; links between pages point at it."""
+    return f"page-{module_id}--{page_id}"
+
+
+def _line(token: Token, offset: int) -> int | None:
+    return token.map[0] + offset + 1 if token.map else None
+
+
+# --------------------------------------------------------------------------- the course
+
+
+class _CourseLoader:
+    def __init__(self, course_dir: Path) -> None:
+        self.dir = course_dir
+        self.problems = _Collector(course_dir)
+        self.languages: tuple[str, ...] = ()
+        self.question_ids: dict[str, tuple[Path, int | None]] = {}
+
+    def load(self) -> Course | None:
+        course_file = self.dir / "course.yaml"
+        if not self.dir.is_dir():
+            self.problems.add(self.dir, None, "not a folder: give the path of a course folder")
+            return None
+        if not course_file.is_file():
+            self.problems.add(self.dir, None, "no course.yaml in this folder: is it a course?")
+            return None
+        doc = self.problems.read_yaml(course_file)
+        if doc is None:
+            return None
+        data = doc.data
+        course_id = self._id(doc, "id")
+        if course_id and course_id != self.dir.name:
+            self.problems.add(course_file, doc.line("id"), f"id '{course_id}' must match the folder name '{self.dir.name}'")
+        version = str(data.get("version", ""))
+        if not VERSION_PATTERN.match(version):
+            self.problems.add(course_file, doc.line("version"), "version must be MAJOR.MINOR.PATCH, e.g. 1.0.0")
+        self.languages = self._languages(doc)
+        if not self.languages:
+            return None
+        locales = self._locales(doc)
+        title = self.problems.text(doc, self.languages, "title")
+        description = self.problems.text(doc, self.languages, "description")
+        content_note = self.problems.text(doc, self.languages, "content_note", required=False)
+        publisher = self._publisher(doc)
+        mastery = data.get("mastery_score", 80)
+        if isinstance(mastery, bool) or not isinstance(mastery, int) or not 0 <= mastery <= 100:
+            self.problems.add(course_file, doc.line("mastery_score"), "mastery_score must be a whole number from 0 to 100")
+            mastery = 80
+        completion = self._completion(doc)
+        iri_base = str(data.get("activity_iri_base", Course.activity_iri_base)).rstrip("/")
+        if not re.match(r"^https?://[^\s/]+(/\S*)?$", iri_base):
+            self.problems.add(course_file, doc.line("activity_iri_base"), "activity_iri_base must be an absolute http(s) IRI")
+        known = {"id", "version", "languages", "locales", "title", "description", "mastery_score", "completion",
+                 "content_note", "publisher", "activity_iri_base"}
+        for key in sorted(set(data) - known, key=str):
+            self.problems.add(course_file, doc.line(key), f"unknown key '{key}' (known: {', '.join(sorted(known))})")
+
+        modules, assets = self._modules()
+        assessment_file = self.dir / "assessment.yaml"
+        assessment = self._quiz(assessment_file, "assessment", scored=True) if assessment_file.is_file() else None
+        if completion != CompletionRule.PAGES and not assessment_file.is_file():
+            self.problems.add(
+                course_file, doc.line("completion"), f"completion '{completion}' needs an assessment.yaml"
+            )
+        if self.problems.problems:
+            return None
+        assert course_id and title and description  # guaranteed when no problem was found
+        return Course(
+            id=course_id,
+            version=version,
+            languages=self.languages,
+            locales=locales,
+            title=title,
+            description=description,
+            mastery_score=mastery,
+            completion=completion,
+            modules=tuple(modules),
+            assessment=assessment,
+            assets=tuple(assets),
+            content_note=content_note,
+            publisher=publisher,
+            activity_iri_base=iri_base,
+        )
+
+    def _id(self, doc: YamlDoc, *keys: Any) -> str | None:
+        value = doc.get(*keys)
+        label = ".".join(str(key) for key in keys)
+        if not isinstance(value, str) or not ID_PATTERN.match(value):
+            self.problems.add(
+                doc.path,
+                doc.line(*keys),
+                f"'{label}' must be lowercase letters, digits and hyphens, starting with a letter (got {value!r})",
+            )
+            return None
+        return value
+
+    def _languages(self, doc: YamlDoc) -> tuple[str, ...]:
+        value = doc.data.get("languages")
+        if not isinstance(value, list) or not value or not all(
+            isinstance(lang, str) and re.match(r"^[a-z]{2,3}$", lang) for lang in value
+        ):
+            self.problems.add(doc.path, doc.line("languages"), "languages must be a list of codes such as [es, en]")
+            return ()
+        if len(set(value)) != len(value):
+            self.problems.add(doc.path, doc.line("languages"), "languages lists a language twice")
+        return tuple(dict.fromkeys(value))
+
+    def _locales(self, doc: YamlDoc) -> tuple[tuple[str, str], ...]:
+        value = doc.data.get("locales", {})
+        if not isinstance(value, dict):
+            self.problems.add(doc.path, doc.line("locales"), "locales must map languages to tags, e.g. {es: es-MX}")
+            return ()
+        result = []
+        for lang, tag in value.items():
+            if lang not in self.languages:
+                self.problems.add(doc.path, doc.line("locales", lang), f"locale for '{lang}', which is not a course language")
+            elif not isinstance(tag, str) or not re.match(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$", tag):
+                self.problems.add(doc.path, doc.line("locales", lang), f"locale '{tag}' is not a BCP 47 tag like es-MX")
+            else:
+                result.append((lang, tag))
+        return tuple(sorted(result))
+
+    def _publisher(self, doc: YamlDoc) -> Text | None:
+        value = doc.data.get("publisher")
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return Text.of({lang: value for lang in self.languages})
+        return self.problems.text(doc, self.languages, "publisher")
+
+    def _completion(self, doc: YamlDoc) -> CompletionRule:
+        value = doc.data.get("completion", CompletionRule.PAGES_AND_ASSESSMENT.value)
+        try:
+            return CompletionRule(value)
+        except ValueError:
+            choices = ", ".join(rule.value for rule in CompletionRule)
+            self.problems.add(doc.path, doc.line("completion"), f"completion must be one of {choices}")
+            return CompletionRule.PAGES_AND_ASSESSMENT
+
+    # ----------------------------------------------------------------- modules and pages
+
+    def _modules(self) -> tuple[list[Module], list[Asset]]:
+        modules_dir = self.dir / "modules"
+        if not modules_dir.is_dir():
+            self.problems.add(self.dir, None, "no modules/ folder: a course needs at least one module")
+            return [], []
+        folders = self._ordered(modules_dir, directories=True)
+        page_files: dict[str, dict[str, dict[str, Path]]] = {}
+        for module_id, folder in folders:
+            page_files[module_id] = self._page_files(folder)
+        page_ids = {f"{module_id}/{page_id}" for module_id, pages in page_files.items() for page_id in pages}
+        renderer = _PageRenderer(self.problems, self.dir, page_ids)
+        modules: list[Module] = []
+        media: dict[str, None] = {}
+        for module_id, folder in folders:
+            module = self._module(module_id, folder, page_files[module_id], renderer, media)
+            if module:
+                modules.append(module)
+        if not folders:
+            self.problems.add(modules_dir, None, "no module folders (named like 01-introduction)")
+        assets = [Asset(path=src, data=(self.dir / src).read_bytes()) for src in sorted(media)]
+        return modules, assets
+
+    def _ordered(self, folder: Path, directories: bool) -> list[tuple[str, Path]]:
+        found: list[tuple[int, str, Path]] = []
+        seen: dict[str, Path] = {}
+        for entry in sorted(folder.iterdir()):
+            if entry.name.startswith(".") or entry.is_dir() != directories:
+                continue
+            match = ORDERED_NAME.match(entry.name)
+            if not match:
+                self.problems.add(entry, None, "module folders are named NN-module-id, e.g. 02-first-contact")
+                continue
+            number, item_id = int(match.group(1)), match.group(2)
+            if item_id in seen:
+                self.problems.add(entry, None, f"module id '{item_id}' is also used by {seen[item_id].name}")
+                continue
+            seen[item_id] = entry
+            found.append((number, item_id, entry))
+        return [(item_id, entry) for _, item_id, entry in sorted(found)]
+
+    def _page_files(self, folder: Path) -> dict[str, dict[str, Path]]:
+        """page id -> language -> file, in page order; reports misnamed files and gaps between languages."""
+        ordered: list[tuple[int, str]] = []
+        pages: dict[str, dict[str, Path]] = {}
+        numbers: dict[str, int] = {}
+        for entry in sorted(folder.iterdir()):
+            if entry.name in {"module.yaml", "quiz.yaml"} or entry.name.startswith("."):
+                continue
+            match = PAGE_FILE.match(entry.name)
+            if not match or not entry.is_file():
+                self.problems.add(entry, None, "pages are named NN-page-id.LANG.md, e.g. 01-objectives.es.md")
+                continue
+            number, page_id, lang = int(match.group(1)), match.group(2), match.group(3)
+            if lang not in self.languages:
+                self.problems.add(entry, None, f"'{lang}' is not a course language ({', '.join(self.languages)})")
+                continue
+            if page_id in numbers and numbers[page_id] != number:
+                self.problems.add(entry, None, f"page '{page_id}' has different numbers in different languages")
+                continue
+            if page_id not in pages:
+                pages[page_id] = {}
+                numbers[page_id] = number
+                ordered.append((number, page_id))
+            pages[page_id][lang] = entry
+        for page_id, by_lang in pages.items():
+            for lang in self.languages:
+                if lang not in by_lang:
+                    existing = next(iter(by_lang.values()))
+                    self.problems.add(
+                        existing, None, f"page '{page_id}' has no '{lang}' version (expected {numbers[page_id]:02d}-"
+                        f"{page_id}.{lang}.md)"
+                    )
+        return {page_id: pages[page_id] for _, page_id in sorted(ordered)}
+
+    def _module(
+        self,
+        module_id: str,
+        folder: Path,
+        files: dict[str, dict[str, Path]],
+        renderer: _PageRenderer,
+        media: dict[str, None],
+    ) -> Module | None:
+        meta_file = folder / "module.yaml"
+        title = None
+        if not meta_file.is_file():
+            self.problems.add(folder, None, "no module.yaml (it holds the module title per language)")
+        else:
+            doc = self.problems.read_yaml(meta_file)
+            if doc:
+                title = self.problems.text(doc, self.languages, "title")
+                for key in sorted(set(doc.data) - {"title"}, key=str):
+                    self.problems.add(meta_file, doc.line(key), f"unknown key '{key}' (module.yaml has: title)")
+        pages: list[Page] = []
+        for page_id, by_lang in files.items():
+            page = self._page(module_id, page_id, by_lang, renderer, media)
+            if page:
+                pages.append(page)
+        quiz_file = folder / "quiz.yaml"
+        quiz = self._quiz(quiz_file, f"{module_id}-quiz", scored=False) if quiz_file.is_file() else None
+        if not files and quiz is None:
+            self.problems.add(folder, None, "module has no pages")
+        if title is None:
+            return None
+        return Module(id=module_id, title=title, pages=tuple(pages), quiz=quiz)
+
+    def _page(
+        self,
+        module_id: str,
+        page_id: str,
+        by_lang: dict[str, Path],
+        renderer: _PageRenderer,
+        media: dict[str, None],
+    ) -> Page | None:
+        titles: dict[str, str] = {}
+        bodies: dict[str, str] = {}
+        for lang, path in by_lang.items():
+            source = renderer.render(path)
+            if source is None:
+                continue
+            titles[lang] = source.title
+            bodies[lang] = source.html
+            for src, _line_number in source.media:
+                media[src] = None
+        if len(titles) != len(self.languages):
+            return None
+        first = by_lang[self.languages[0]]
+        self.problems.untranslated(first, 1, "page title", titles)
+        if len(set(bodies.values())) == 1 and len(self.languages) > 1 and len(next(iter(bodies.values()))) > 80:
+            self.problems.add(first, 2, f"page '{page_id}' has the same text in every language (untranslated?)")
+        return Page(id=page_id, title=Text.of(titles), html=Text.of(bodies))
+
+    # ----------------------------------------------------------------- quizzes
+
+    def _quiz(self, path: Path, quiz_id: str, scored: bool) -> Quiz | None:
+        doc = self.problems.read_yaml(path)
+        if doc is None:
+            return None
+        title = self.problems.text(doc, self.languages, "title")
+        intro = self.problems.text(doc, self.languages, "intro", required=False)
+        for key in sorted(set(doc.data) - {"title", "intro", "questions"}, key=str):
+            self.problems.add(path, doc.line(key), f"unknown key '{key}' (a quiz has: title, intro, questions)")
+        raw_questions = doc.data.get("questions")
+        if not isinstance(raw_questions, list) or not raw_questions:
+            self.problems.add(path, doc.line("questions"), "questions must be a non-empty list")
+            return None
+        questions = [self._question(doc, index) for index in range(len(raw_questions))]
+        if title is None or not all(questions):
+            return None
+        return Quiz(id=quiz_id, title=title, intro=intro, questions=tuple(q for q in questions if q), scored=scored)
+
+    def _question(self, doc: YamlDoc, index: int) -> Question | None:
+        raw = doc.data["questions"][index]
+        where = ("questions", index)
+        if not isinstance(raw, dict):
+            self.problems.add(doc.path, doc.line(*where), "each question is a mapping with id, type, prompt, …")
+            return None
+        question_id = self._id(doc, *where, "id")
+        if question_id:
+            if question_id in self.question_ids:
+                other, other_line = self.question_ids[question_id]
+                self.problems.add(
+                    doc.path, doc.line(*where, "id"),
+                    f"question id '{question_id}' is already used in {display_path(other)}:{other_line}",
+                )
+            else:
+                self.question_ids[question_id] = (doc.path, doc.line(*where, "id"))
+        try:
+            kind = QuestionType(raw.get("type"))
+        except ValueError:
+            choices = ", ".join(kind.value for kind in QuestionType)
+            self.problems.add(doc.path, doc.line(*where, "type"), f"question type must be one of {choices}")
+            return None
+        prompt = self.problems.text(doc, self.languages, *where, "prompt")
+        if kind is QuestionType.TRUE_FALSE:
+            options = self._true_false(doc, where, raw)
+            known = {"id", "type", "prompt", "answer", "feedback_true", "feedback_false"}
+        else:
+            options = self._choices(doc, where, raw, kind)
+            known = {"id", "type", "prompt", "options"}
+        for key in sorted(set(raw) - known, key=str):
+            self.problems.add(doc.path, doc.line(*where, key), f"unknown key '{key}' for a {kind.value} question")
+        if question_id is None or prompt is None or options is None:
+            return None
+        return Question(id=question_id, type=kind, prompt=prompt, options=options)
+
+    def _true_false(self, doc: YamlDoc, where: tuple[Any, ...], raw: dict[str, Any]) -> tuple[Option, ...] | None:
+        answer = raw.get("answer")
+        if not isinstance(answer, bool):
+            self.problems.add(doc.path, doc.line(*where, "answer"), "a truefalse question needs 'answer: true' or 'answer: false'")
+        feedback_true = self.problems.text(doc, self.languages, *where, "feedback_true")
+        feedback_false = self.problems.text(doc, self.languages, *where, "feedback_false")
+        if not isinstance(answer, bool) or feedback_true is None or feedback_false is None:
+            return None
+        labels = {lang: TRUE_FALSE_LABELS.get(lang, TRUE_FALSE_LABELS["en"]) for lang in self.languages}
+        return (
+            Option("true", Text.of({lang: pair[0] for lang, pair in labels.items()}), feedback_true, answer),
+            Option("false", Text.of({lang: pair[1] for lang, pair in labels.items()}), feedback_false, not answer),
+        )
+
+    def _choices(
+        self, doc: YamlDoc, where: tuple[Any, ...], raw: dict[str, Any], kind: QuestionType
+    ) -> tuple[Option, ...] | None:
+        raw_options = raw.get("options")
+        if not isinstance(raw_options, list) or not 2 <= len(raw_options) <= len(OPTION_IDS):
+            self.problems.add(doc.path, doc.line(*where, "options"), f"a {kind.value} question needs 2 to 10 options")
+            return None
+        options: list[Option] = []
+        ok = True
+        seen: set[str] = set()
+        for index, entry in enumerate(raw_options):
+            at = (*where, "options", index)
+            if not isinstance(entry, dict):
+                self.problems.add(doc.path, doc.line(*at), "each option is a mapping with id, text, feedback")
+                ok = False
+                continue
+            option_id = entry.get("id")
+            if not isinstance(option_id, str) or option_id not in OPTION_IDS:
+                self.problems.add(doc.path, doc.line(*at, "id"), f"option id must be one letter from a to j (got {option_id!r})")
+                ok = False
+            elif option_id in seen:
+                self.problems.add(doc.path, doc.line(*at, "id"), f"option id '{option_id}' is used twice")
+                ok = False
+            else:
+                seen.add(option_id)
+            correct = entry.get("correct", False)
+            if not isinstance(correct, bool):
+                self.problems.add(doc.path, doc.line(*at, "correct"), "correct must be true or false")
+                ok = False
+            for key in sorted(set(entry) - {"id", "text", "feedback", "correct"}, key=str):
+                self.problems.add(doc.path, doc.line(*at, key), f"unknown key '{key}' (an option has: id, text, feedback, correct)")
+            text = self.problems.text(doc, self.languages, *at, "text")
+            feedback = self.problems.text(doc, self.languages, *at, "feedback")
+            if text is None or feedback is None or not ok:
+                ok = False
+                continue
+            options.append(Option(str(option_id), text, feedback, bool(correct)))
+        if not ok:
+            return None
+        correct_count = sum(option.correct for option in options)
+        if kind is QuestionType.SINGLE and correct_count != 1:
+            self.problems.add(doc.path, doc.line(*where, "options"), f"a single question needs exactly one correct option (has {correct_count})")
+            return None
+        if kind is QuestionType.MULTIPLE and correct_count < 1:
+            self.problems.add(doc.path, doc.line(*where, "options"), "a multiple question needs at least one correct option")
+            return None
+        return tuple(options)
+
+
+def check_course(course_dir: Path) -> list[Problem]:
+    """Every problem in a course folder; an empty list means it builds."""
+    loader = _CourseLoader(Path(course_dir))
+    loader.load()
+    return sorted(loader.problems.problems)
+
+
+def load_course(course_dir: Path) -> Course:
+    """Load a course folder into the model; raises ``SourceError`` listing every problem."""
+    loader = _CourseLoader(Path(course_dir))
+    course = loader.load()
+    if course is None:
+        raise SourceError(loader.problems.problems or [Problem(display_path(Path(course_dir)), None, "not a course")])
+    return course
+
+
+def find_courses(root: Path) -> list[Path]:
+    """Course folders (those with a course.yaml) directly under ``root``, in name order."""
+    return sorted(path for path in Path(root).iterdir() if (path / "course.yaml").is_file())
