@@ -1,0 +1,358 @@
+"""The store interface: what every LRS store (sqlite, postgres, tinydb) must provide.
+
+CHANGES (interface history; newest first):
+- v1: first version.
+
+Stores are deliberately dumb: they know nothing of xAPI validation. The xAPI rules layer
+(``lrs.xapi``) validates and normalises a statement and computes its index keys (agent keys,
+activity ids, ...) into a :class:`StatementRecord`; a store persists records, answers
+filtered queries over those keys, and keeps documents, activities, agents and credentials.
+
+Conventions every store follows:
+
+- Timestamps handed to and returned by a store are UTC strings in one fixed-width format,
+  ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (see :func:`utc_now`), so they compare correctly as text.
+- Agent keys are strings made by the rules layer from an inverse functional identifier,
+  e.g. ``mbox:mailto:a@b.c`` or ``account:https://home|name``; stores only compare them.
+- Statements are plain JSON-compatible dicts; a store returns them exactly as stored.
+- Stores import no Flask and raise only the exceptions defined here (plus ``ValueError`` for a
+  malformed cursor) for expected conditions.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as _dt
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+DocumentKind = Literal["state", "activity_profile", "agent_profile"]
+
+
+def utc_now() -> str:
+    """The current time in the store timestamp format."""
+    return format_timestamp(_dt.datetime.now(_dt.UTC))
+
+
+def format_timestamp(moment: _dt.datetime) -> str:
+    """Render an aware datetime in the fixed-width UTC store format."""
+    return moment.astimezone(_dt.UTC).strftime(TIMESTAMP_FORMAT)
+
+
+class StoreError(Exception):
+    """Base class of the expected errors a store raises."""
+
+
+class StatementConflict(StoreError):
+    """Raised by :meth:`Store.insert_statements` when an id is already stored; nothing is written."""
+
+    def __init__(self, ids: Sequence[str]) -> None:
+        super().__init__(f"statement ids already stored: {', '.join(ids)}")
+        self.ids = list(ids)
+
+
+class PreconditionFailed(StoreError):
+    """Raised by document writes whose ``expected_etag`` does not match the stored document."""
+
+
+class _Any:
+    """Sentinel type: 'whatever the current etag is' (no concurrency check)."""
+
+    def __repr__(self) -> str:
+        return "ANY"
+
+
+ANY = _Any()
+"""Pass as ``expected_etag`` to skip the compare-and-swap check."""
+
+
+@dataclass(frozen=True)
+class StatementRecord:
+    """One statement ready to store, with the index keys the rules layer computed.
+
+    ``statement`` is complete except for ``stored``, which the store sets (see
+    :meth:`Store.insert_statements`).
+    """
+
+    id: str
+    statement: dict
+    verb_id: str
+    #: Agent keys the plain ``agent`` filter matches: actor and object (and group members).
+    agent_keys: frozenset[str] = frozenset()
+    #: Agent keys ``related_agents=true`` matches: a superset of ``agent_keys`` (authority,
+    #: instructor, team, sub-statement agents).
+    related_agent_keys: frozenset[str] = frozenset()
+    #: Activity ids the plain ``activity`` filter matches: the object, when it is an activity.
+    activity_ids: frozenset[str] = frozenset()
+    #: Activity ids ``related_activities=true`` matches: superset (context activities, sub-statement).
+    related_activity_ids: frozenset[str] = frozenset()
+    registration: str | None = None
+    #: Agent keys of the authority, for ``statements/read/mine`` credentials.
+    authority_keys: frozenset[str] = frozenset()
+    #: Id of the statement this one targets through an object StatementRef (voiding included).
+    statement_ref: str | None = None
+    #: Id of the statement this one voids, when it is a voiding statement (also in ``statement_ref``).
+    voids: str | None = None
+    #: sha2 hashes of the attachments the statement declares (contents passed separately).
+    attachment_hashes: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class StoredStatement:
+    """A statement as stored: the JSON (with ``stored``) and whether it has been voided."""
+
+    statement: dict
+    voided: bool
+    stored: str
+
+
+@dataclass(frozen=True)
+class StatementQuery:
+    """Filters of a statement query, already parsed and normalised by the rules layer.
+
+    Matching rules a store implements:
+
+    - Content filters (``agent``, ``verb``, ``activity``, ``registration``) match a statement
+      when it matches them itself, OR when its ``statement_ref`` target (followed transitively,
+      voided targets included) matches them all. This is the xAPI "statements that target a
+      matching statement" rule.
+    - ``agent`` is compared with ``agent_keys`` (``related_agent_keys`` when ``related_agents``);
+      ``activity`` with ``activity_ids`` (``related_activity_ids`` when ``related_activities``).
+    - ``since`` is exclusive (stored > since), ``until`` inclusive (stored <= until); they, the
+      ``authority`` filter (``authority_keys`` contains it) and the voided exclusion apply to the
+      returned statement itself. Voided statements are never returned by queries.
+    - Order is stored order: ``(stored, insertion sequence)``, descending unless ``ascending``.
+    """
+
+    agent: str | None = None
+    related_agents: bool = False
+    verb: str | None = None
+    activity: str | None = None
+    related_activities: bool = False
+    registration: str | None = None
+    since: str | None = None
+    until: str | None = None
+    ascending: bool = False
+    #: Page size; always >= 1 (the rules layer replaces 0 by the server maximum).
+    limit: int = 100
+    #: Restrict to statements whose ``authority_keys`` contain this key (read/mine scope).
+    authority: str | None = None
+
+
+@dataclass(frozen=True)
+class StatementPage:
+    """One page of query results; ``cursor`` is None on the last page."""
+
+    statements: list[dict]
+    cursor: str | None
+
+
+@dataclass(frozen=True)
+class DocumentScope:
+    """Where a document lives. Unused fields stay empty.
+
+    - state: ``activity_id``, ``agent`` (agent key), ``registration``;
+    - activity_profile: ``activity_id``;
+    - agent_profile: ``agent`` (agent key).
+
+    ``registration`` None means "no registration" for single-document operations, and "any
+    registration" for :meth:`Store.list_document_ids` and :meth:`Store.delete_documents`.
+    """
+
+    kind: DocumentKind
+    activity_id: str = ""
+    agent: str = ""
+    registration: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    """A stored document. ``etag`` is computed by the caller (sha1 hex of the content)."""
+
+    content: bytes
+    content_type: str
+    etag: str
+    updated: str
+
+
+@dataclass(frozen=True)
+class Credential:
+    """An API credential. Only a hash of the secret is ever stored."""
+
+    key: str
+    secret_hash: str
+    scopes: tuple[str, ...]
+    #: The xAPI authority Agent statements posted with this credential get.
+    authority: dict
+    name: str = ""
+    created: str = ""
+    revoked: bool = False
+
+
+@dataclass(frozen=True)
+class StreamFilter:
+    """Filters for :meth:`Store.iter_statements` (analytics): same meaning as in StatementQuery,
+    except that statement references are not followed and voided statements are included only
+    when ``include_voided``."""
+
+    verb: str | None = None
+    activity: str | None = None
+    related_activities: bool = False
+    registration: str | None = None
+    since: str | None = None
+    until: str | None = None
+    agent: str | None = None
+    related_agents: bool = False
+    include_voided: bool = False
+
+
+class Store(abc.ABC):
+    """Abstract LRS store. Implementations must be safe to share between threads of one
+    process and between processes opening the same URL."""
+
+    # --- statements -----------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def insert_statements(
+        self, records: Sequence[StatementRecord], attachments: Mapping[str, bytes] | None = None
+    ) -> str:
+        """Store all ``records`` and ``attachments`` (sha2 -> bytes) atomically; return ``stored``.
+
+        All-or-nothing: if any id is already stored (or repeated in the batch) raise
+        :class:`StatementConflict` and store nothing. The store sets ``statement["stored"]`` of
+        every record to one timestamp taken inside the write transaction, never earlier than
+        any ``stored`` already committed, so stored order equals commit order. A statement is
+        voided when a stored record's ``voids`` names it, whichever of the two came first.
+        Once this returns, the statements survive a crash (committed durably).
+        """
+
+    @abc.abstractmethod
+    def get_statements(self, ids: Sequence[str]) -> dict[str, StoredStatement]:
+        """The stored statements among ``ids`` (missing ids are simply absent)."""
+
+    def get_statement(self, statement_id: str) -> StoredStatement | None:
+        """One stored statement by id, voided or not."""
+        return self.get_statements([statement_id]).get(statement_id)
+
+    @abc.abstractmethod
+    def query_statements(self, query: StatementQuery, cursor: str | None = None) -> StatementPage:
+        """One page of statements matching ``query`` (see StatementQuery for the rules).
+
+        ``cursor`` is the value from the previous page of the same query; pages stay stable
+        while new statements arrive (a cursor marks a position in stored order). Raise
+        ``ValueError`` for a cursor this store did not make.
+        """
+
+    @abc.abstractmethod
+    def get_attachments(self, sha2s: Sequence[str]) -> dict[str, bytes]:
+        """Attachment contents by sha2 hash (missing ones absent)."""
+
+    @abc.abstractmethod
+    def consistent_through(self) -> str:
+        """A timestamp T such that every statement with ``stored <= T`` is visible to queries."""
+
+    @abc.abstractmethod
+    def count_statements(self) -> int:
+        """How many statements are stored (voided ones included)."""
+
+    def iter_statements(self, flt: StreamFilter | None = None, batch_size: int = 1000) -> Iterator[dict]:
+        """Yield stored statements in ascending stored order, ``batch_size`` at a time in memory.
+
+        For analytics: reads the store directly; never loads the whole store. The default
+        implementation pages through :meth:`_stream_page`; stores may override for speed.
+        """
+        flt = flt or StreamFilter()
+        after: str | None = None
+        while True:
+            batch, after = self._stream_page(flt, after, batch_size)
+            yield from batch
+            if after is None:
+                return
+
+    @abc.abstractmethod
+    def _stream_page(
+        self, flt: StreamFilter, after: str | None, size: int
+    ) -> tuple[list[dict], str | None]:
+        """Up to ``size`` statements after position ``after`` (None: from the start) in
+        ascending stored order, and the position of the last one (None when exhausted)."""
+
+    # --- documents ------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def get_document(self, scope: DocumentScope, doc_id: str) -> Document | None:
+        """The document, or None."""
+
+    @abc.abstractmethod
+    def save_document(
+        self, scope: DocumentScope, doc_id: str, document: Document, expected_etag: str | None | _Any = ANY
+    ) -> None:
+        """Create or replace a document, atomically checking the current state first.
+
+        ``expected_etag``: ANY (no check), None (must not exist yet) or the etag the current
+        document must have. On mismatch raise :class:`PreconditionFailed` and change nothing.
+        """
+
+    @abc.abstractmethod
+    def delete_document(
+        self, scope: DocumentScope, doc_id: str, expected_etag: str | None | _Any = ANY
+    ) -> bool:
+        """Delete one document (same ``expected_etag`` rule); return whether it existed."""
+
+    @abc.abstractmethod
+    def list_document_ids(self, scope: DocumentScope, since: str | None = None) -> list[str]:
+        """Ids of the documents in ``scope`` updated after ``since`` (exclusive), sorted."""
+
+    @abc.abstractmethod
+    def delete_documents(self, scope: DocumentScope) -> int:
+        """Delete every document in ``scope``; return how many."""
+
+    # --- activities and agents ------------------------------------------------------------
+
+    @abc.abstractmethod
+    def get_activity(self, activity_id: str) -> dict | None:
+        """The canonical Activity object last saved for this id."""
+
+    @abc.abstractmethod
+    def save_activities(self, activities: Mapping[str, dict]) -> None:
+        """Replace the canonical Activity objects (merging is the rules layer's job)."""
+
+    @abc.abstractmethod
+    def get_agent(self, agent_key: str) -> dict | None:
+        """The Agent object last saved under this key."""
+
+    @abc.abstractmethod
+    def save_agents(self, agents: Mapping[str, dict]) -> None:
+        """Remember Agent objects (e.g. names) by agent key, replacing older ones."""
+
+    # --- credentials ----------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def add_credential(self, credential: Credential) -> None:
+        """Store a new credential; raise StoreError if the key exists."""
+
+    @abc.abstractmethod
+    def get_credential(self, key: str) -> Credential | None:
+        """The credential with this key, revoked or not."""
+
+    @abc.abstractmethod
+    def list_credentials(self) -> list[Credential]:
+        """All credentials, oldest first."""
+
+    @abc.abstractmethod
+    def revoke_credential(self, key: str) -> bool:
+        """Mark a credential revoked; return whether it existed."""
+
+    # --- lifecycle ------------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release connections and files. The store is unusable afterwards."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,484 @@
+"""SQLite store: the default, embedded store and the reference implementation of the interface.
+
+WAL mode lets readers run while one writer commits; ``BEGIN IMMEDIATE`` serialises writers
+across threads and processes, and ``stored`` is taken inside that write lock, so the
+insertion sequence (``seq``) is also stored order and serves as the paging cursor.
+``synchronous=FULL`` makes an acknowledged commit survive a crash or power loss.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext
+
+from lrs.stores import path_from_url
+from lrs.stores.base import (
+    ANY,
+    Credential,
+    Document,
+    DocumentScope,
+    PreconditionFailed,
+    StatementConflict,
+    StatementPage,
+    StatementQuery,
+    StatementRecord,
+    Store,
+    StoredStatement,
+    StoreError,
+    StreamFilter,
+    _Any,
+    utc_now,
+)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS statements (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    stored TEXT NOT NULL,
+    verb TEXT NOT NULL,
+    registration TEXT,
+    statement_ref TEXT,
+    voids TEXT,
+    voided INTEGER NOT NULL DEFAULT 0,
+    body TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS statements_verb ON statements (verb, seq);
+CREATE INDEX IF NOT EXISTS statements_registration ON statements (registration, seq);
+CREATE INDEX IF NOT EXISTS statements_ref ON statements (statement_ref);
+CREATE INDEX IF NOT EXISTS statements_voids ON statements (voids);
+CREATE INDEX IF NOT EXISTS statements_stored ON statements (stored);
+CREATE TABLE IF NOT EXISTS statement_agents (
+    seq INTEGER NOT NULL, key TEXT NOT NULL, direct INTEGER NOT NULL, PRIMARY KEY (key, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS statement_activities (
+    seq INTEGER NOT NULL, activity_id TEXT NOT NULL, direct INTEGER NOT NULL,
+    PRIMARY KEY (activity_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS statement_authorities (
+    seq INTEGER NOT NULL, key TEXT NOT NULL, PRIMARY KEY (key, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS attachments (sha2 TEXT PRIMARY KEY, content BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    kind TEXT NOT NULL, activity_id TEXT NOT NULL, agent TEXT NOT NULL, registration TEXT NOT NULL,
+    doc_id TEXT NOT NULL, content BLOB NOT NULL, content_type TEXT NOT NULL, etag TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    PRIMARY KEY (kind, activity_id, agent, registration, doc_id)
+);
+CREATE TABLE IF NOT EXISTS activities (id TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS agents (key TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS credentials (
+    key TEXT PRIMARY KEY, secret_hash TEXT NOT NULL, scopes TEXT NOT NULL, authority TEXT NOT NULL,
+    name TEXT NOT NULL, created TEXT NOT NULL, revoked INTEGER NOT NULL DEFAULT 0
+);
+"""
+
+
+class SQLiteStore(Store):
+    """Store in one SQLite file; one connection per thread."""
+
+    def __init__(self, url: str) -> None:
+        path = path_from_url(url)
+        if not path:
+            raise ValueError(f"sqlite store URL needs a path: {url!r}")
+        self._memory = path == ":memory:"
+        # A private shared-cache memory database, so every thread's connection sees one store.
+        self._target = f"file:lrs-{uuid.uuid4().hex}?mode=memory&cache=shared" if self._memory else path
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        # Memory databases lack WAL; serialise all access to them instead.
+        self._memory_lock = threading.RLock()
+        self._keepalive = self._connect()
+        self._keepalive.executescript(SCHEMA)
+
+    # --- connections ----------------------------------------------------------------------
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            self._target, uri=self._memory, timeout=60, isolation_level=None, check_same_thread=False
+        )
+        if not self._memory:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA busy_timeout=60000")
+        with self._lock:
+            self._connections.append(conn)
+        return conn
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self._connect()
+        return conn
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """A consistent snapshot for multi-statement reads."""
+        with self._memory_lock if self._memory else nullcontext():
+            conn = self._conn()
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                conn.execute("COMMIT")
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction holding the database write lock from its start."""
+        with self._memory_lock if self._memory else nullcontext():
+            conn = self._conn()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._connections:
+                conn.close()
+            self._connections.clear()
+
+    # --- statements -----------------------------------------------------------------------
+
+    def insert_statements(
+        self, records: Sequence[StatementRecord], attachments: Mapping[str, bytes] | None = None
+    ) -> str:
+        ids = [r.id for r in records]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise StatementConflict(repeated)
+        with self._write() as conn:
+            existing = self._existing_ids(conn, ids)
+            if existing:
+                raise StatementConflict(existing)
+            last = conn.execute("SELECT stored FROM statements ORDER BY seq DESC LIMIT 1").fetchone()
+            stored = max(utc_now(), last[0]) if last else utc_now()
+            for record in records:
+                self._insert_one(conn, record, stored)
+            for sha2, content in (attachments or {}).items():
+                conn.execute("INSERT OR IGNORE INTO attachments VALUES (?, ?)", (sha2, content))
+        return stored
+
+    @staticmethod
+    def _existing_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> list[str]:
+        found: list[str] = []
+        for chunk in _chunks(ids, 500):
+            marks = ",".join("?" * len(chunk))
+            found += [r[0] for r in conn.execute(f"SELECT id FROM statements WHERE id IN ({marks})", chunk)]
+        return sorted(found)
+
+    @staticmethod
+    def _insert_one(conn: sqlite3.Connection, record: StatementRecord, stored: str) -> None:
+        body = dict(record.statement, stored=stored)
+        voided = conn.execute("SELECT 1 FROM statements WHERE voids = ? LIMIT 1", (record.id,)).fetchone()
+        cur = conn.execute(
+            "INSERT INTO statements (id, stored, verb, registration, statement_ref, voids, voided, body)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                record.id,
+                stored,
+                record.verb_id,
+                record.registration,
+                record.statement_ref,
+                record.voids,
+                1 if voided else 0,
+                json.dumps(body, separators=(",", ":")),
+            ),
+        )
+        seq = cur.lastrowid
+        agents = record.agent_keys | record.related_agent_keys
+        conn.executemany(
+            "INSERT OR IGNORE INTO statement_agents VALUES (?, ?, ?)",
+            [(seq, key, int(key in record.agent_keys)) for key in agents],
+        )
+        activities = record.activity_ids | record.related_activity_ids
+        conn.executemany(
+            "INSERT OR IGNORE INTO statement_activities VALUES (?, ?, ?)",
+            [(seq, act, int(act in record.activity_ids)) for act in activities],
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO statement_authorities VALUES (?, ?)",
+            [(seq, key) for key in record.authority_keys],
+        )
+        if record.voids:
+            conn.execute("UPDATE statements SET voided = 1 WHERE id = ?", (record.voids,))
+
+    def get_statements(self, ids: Sequence[str]) -> dict[str, StoredStatement]:
+        found: dict[str, StoredStatement] = {}
+        with self._read() as conn:
+            for chunk in _chunks(list(ids), 500):
+                marks = ",".join("?" * len(chunk))
+                rows = conn.execute(
+                    f"SELECT id, body, voided, stored FROM statements WHERE id IN ({marks})", chunk
+                )
+                for sid, body, voided, stored in rows:
+                    found[sid] = StoredStatement(json.loads(body), bool(voided), stored)
+        return found
+
+    def query_statements(self, query: StatementQuery, cursor: str | None = None) -> StatementPage:
+        content_sql, params = _content_filter(query)
+        where = ["s.voided = 0"]
+        if query.since:
+            where.append("s.stored > ?")
+            params.append(query.since)
+        if query.until:
+            where.append("s.stored <= ?")
+            params.append(query.until)
+        if query.authority:
+            where.append("EXISTS (SELECT 1 FROM statement_authorities w WHERE w.key = ? AND w.seq = s.seq)")
+            params.append(query.authority)
+        if cursor is not None:
+            where.append("s.seq > ?" if query.ascending else "s.seq < ?")
+            params.append(_parse_cursor(cursor))
+        order = "ASC" if query.ascending else "DESC"
+        if content_sql:
+            sql = (
+                "WITH RECURSIVE matched(seq, id) AS ("
+                f" SELECT s.seq, s.id FROM statements s WHERE {content_sql}"
+                " UNION SELECT t.seq, t.id FROM statements t JOIN matched m ON t.statement_ref = m.id)"
+                " SELECT s.seq, s.body FROM statements s JOIN matched m ON m.seq = s.seq"
+            )
+        else:
+            sql = "SELECT s.seq, s.body FROM statements s"
+        sql += f" WHERE {' AND '.join(where)} ORDER BY s.seq {order} LIMIT ?"
+        params.append(query.limit + 1)
+        with self._read() as conn:
+            rows = conn.execute(sql, params).fetchall()
+        more = len(rows) > query.limit
+        rows = rows[: query.limit]
+        next_cursor = str(rows[-1][0]) if more else None
+        return StatementPage([json.loads(body) for _, body in rows], next_cursor)
+
+    def _stream_page(
+        self, flt: StreamFilter, after: str | None, size: int
+    ) -> tuple[list[dict], str | None]:
+        query = StatementQuery(
+            agent=flt.agent,
+            related_agents=flt.related_agents,
+            verb=flt.verb,
+            activity=flt.activity,
+            related_activities=flt.related_activities,
+            registration=flt.registration,
+        )
+        sql, params = _content_filter(query)
+        where = [sql] if sql else []
+        if not flt.include_voided:
+            where.append("s.voided = 0")
+        if flt.since:
+            where.append("s.stored > ?")
+            params.append(flt.since)
+        if flt.until:
+            where.append("s.stored <= ?")
+            params.append(flt.until)
+        where.append("s.seq > ?")
+        params.append(_parse_cursor(after) if after else 0)
+        params.append(size)
+        with self._read() as conn:
+            rows = conn.execute(
+                f"SELECT s.seq, s.body FROM statements s WHERE {' AND '.join(where)} ORDER BY s.seq LIMIT ?",
+                params,
+            ).fetchall()
+        if not rows:
+            return [], None
+        return [json.loads(body) for _, body in rows], (str(rows[-1][0]) if len(rows) == size else None)
+
+    def get_attachments(self, sha2s: Sequence[str]) -> dict[str, bytes]:
+        found: dict[str, bytes] = {}
+        with self._read() as conn:
+            for chunk in _chunks(list(sha2s), 500):
+                marks = ",".join("?" * len(chunk))
+                for sha2, content in conn.execute(
+                    f"SELECT sha2, content FROM attachments WHERE sha2 IN ({marks})", chunk
+                ):
+                    found[sha2] = bytes(content)
+        return found
+
+    def consistent_through(self) -> str:
+        # Writers take `stored` under the write lock and commit at once, so everything stored
+        # up to now is visible; `stored` may run ahead of the clock by the monotonic rule.
+        with self._read() as conn:
+            last = conn.execute("SELECT stored FROM statements ORDER BY seq DESC LIMIT 1").fetchone()
+        now = utc_now()
+        return max(now, last[0]) if last else now
+
+    def count_statements(self) -> int:
+        with self._read() as conn:
+            return conn.execute("SELECT count(*) FROM statements").fetchone()[0]
+
+    # --- documents ------------------------------------------------------------------------
+
+    def get_document(self, scope: DocumentScope, doc_id: str) -> Document | None:
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT content, content_type, etag, updated FROM documents WHERE " + _DOC_KEY,
+                _doc_key(scope, doc_id),
+            ).fetchone()
+        return Document(bytes(row[0]), row[1], row[2], row[3]) if row else None
+
+    def save_document(
+        self, scope: DocumentScope, doc_id: str, document: Document, expected_etag: str | None | _Any = ANY
+    ) -> None:
+        with self._write() as conn:
+            self._check_etag(conn, scope, doc_id, expected_etag)
+            conn.execute(
+                "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*_doc_key(scope, doc_id), document.content, document.content_type, document.etag,
+                 document.updated),
+            )
+
+    def delete_document(
+        self, scope: DocumentScope, doc_id: str, expected_etag: str | None | _Any = ANY
+    ) -> bool:
+        with self._write() as conn:
+            self._check_etag(conn, scope, doc_id, expected_etag)
+            cur = conn.execute("DELETE FROM documents WHERE " + _DOC_KEY, _doc_key(scope, doc_id))
+            return cur.rowcount > 0
+
+    @staticmethod
+    def _check_etag(
+        conn: sqlite3.Connection, scope: DocumentScope, doc_id: str, expected: str | None | _Any
+    ) -> None:
+        if isinstance(expected, _Any):
+            return
+        row = conn.execute("SELECT etag FROM documents WHERE " + _DOC_KEY, _doc_key(scope, doc_id)).fetchone()
+        current = row[0] if row else None
+        if current != expected:
+            raise PreconditionFailed(f"document etag is {current!r}, expected {expected!r}")
+
+    def list_document_ids(self, scope: DocumentScope, since: str | None = None) -> list[str]:
+        where, params = _scope_filter(scope)
+        if since:
+            where += " AND updated > ?"
+            params.append(since)
+        with self._read() as conn:
+            rows = conn.execute(f"SELECT doc_id FROM documents WHERE {where} ORDER BY doc_id", params)
+            return [r[0] for r in rows]
+
+    def delete_documents(self, scope: DocumentScope) -> int:
+        where, params = _scope_filter(scope)
+        with self._write() as conn:
+            return conn.execute(f"DELETE FROM documents WHERE {where}", params).rowcount
+
+    # --- activities and agents ------------------------------------------------------------
+
+    def get_activity(self, activity_id: str) -> dict | None:
+        with self._read() as conn:
+            row = conn.execute("SELECT body FROM activities WHERE id = ?", (activity_id,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def save_activities(self, activities: Mapping[str, dict]) -> None:
+        with self._write() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO activities VALUES (?, ?)",
+                [(key, json.dumps(value)) for key, value in activities.items()],
+            )
+
+    def get_agent(self, agent_key: str) -> dict | None:
+        with self._read() as conn:
+            row = conn.execute("SELECT body FROM agents WHERE key = ?", (agent_key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def save_agents(self, agents: Mapping[str, dict]) -> None:
+        with self._write() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO agents VALUES (?, ?)",
+                [(key, json.dumps(value)) for key, value in agents.items()],
+            )
+
+    # --- credentials ----------------------------------------------------------------------
+
+    def add_credential(self, credential: Credential) -> None:
+        try:
+            with self._write() as conn:
+                conn.execute(
+                    "INSERT INTO credentials VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        credential.key,
+                        credential.secret_hash,
+                        json.dumps(list(credential.scopes)),
+                        json.dumps(credential.authority),
+                        credential.name,
+                        credential.created or utc_now(),
+                        int(credential.revoked),
+                    ),
+                )
+        except sqlite3.IntegrityError as exc:
+            raise StoreError(f"credential key already exists: {credential.key}") from exc
+
+    def get_credential(self, key: str) -> Credential | None:
+        with self._read() as conn:
+            row = conn.execute("SELECT * FROM credentials WHERE key = ?", (key,)).fetchone()
+        return _credential(row) if row else None
+
+    def list_credentials(self) -> list[Credential]:
+        with self._read() as conn:
+            rows = conn.execute("SELECT * FROM credentials ORDER BY created, key").fetchall()
+        return [_credential(r) for r in rows]
+
+    def revoke_credential(self, key: str) -> bool:
+        with self._write() as conn:
+            return conn.execute("UPDATE credentials SET revoked = 1 WHERE key = ?", (key,)).rowcount > 0
+
+
+_DOC_KEY = "kind = ? AND activity_id = ? AND agent = ? AND registration = ? AND doc_id = ?"
+
+
+def _doc_key(scope: DocumentScope, doc_id: str) -> tuple[str, str, str, str, str]:
+    return (scope.kind, scope.activity_id, scope.agent, scope.registration or "", doc_id)
+
+
+def _scope_filter(scope: DocumentScope) -> tuple[str, list[str]]:
+    where = "kind = ? AND activity_id = ? AND agent = ?"
+    params = [scope.kind, scope.activity_id, scope.agent]
+    if scope.registration is not None:
+        where += " AND registration = ?"
+        params.append(scope.registration)
+    return where, params
+
+
+def _content_filter(query: StatementQuery) -> tuple[str, list]:
+    """SQL over alias ``s`` for the content filters (those that follow statement references)."""
+    where: list[str] = []
+    params: list = []
+    if query.verb:
+        where.append("s.verb = ?")
+        params.append(query.verb)
+    if query.registration:
+        where.append("s.registration = ?")
+        params.append(query.registration)
+    if query.agent:
+        direct = "" if query.related_agents else " AND g.direct = 1"
+        where.append(f"EXISTS (SELECT 1 FROM statement_agents g WHERE g.key = ? AND g.seq = s.seq{direct})")
+        params.append(query.agent)
+    if query.activity:
+        direct = "" if query.related_activities else " AND a.direct = 1"
+        where.append(
+            f"EXISTS (SELECT 1 FROM statement_activities a WHERE a.activity_id = ? AND a.seq = s.seq{direct})"
+        )
+        params.append(query.activity)
+    return " AND ".join(where), params
+
+
+def _parse_cursor(cursor: str) -> int:
+    try:
+        return int(cursor)
+    except ValueError:
+        raise ValueError(f"invalid cursor {cursor!r}") from None
+
+
+def _credential(row: tuple) -> Credential:
+    key, secret_hash, scopes, authority, name, created, revoked = row
+    return Credential(key, secret_hash, tuple(json.loads(scopes)), json.loads(authority), name, created,
+                      bool(revoked))
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
