@@ -39,8 +39,8 @@ from lrs.stores.base import (
     StatementQuery,
     StatementRecord,
     Store,
-    StoreError,
     StoredStatement,
+    StoreError,
     StreamFilter,
     _Any,
     format_timestamp,
@@ -392,7 +392,9 @@ class PostgresStore(Store):
         self._save_json("lrs_agent", "key", agents)
 
     def _get_json(self, table: str, column: str, key: str) -> dict | None:
-        query = sql.SQL("SELECT body FROM {} WHERE {} = %s").format(sql.Identifier(table), sql.Identifier(column))
+        query = sql.SQL("SELECT body FROM {} WHERE {} = %s").format(
+            sql.Identifier(table), sql.Identifier(column)
+        )
         with self._tx() as conn:
             row = conn.execute(query, (key,)).fetchone()
         return row[0] if row else None
@@ -432,9 +434,11 @@ class PostgresStore(Store):
 
     def revoke_credential(self, key: str) -> bool:
         with self._tx() as conn:
-            return conn.execute("UPDATE lrs_credential SET revoked = true WHERE key = %s", (key,)).rowcount > 0
+            cur = conn.execute("UPDATE lrs_credential SET revoked = true WHERE key = %s", (key,))
+            return cur.rowcount > 0
 
 
+_SEQ_AND_BODY = sql.SQL("s.seq, s.body")
 _DOC_KEY = "kind = %s AND activity_id = %s AND agent = %s AND registration = %s AND doc_id = %s"
 _CREDENTIAL_SELECT = "SELECT key, secret_hash, scopes, authority, name, created, revoked FROM lrs_credential"
 
@@ -467,7 +471,8 @@ def _content_conditions(query: StatementQuery) -> list[sql.Composable]:
     if query.agent:
         conditions.append(_has_key(RELATED_AGENT if query.related_agents else AGENT, query.agent))
     if query.activity:
-        conditions.append(_has_key(RELATED_ACTIVITY if query.related_activities else ACTIVITY, query.activity))
+        kind = RELATED_ACTIVITY if query.related_activities else ACTIVITY
+        conditions.append(_has_key(kind, query.activity))
     return conditions
 
 
@@ -484,7 +489,7 @@ def _select_page(
     conditions: list[sql.Composable],
     order: sql.Composable,
     limit: sql.Composable,
-    columns: sql.Composable = sql.SQL("s.seq, s.body"),
+    columns: sql.Composable = _SEQ_AND_BODY,
 ) -> sql.Composed:
     where = sql.SQL(" AND ").join(conditions) if conditions else sql.SQL("true")
     return sql.SQL("SELECT {} FROM lrs_statement s WHERE {} ORDER BY s.seq {} LIMIT {}").format(
