@@ -197,8 +197,16 @@ class PostgresStore(Store):
                 for seq, record in zip(seqs, records, strict=True):
                     body = json.dumps(dict(record.statement, stored=stored), separators=(",", ":"))
                     copy.write_row(
-                        (seq, record.id, moment, record.verb_id, record.registration,
-                         record.statement_ref, record.voids, body)
+                        (
+                            seq,
+                            record.id,
+                            moment,
+                            record.verb_id,
+                            record.registration,
+                            record.statement_ref,
+                            record.voids,
+                            body,
+                        )
                     )
             with cur.copy("COPY lrs_statement_key (kind, key, seq) FROM STDIN") as copy:
                 for seq, record in zip(seqs, records, strict=True):
@@ -264,9 +272,7 @@ class PostgresStore(Store):
         rows = rows[: query.limit]
         return StatementPage([body for _, body in rows], str(rows[-1][0]) if more else None)
 
-    def _stream_page(
-        self, flt: StreamFilter, after: str | None, size: int
-    ) -> tuple[list[dict], str | None]:
+    def _stream_page(self, flt: StreamFilter, after: str | None, size: int) -> tuple[list[dict], str | None]:
         conditions = _content_conditions(
             StatementQuery(
                 agent=flt.agent,
@@ -322,8 +328,13 @@ class PostgresStore(Store):
     def save_document(
         self, scope: DocumentScope, doc_id: str, document: Document, expected_etag: str | None | _Any = ANY
     ) -> None:
-        values = (*_doc_key(scope, doc_id), document.content, document.content_type, document.etag,
-                  document.updated)
+        values = (
+            *_doc_key(scope, doc_id),
+            document.content,
+            document.content_type,
+            document.etag,
+            document.updated,
+        )
         insert = "INSERT INTO lrs_document VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
         with self._tx() as conn:
             if isinstance(expected_etag, _Any):
@@ -415,9 +426,15 @@ class PostgresStore(Store):
                 conn.execute(
                     "INSERT INTO lrs_credential (key, secret_hash, scopes, authority, name, created, revoked)"
                     " VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                    (credential.key, credential.secret_hash, list(credential.scopes),
-                     Json(credential.authority), credential.name, credential.created or utc_now(),
-                     credential.revoked),
+                    (
+                        credential.key,
+                        credential.secret_hash,
+                        list(credential.scopes),
+                        Json(credential.authority),
+                        credential.name,
+                        credential.created or utc_now(),
+                        credential.revoked,
+                    ),
                 )
         except psycopg.errors.UniqueViolation as exc:
             raise StoreError(f"credential key already exists: {credential.key}") from exc
@@ -457,8 +474,9 @@ def _scope_filter(scope: DocumentScope) -> tuple[str, list[str]]:
 
 
 def _has_key(kind: str, key: str) -> sql.Composable:
-    return sql.SQL("EXISTS (SELECT 1 FROM lrs_statement_key k WHERE k.kind = {} AND k.key = {}"
-                   " AND k.seq = s.seq)").format(kind, key)
+    return sql.SQL(
+        "EXISTS (SELECT 1 FROM lrs_statement_key k WHERE k.kind = {} AND k.key = {} AND k.seq = s.seq)"
+    ).format(kind, key)
 
 
 def _content_conditions(query: StatementQuery) -> list[sql.Composable]:

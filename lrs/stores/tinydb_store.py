@@ -248,9 +248,7 @@ class TinyDBStore(Store):
         page = page[: query.limit]
         return StatementPage([row["statement"] for _, row in page], str(page[-1][0]) if more else None)
 
-    def _stream_page(
-        self, flt: StreamFilter, after: str | None, size: int
-    ) -> tuple[list[dict], str | None]:
+    def _stream_page(self, flt: StreamFilter, after: str | None, size: int) -> tuple[list[dict], str | None]:
         start = _parse_cursor(after) if after else 0
         content = _content_matcher(
             StatementQuery(
