@@ -1,12 +1,15 @@
 """Durability: SIGKILL the server while 4 clients post, restart it, and check nothing acknowledged is lost.
 
 Every statement that got a 200/204 must be stored exactly once after the restart, a batch is stored
-all or nothing (acknowledged or not), and the store must open clean and accept writes again.
+all or nothing (acknowledged or not), and the store must open clean and accept writes again. Also:
+several processes writing one store directly (the CLI and analytics open stores without a server)
+all land, once each, in one stored order.
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import signal
 import socket
@@ -23,6 +26,7 @@ import pytest
 import requests
 
 from lrs.stores import open_store
+from lrs.xapi.statements import build_record
 
 pytestmark = pytest.mark.slow
 
@@ -263,3 +267,41 @@ def test_sigkill_loses_no_acknowledged_statement(store_url: str, tmp_path: Path)
         assert session.post(server.statements_url, json=after, timeout=10).status_code == 200
     finally:
         server.stop()
+
+
+PROCESSES = 4
+INSERTS_PER_PROCESS = 15
+
+
+def _insert_from_process(url: str, number: int) -> None:
+    """Child process body: open the store itself and insert single statements and small batches."""
+    store = open_store(url)
+    try:
+        for i in range(INSERTS_PER_PROCESS):
+            size = 1 if i % 2 else 3
+            batch = [make_statement(f"process-{number}-{i}-{j}") for j in range(size)]
+            store.insert_statements([build_record(s) for s in batch])
+    finally:
+        store.close()
+
+
+def test_processes_writing_one_store_all_land_once(store_url: str) -> None:
+    open_store(store_url).close()  # create the schema or file before the race
+    context = multiprocessing.get_context("fork")
+    children = [context.Process(target=_insert_from_process, args=(store_url, n)) for n in range(PROCESSES)]
+    for child in children:
+        child.start()
+    for child in children:
+        child.join(timeout=120)
+        assert child.exitcode == 0, f"writer process failed with exit code {child.exitcode}"
+    store = open_store(store_url)
+    try:
+        streamed = list(store.iter_statements())
+        assert store.count_statements() == len(streamed)
+    finally:
+        store.close()
+    expected = PROCESSES * sum(1 if i % 2 else 3 for i in range(INSERTS_PER_PROCESS))
+    ids = [s["id"] for s in streamed]
+    assert len(ids) == expected and len(set(ids)) == expected
+    stored = [s["stored"] for s in streamed]
+    assert stored == sorted(stored), "stream order is not stored order"
