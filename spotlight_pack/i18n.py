@@ -1,0 +1,90 @@
+"""Interface strings of the packaged player, one table per course language.
+
+Learners see these on every page, so they are written for the audience (Mexican Spanish uses
+"usted", as the courses do) and kept here rather than in templates or JavaScript: the renderer puts
+them into the HTML and into the course data JSON that the runtime reads. Placeholders in braces
+(``{n}``) are filled in by the runtime.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+_ES: dict[str, str] = {
+    "skip": "Saltar al contenido",
+    "menu": "Menú",
+    "menuLabel": "Contenido del curso",
+    "moduleQuiz": "Autoevaluación",
+    "assessment": "Evaluación final",
+    "visited": "visitada",
+    "progress": "{n} % completado",
+    "position": "Página {n} de {total}",
+    "previous": "Anterior",
+    "next": "Siguiente",
+    "exit": "Salir",
+    "noteTitle": "Antes de empezar",
+    "start": "Comenzar",
+    "check": "Comprobar respuestas",
+    "submit": "Enviar evaluación",
+    "retry": "Intentar de nuevo",
+    "correct": "Correcto",
+    "incorrect": "Incorrecto",
+    "chooseOne": "Elija una respuesta.",
+    "chooseAll": "Elija todas las respuestas correctas.",
+    "answerAll": "Responda todas las preguntas antes de continuar ({n} sin responder).",
+    "quizResult": "Respondió bien {n} de {total} preguntas.",
+    "scoreResult": "Su calificación: {n} de 100. Se necesita {mastery} para aprobar.",
+    "passed": "Aprobó la evaluación.",
+    "failed": "Aún no aprueba. Revise la retroalimentación e intente de nuevo.",
+    "best": "Su mejor calificación: {n} de 100.",
+    "closed": "Su avance quedó guardado. Ya puede cerrar esta ventana.",
+    "newTab": "(se abre en una pestaña nueva)",
+    "noscript": "Este curso necesita JavaScript. Actívelo en su navegador o abra el curso desde su plataforma.",
+}
+
+_EN: dict[str, str] = {
+    "skip": "Skip to content",
+    "menu": "Menu",
+    "menuLabel": "Course contents",
+    "moduleQuiz": "Self-check",
+    "assessment": "Final assessment",
+    "visited": "visited",
+    "progress": "{n}% complete",
+    "position": "Page {n} of {total}",
+    "previous": "Previous",
+    "next": "Next",
+    "exit": "Exit",
+    "noteTitle": "Before you start",
+    "start": "Start",
+    "check": "Check answers",
+    "submit": "Submit assessment",
+    "retry": "Try again",
+    "correct": "Correct",
+    "incorrect": "Incorrect",
+    "chooseOne": "Choose one answer.",
+    "chooseAll": "Choose every correct answer.",
+    "answerAll": "Answer every question before you go on ({n} unanswered).",
+    "quizResult": "You answered {n} of {total} questions correctly.",
+    "scoreResult": "Your score: {n} out of 100. You need {mastery} to pass.",
+    "passed": "You passed the assessment.",
+    "failed": "Not passed yet. Read the feedback and try again.",
+    "best": "Your best score: {n} out of 100.",
+    "closed": "Your progress is saved. You can close this window now.",
+    "newTab": "(opens in a new tab)",
+    "noscript": "This course needs JavaScript. Turn it on in your browser or open the course from your platform.",
+}
+
+_TABLES: dict[str, Mapping[str, str]] = {"es": MappingProxyType(_ES), "en": MappingProxyType(_EN)}
+
+LANGUAGES: tuple[str, ...] = tuple(sorted(_TABLES))
+
+
+def ui_strings(lang: str) -> Mapping[str, str]:
+    """The player's interface strings for a course language; an unknown language is a build error."""
+    try:
+        return _TABLES[lang]
+    except KeyError:
+        raise ValueError(
+            f"no interface strings for language '{lang}' (have: {', '.join(LANGUAGES)}): add them to spotlight_pack/i18n.py"
+        ) from None

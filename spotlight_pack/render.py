@@ -1,0 +1,188 @@
+"""Render a course into the files of a package: one HTML player page, one script, one style sheet, media.
+
+Format builders add the manifest and schemas around what this returns; everything learners see or
+run comes from here, so every format shows the same player. The output is a pure function of its
+arguments (no timestamps, stable ordering) so packages are reproducible byte for byte.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from spotlight_pack.i18n import ui_strings
+from spotlight_pack.model import Course, Module, Page, Question, QuestionType, Quiz
+from spotlight_pack.sources import page_anchor
+
+LAUNCH_FILE = "index.html"
+SCRIPT_FILE = "spotlight/player.js"
+STYLE_FILE = "spotlight/player.css"
+
+_REQUIRES = re.compile(r"^// @requires (lib/[a-z0-9-]+\.js)$", re.MULTILINE)
+_RESERVED_PATHS = frozenset({LAUNCH_FILE, SCRIPT_FILE, STYLE_FILE})
+
+
+def _runtime_file(relative: str) -> str:
+    return resources.files("spotlight_pack").joinpath("runtime", *relative.split("/")).read_text(encoding="utf-8")
+
+
+def available_trackings() -> tuple[str, ...]:
+    """Tracking adapters shipped in ``runtime/adapters``: adding a file there adds a tracking mode."""
+    folder = resources.files("spotlight_pack").joinpath("runtime", "adapters")
+    return tuple(sorted(item.name.removesuffix(".js") for item in folder.iterdir() if item.name.endswith(".js")))
+
+
+@cache
+def build_script(tracking: str) -> str:
+    """The one script of a package: state codec, the libraries the adapter requires, the adapter, the player.
+
+    Wrapped in a single function scope so nothing leaks into the LMS frame's globals.
+    """
+    if tracking not in available_trackings():
+        raise ValueError(f"unknown tracking '{tracking}' (have: {', '.join(available_trackings())})")
+    adapter = _runtime_file(f"adapters/{tracking}.js")
+    parts = ["state.js", *dict.fromkeys(_REQUIRES.findall(adapter)), f"adapters/{tracking}.js", "player.js"]
+    body = "\n".join(f"// ---- {name}\n{_runtime_file(name).strip()}\n" for name in parts)
+    return f'(function () {{\n"use strict";\n{body}}})();\n'
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One screen of the player: a content page, a module self-check or the final assessment."""
+
+    key: str  # bookmark / lesson_location value, unique in the course
+    anchor: str  # HTML id of the section
+    kind: str  # page | quiz | assessment
+    module: Module | None
+    title: str
+    iri: str
+    page: Page | None = None
+    quiz: Quiz | None = None
+
+
+def _entries(course: Course, lang: str) -> list[_Entry]:
+    entries: list[_Entry] = []
+    for module in course.modules:
+        for page in module.pages:
+            entries.append(_Entry(page.id, page_anchor(module.id, page.id), "page", module, page.title[lang],
+                                  course.page_iri(module, page), page=page))
+        if module.quiz:
+            entries.append(_Entry(module.quiz.id, f"quiz-{module.quiz.id}", "quiz", module, module.quiz.title[lang],
+                                  f"{course.module_iri(module)}/{module.quiz.id}", quiz=module.quiz))
+    if course.assessment:
+        entries.append(_Entry(course.assessment.id, f"quiz-{course.assessment.id}", "assessment", None,
+                              course.assessment.title[lang], f"{course.iri}/{course.assessment.id}",
+                              quiz=course.assessment))
+    keys = [entry.key for entry in entries]
+    duplicates = sorted({key for key in keys if keys.count(key) > 1})
+    if duplicates:
+        raise ValueError(f"course {course.id}: page and quiz ids must be unique, repeated: {', '.join(duplicates)}")
+    return entries
+
+
+def _layout(entries: list[_Entry], questions: list[Question]) -> str:
+    """Fingerprint of what the saved state indexes, so a state from another course version is ignored."""
+    parts = [entry.key for entry in entries] + [f"{q.id}:{','.join(o.id for o in q.options)}" for q in questions]
+    digest = hashlib.sha256("\n".join(parts).encode()).digest()
+    return base64.urlsafe_b64encode(digest[:6]).decode()
+
+
+def _course_data(
+    course: Course, lang: str, tracking: str, settings: Mapping[str, str], entries: list[_Entry]
+) -> dict[str, Any]:
+    questions = [(quiz, question) for quiz in course.quizzes() for question in quiz.questions]
+    return {
+        "id": course.id,
+        "version": course.version,
+        "iri": course.iri,
+        "lang": lang,
+        "locale": course.locale(lang),
+        "title": course.title[lang],
+        "description": course.description[lang],
+        "tracking": tracking,
+        "settings": dict(sorted(settings.items())),
+        "masteryScore": course.mastery_score,
+        "completion": course.completion.value,
+        "layout": _layout(entries, [question for _, question in questions]),
+        "modules": [
+            {"id": module.id, "iri": course.module_iri(module), "title": module.title[lang]} for module in course.modules
+        ],
+        "pages": [
+            {"id": e.key, "module": e.module.id if e.module else "", "kind": e.kind, "iri": e.iri, "title": e.title}
+            for e in entries
+        ],
+        "questions": [
+            {
+                "id": question.id,
+                "quiz": quiz.id,
+                "iri": course.question_iri(question),
+                "type": question.type.value,
+                "prompt": question.prompt[lang],
+                "options": [{"id": option.id, "text": option.text[lang]} for option in question.options],
+                "correct": list(question.correct_ids),
+            }
+            for quiz, question in questions
+        ],
+        "strings": dict(ui_strings(lang)),
+    }
+
+
+def _json_for_script(data: Mapping[str, Any]) -> Markup:
+    """JSON that cannot close its ``<script>`` element nor start markup inside it."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("spotlight_pack", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_package(
+    course: Course, lang: str, tracking: str, settings: Mapping[str, str] | None = None
+) -> dict[str, bytes]:
+    """Every file of the package except the manifest and schemas, keyed by package-relative POSIX path."""
+    if lang not in course.languages:
+        raise ValueError(f"course {course.id} has no language '{lang}' (has: {', '.join(course.languages)})")
+    strings = ui_strings(lang)
+    script = build_script(tracking)
+    entries = _entries(course, lang)
+    data = _course_data(course, lang, tracking, settings or {}, entries)
+    html = _environment().get_template("index.html.j2").render(
+        lang=lang,
+        locale=course.locale(lang),
+        course=course,
+        entries=entries,
+        s=strings,
+        data_json=_json_for_script(data),
+        single=QuestionType.SINGLE,
+        multiple=QuestionType.MULTIPLE,
+        Markup=Markup,
+    )
+    files = {
+        LAUNCH_FILE: html.encode(),
+        SCRIPT_FILE: script.encode(),
+        STYLE_FILE: _runtime_file("player.css").encode(),
+    }
+    for asset in sorted(course.assets, key=lambda asset: asset.path):
+        if asset.path in _RESERVED_PATHS:
+            raise ValueError(f"course {course.id}: asset path {asset.path} clashes with a player file")
+        files[asset.path] = asset.data
+    return files
