@@ -40,7 +40,9 @@ _ES: dict[str, str] = {
     "best": "Su mejor calificación: {n} de 100.",
     "closed": "Su avance quedó guardado. Ya puede cerrar esta ventana.",
     "newTab": "(se abre en una pestaña nueva)",
-    "noscript": "Este curso necesita JavaScript. Actívelo en su navegador o abra el curso desde su plataforma.",
+    "noscript": (
+        "Este curso necesita JavaScript. Actívelo en su navegador o abra el curso desde su plataforma."
+    ),
 }
 
 _EN: dict[str, str] = {
@@ -72,7 +74,9 @@ _EN: dict[str, str] = {
     "best": "Your best score: {n} out of 100.",
     "closed": "Your progress is saved. You can close this window now.",
     "newTab": "(opens in a new tab)",
-    "noscript": "This course needs JavaScript. Turn it on in your browser or open the course from your platform.",
+    "noscript": (
+        "This course needs JavaScript. Turn it on in your browser or open the course from your platform."
+    ),
 }
 
 _TABLES: dict[str, Mapping[str, str]] = {"es": MappingProxyType(_ES), "en": MappingProxyType(_EN)}
@@ -85,6 +89,5 @@ def ui_strings(lang: str) -> Mapping[str, str]:
     try:
         return _TABLES[lang]
     except KeyError:
-        raise ValueError(
-            f"no interface strings for language '{lang}' (have: {', '.join(LANGUAGES)}): add them to spotlight_pack/i18n.py"
-        ) from None
+        have = ", ".join(LANGUAGES)
+        raise ValueError(f"no interface strings for language '{lang}' (have: {have}): see i18n.py") from None

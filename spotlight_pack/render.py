@@ -33,13 +33,15 @@ _RESERVED_PATHS = frozenset({LAUNCH_FILE, SCRIPT_FILE, STYLE_FILE})
 
 
 def _runtime_file(relative: str) -> str:
-    return resources.files("spotlight_pack").joinpath("runtime", *relative.split("/")).read_text(encoding="utf-8")
+    path = resources.files("spotlight_pack").joinpath("runtime", *relative.split("/"))
+    return path.read_text(encoding="utf-8")
 
 
 def available_trackings() -> tuple[str, ...]:
     """Tracking adapters shipped in ``runtime/adapters``: adding a file there adds a tracking mode."""
     folder = resources.files("spotlight_pack").joinpath("runtime", "adapters")
-    return tuple(sorted(item.name.removesuffix(".js") for item in folder.iterdir() if item.name.endswith(".js")))
+    names = (item.name for item in folder.iterdir())
+    return tuple(sorted(name.removesuffix(".js") for name in names if name.endswith(".js")))
 
 
 @cache
@@ -60,7 +62,7 @@ def build_script(tracking: str) -> str:
 class _Entry:
     """One screen of the player: a content page, a module self-check or the final assessment."""
 
-    key: str  # bookmark / lesson_location value, unique in the course
+    key: str  # bookmark value, unique in the course: "module-id/page-id" for pages (page ids repeat)
     anchor: str  # HTML id of the section
     kind: str  # page | quiz | assessment
     module: Module | None
@@ -74,25 +76,26 @@ def _entries(course: Course, lang: str) -> list[_Entry]:
     entries: list[_Entry] = []
     for module in course.modules:
         for page in module.pages:
-            entries.append(_Entry(page.id, page_anchor(module.id, page.id), "page", module, page.title[lang],
-                                  course.page_iri(module, page), page=page))
-        if module.quiz:
-            entries.append(_Entry(module.quiz.id, f"quiz-{module.quiz.id}", "quiz", module, module.quiz.title[lang],
-                                  f"{course.module_iri(module)}/{module.quiz.id}", quiz=module.quiz))
-    if course.assessment:
-        entries.append(_Entry(course.assessment.id, f"quiz-{course.assessment.id}", "assessment", None,
-                              course.assessment.title[lang], f"{course.iri}/{course.assessment.id}",
-                              quiz=course.assessment))
+            key, anchor = f"{module.id}/{page.id}", page_anchor(module.id, page.id)
+            iri = course.page_iri(module, page)
+            entries.append(_Entry(key, anchor, "page", module, page.title[lang], iri, page=page))
+        if quiz := module.quiz:
+            iri, anchor = f"{course.module_iri(module)}/{quiz.id}", f"quiz-{quiz.id}"
+            entries.append(_Entry(quiz.id, anchor, "quiz", module, quiz.title[lang], iri, quiz=quiz))
+    if quiz := course.assessment:
+        iri, anchor = f"{course.iri}/{quiz.id}", f"quiz-{quiz.id}"
+        entries.append(_Entry(quiz.id, anchor, "assessment", None, quiz.title[lang], iri, quiz=quiz))
     keys = [entry.key for entry in entries]
-    duplicates = sorted({key for key in keys if keys.count(key) > 1})
+    duplicates = ", ".join(sorted({key for key in keys if keys.count(key) > 1}))
     if duplicates:
-        raise ValueError(f"course {course.id}: page and quiz ids must be unique, repeated: {', '.join(duplicates)}")
+        raise ValueError(f"course {course.id}: page and quiz ids must be unique, repeated: {duplicates}")
     return entries
 
 
 def _layout(entries: list[_Entry], questions: list[Question]) -> str:
     """Fingerprint of what the saved state indexes, so a state from another course version is ignored."""
-    parts = [entry.key for entry in entries] + [f"{q.id}:{','.join(o.id for o in q.options)}" for q in questions]
+    parts = [entry.key for entry in entries]
+    parts += [f"{q.id}:{','.join(option.id for option in q.options)}" for q in questions]
     digest = hashlib.sha256("\n".join(parts).encode()).digest()
     return base64.urlsafe_b64encode(digest[:6]).decode()
 
@@ -115,10 +118,12 @@ def _course_data(
         "completion": course.completion.value,
         "layout": _layout(entries, [question for _, question in questions]),
         "modules": [
-            {"id": module.id, "iri": course.module_iri(module), "title": module.title[lang]} for module in course.modules
+            {"id": module.id, "iri": course.module_iri(module), "title": module.title[lang]}
+            for module in course.modules
         ],
         "pages": [
-            {"id": e.key, "module": e.module.id if e.module else "", "kind": e.kind, "iri": e.iri, "title": e.title}
+            {"id": e.key, "module": e.module.id if e.module else "", "kind": e.kind, "iri": e.iri,
+             "title": e.title}
             for e in entries
         ],
         "questions": [
