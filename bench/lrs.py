@@ -1,0 +1,379 @@
+"""Benchmark the LRS per store: write throughput, filtered-query latency and server memory.
+
+For each store it measures, against ``spotlight-lrs serve`` on 127.0.0.1:
+
+- statements/s for single POSTs and for POSTs of 100-statement batches, 4 concurrent clients
+  (client processes, so the client side is not bound by one interpreter);
+- GET /xAPI/statements latency (median, p95) for filtered queries (agent, verb, activity,
+  related activity, registration, since, no filter) once the store holds each of ``--sizes``
+  statements; the store is filled directly through the store interface, which is much faster
+  than HTTP and measures the same reads;
+- the server's peak resident memory (largest worker, and master + workers) after each phase,
+  to show whether memory grows with the size of the store.
+
+Everything is bounded: fixed request counts and sizes. TinyDB rewrites its whole file on each
+write, so it gets its own, smaller sizes (``--tinydb-sizes``).
+
+Usage (from the repository root)::
+
+    .venv/bin/python bench/lrs.py                                   # all stores, 100k and 1M
+    .venv/bin/python bench/lrs.py --stores sqlite --sizes 100000    # one store, one size
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import multiprocessing
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import requests
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from lrs.stores import open_store  # noqa: E402
+from lrs.xapi.statements import build_record, normalise  # noqa: E402
+
+PG_ADMIN_URL = os.environ.get("SPOTLIGHT_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+CLIENTS = 4
+VERSION = "1.0.3"
+VERBS = [
+    f"http://adlnet.gov/expapi/verbs/{v}"
+    for v in (
+        "experienced",
+        "attempted",
+        "answered",
+        "passed",
+        "failed",
+        "completed",
+        "launched",
+        "initialized",
+        "terminated",
+        "progressed",
+    )
+]
+LEARNERS = 5000
+ACTIVITIES = 2000
+COURSES = 20
+REGISTRATIONS = 10000
+AUTHORITY = {"objectType": "Agent", "name": "bench", "mbox": "mailto:bench@example.org"}
+
+
+# --- statements ---------------------------------------------------------------------------
+
+
+def make_statement(rnd: random.Random) -> dict:
+    """A realistic statement: one of 5,000 learners, 2,000 activities in 20 courses, a registration."""
+    activity = rnd.randrange(ACTIVITIES)
+    return {
+        "id": str(uuid.uuid4()),
+        "actor": {"objectType": "Agent", "mbox": f"mailto:learner{rnd.randrange(LEARNERS)}@example.org"},
+        "verb": {"id": rnd.choice(VERBS), "display": {"en-US": "did"}},
+        "object": {
+            "objectType": "Activity",
+            "id": f"http://example.org/activities/{activity}",
+            "definition": {"name": {"en-US": f"Activity {activity}"}},
+        },
+        "result": {"score": {"scaled": round(rnd.random(), 2)}, "completion": True},
+        "context": {
+            "registration": str(uuid.UUID(int=rnd.randrange(REGISTRATIONS))),
+            "contextActivities": {"parent": [{"id": f"http://example.org/courses/{activity % COURSES}"}]},
+        },
+    }
+
+
+def fill_store(url: str, count: int, rnd: random.Random, batch: int = 1000) -> float:
+    """Insert ``count`` statements through the store interface; return seconds taken."""
+    store = open_store(url)
+    now = dt.datetime.now(dt.UTC)
+    started = time.perf_counter()
+    try:
+        for start in range(0, count, batch):
+            statements = [make_statement(rnd) for _ in range(min(batch, count - start))]
+            store.insert_statements([build_record(normalise(s, VERSION, AUTHORITY, now)) for s in statements])
+    finally:
+        store.close()
+    return time.perf_counter() - started
+
+
+# --- server -------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """``spotlight-lrs serve`` in its own process group, with its memory read from /proc."""
+
+    def __init__(self, url: str, workers: int, log: Path) -> None:
+        self.port = free_port()
+        command = [
+            sys.executable, "-c", "from lrs.cli import main; main()", "serve", "--store", url,
+            "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers),
+        ]  # fmt: skip
+        env = dict(os.environ, PYTHONPATH=str(REPO))
+        with open(log, "ab") as out:
+            self.process = subprocess.Popen(
+                command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        self.endpoint = f"http://127.0.0.1:{self.port}/xAPI/"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited early; see {log}")
+            try:
+                requests.get(self.endpoint + "about", timeout=1)
+                return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"server did not start within 60 s; see {log}")
+
+    def peak_memory_mib(self) -> tuple[float, float]:
+        """(largest process, all processes) peak resident set size of the server, in MiB."""
+        peaks = [_peak_rss_kib(pid) for pid in _process_tree(self.process.pid)]
+        peaks = [p for p in peaks if p]
+        return max(peaks) / 1024, sum(peaks) / 1024
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+def _process_tree(root: int) -> list[int]:
+    pids, frontier = [root], [root]
+    while frontier:
+        pid = frontier.pop()
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            continue
+        pids += [int(c) for c in children]
+        frontier += [int(c) for c in children]
+    return pids
+
+
+def _peak_rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def make_credential(url: str) -> tuple[str, str]:
+    """A fresh all-scope credential, made through the CLI like an operator would."""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    out = subprocess.run(
+        [sys.executable, "-c", "from lrs.cli import main; main()", "credentials", "create",
+         "--store", url, "--scope", "all", "--json"],
+        cwd=REPO, env=env, capture_output=True, text=True, check=True, timeout=120,
+    ).stdout  # fmt: skip
+    created = json.loads(out)
+    return created["key"], created["secret"]
+
+
+# --- load ---------------------------------------------------------------------------------
+
+
+def _writer(endpoint: str, auth: tuple[str, str], requests_count: int, batch: int, seed: int, start) -> None:
+    """Client process: wait for the start signal, then post ``requests_count`` requests."""
+    rnd = random.Random(seed)
+    session = requests.Session()
+    session.auth = auth
+    session.headers["X-Experience-API-Version"] = VERSION
+    bodies = [
+        make_statement(rnd) if batch == 1 else [make_statement(rnd) for _ in range(batch)]
+        for _ in range(requests_count)
+    ]
+    start.wait()
+    for body in bodies:
+        response = session.post(endpoint + "statements", json=body, timeout=60)
+        if response.status_code != 200:
+            raise SystemExit(f"POST failed: {response.status_code} {response.text[:200]}")
+
+
+def write_rate(endpoint: str, auth: tuple[str, str], requests_per_client: int, batch: int) -> float:
+    """Statements per second with CLIENTS client processes posting at once."""
+    context = multiprocessing.get_context("fork")
+    start = context.Event()
+    clients = [
+        context.Process(target=_writer, args=(endpoint, auth, requests_per_client, batch, n, start))
+        for n in range(CLIENTS)
+    ]
+    for client in clients:
+        client.start()
+    time.sleep(1.0)  # let every client build its bodies before the clock starts
+    started = time.perf_counter()
+    start.set()
+    for client in clients:
+        client.join()
+    elapsed = time.perf_counter() - started
+    if any(client.exitcode for client in clients):
+        raise RuntimeError("a client failed; see its output above")
+    return CLIENTS * requests_per_client * batch / elapsed
+
+
+def query_latency(endpoint: str, auth: tuple[str, str], rounds: int, rnd: random.Random) -> dict[str, float]:
+    """Median and p95 latency (ms) over ``rounds`` rounds of every filtered query."""
+    session = requests.Session()
+    session.auth = auth
+    session.headers["X-Experience-API-Version"] = VERSION
+    since = (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)).isoformat()
+    queries: list[Callable[[], dict[str, str]]] = [
+        lambda: {"agent": json.dumps({"mbox": f"mailto:learner{rnd.randrange(LEARNERS)}@example.org"})},
+        lambda: {"verb": rnd.choice(VERBS)},
+        lambda: {"activity": f"http://example.org/activities/{rnd.randrange(ACTIVITIES)}"},
+        lambda: {
+            "activity": f"http://example.org/courses/{rnd.randrange(COURSES)}",
+            "related_activities": "true",
+        },
+        lambda: {"registration": str(uuid.UUID(int=rnd.randrange(REGISTRATIONS)))},
+        lambda: {"verb": rnd.choice(VERBS), "since": since, "ascending": "true"},
+        lambda: {},
+    ]
+    timings: list[float] = []
+    for _ in range(rounds):
+        for make in queries:
+            params = {"limit": "100", **make()}
+            started = time.perf_counter()
+            response = session.get(endpoint + "statements", params=params, timeout=60)
+            timings.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                raise RuntimeError(f"GET failed: {response.status_code} {response.text[:200]}")
+    timings.sort()
+    return {
+        "queries": len(timings),
+        "median_ms": round(statistics.median(timings) * 1000, 1),
+        "p95_ms": round(timings[int(len(timings) * 0.95) - 1] * 1000, 1),
+    }
+
+
+# --- stores -------------------------------------------------------------------------------
+
+
+def new_store_url(kind: str, workdir: Path) -> tuple[str, Callable[[], None]]:
+    """URL of a fresh store of ``kind`` and a function that removes it."""
+    if kind == "sqlite":
+        return f"sqlite:///{workdir}/bench.db", lambda: None
+    if kind == "tinydb":
+        return f"tinydb:///{workdir}/bench.json", lambda: None
+    import psycopg
+
+    name = f"spotlight_lrs_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name, drop
+
+
+def bench_store(kind: str, sizes: list[int], workers: int, writes: tuple[int, int], rounds: int) -> dict:
+    """Every measurement for one store kind, on a fresh store."""
+    singles_per_client, batches_per_client = writes
+    rnd = random.Random(7)
+    result: dict = {"store": kind, "workers": workers, "clients": CLIENTS}
+    with tempfile.TemporaryDirectory(prefix=f"lrs-bench-{kind}-") as tmp:
+        workdir = Path(tmp)
+        url, drop = new_store_url(kind, workdir)
+        try:
+            open_store(url).close()
+            auth = make_credential(url)
+            server = Server(url, workers, workdir / "server.log")
+            try:
+                result["single_post_per_s"] = round(write_rate(server.endpoint, auth, singles_per_client, 1))
+                result["batch_100_per_s"] = round(write_rate(server.endpoint, auth, batches_per_client, 100))
+                result["write_peak_mib"] = [round(m) for m in server.peak_memory_mib()]
+            finally:
+                server.stop()
+            _report(result)
+            held = _count(url)
+            for size in sizes:
+                if size > held:
+                    seconds = fill_store(url, size - held, rnd)
+                    result[f"fill_{size}_per_s"] = round((size - held) / seconds)
+                    held = size
+                if kind == "postgres":
+                    _analyze(url)
+                server = Server(url, workers, workdir / "server.log")
+                try:
+                    query_latency(server.endpoint, auth, 2, rnd)  # warm caches and connections
+                    result[f"query_{size}"] = query_latency(server.endpoint, auth, rounds, rnd)
+                    result[f"query_{size}_peak_mib"] = [round(m) for m in server.peak_memory_mib()]
+                finally:
+                    server.stop()
+                _report(result)
+        finally:
+            drop()
+    return result
+
+
+def _count(url: str) -> int:
+    store = open_store(url)
+    try:
+        return store.count_statements()
+    finally:
+        store.close()
+
+
+def _analyze(url: str) -> None:
+    """Refresh planner statistics after a bulk load, as an operator (or autovacuum) would."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ANALYZE")
+
+
+def _report(result: dict) -> None:
+    print(json.dumps(result), flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--stores", default="sqlite,postgres,tinydb")
+    parser.add_argument("--sizes", default="100000,1000000", help="store sizes for query latency")
+    parser.add_argument("--tinydb-sizes", default="1000,10000", help="the same for TinyDB")
+    parser.add_argument("--workers", type=int, default=4, help="server worker processes")
+    parser.add_argument("--rounds", type=int, default=30, help="rounds of the 7 filtered queries per size")
+    parser.add_argument("--json", type=Path, help="also write all results to this file")
+    args = parser.parse_args()
+    results = []
+    for kind in args.stores.split(","):
+        small = kind == "tinydb"
+        sizes = [int(s) for s in (args.tinydb_sizes if small else args.sizes).split(",")]
+        writes = (50, 2) if small else (500, 25)
+        results.append(bench_store(kind, sizes, args.workers, writes, args.rounds))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
