@@ -1,0 +1,1 @@
+"""HTTP layer: one Flask blueprint per xAPI resource."""

@@ -1,0 +1,260 @@
+"""Statements resource: PUT, POST, GET (single, queries, ``more`` paging)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+
+from flask import Blueprint, Response, g, request
+
+from lrs.api.common import json_body, json_response, params, read_scopes, require_scope, store
+from lrs.stores import StatementConflict, StatementPage, StatementQuery
+from lrs.xapi import statements as rules
+from lrs.xapi.attachments import (
+    build_multipart,
+    check_no_raw_attachments,
+    collect_attachments,
+    parse_multipart,
+)
+from lrs.xapi.errors import XAPIError, bad
+from lrs.xapi.query import StatementRequest, parse_statement_request
+from lrs.xapi.validate import check_statement
+
+bp = Blueprint("statements", __name__)
+
+READ = read_scopes("statements/read", "statements/read/mine")
+WRITE = ("statements/write",)
+
+
+@bp.route("/statements", methods=["GET", "PUT", "POST"])
+def statements() -> Response:
+    if request.method == "GET":
+        return _get()
+    require_scope(*WRITE)
+    if request.method == "PUT":
+        return _put()
+    return _post()
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+def _read_body() -> tuple[list[dict], bool, dict[str, bytes]]:
+    """(statements, was a single statement, attachment contents) from a JSON or multipart body."""
+    content_type = request.headers.get("Content-Type", "")
+    media = content_type.split(";")[0].strip().lower()
+    if media == "multipart/mixed":
+        parts = parse_multipart(request.get_data(), content_type)
+        if parts[0].content_type.split(";")[0].strip().lower() != "application/json":
+            raise XAPIError("multipart body: the first part must be application/json statements", 400)
+        try:
+            body = json.loads(parts[0].content)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise XAPIError(f"multipart body: first part is not valid JSON ({exc})", 400) from None
+    elif media == "application/json":
+        body, parts = json_body("statements"), None
+    else:
+        raise XAPIError("Content-Type: must be application/json or multipart/mixed", 400)
+    single = isinstance(body, dict)
+    batch = [body] if single else body
+    if not isinstance(batch, list):
+        raise XAPIError("statements: body must be a statement object or an array of statements", 400)
+    for i, statement in enumerate(batch):
+        check_statement(statement, g.version, "statement" if single else f"statements[{i}]")
+    contents = collect_attachments(batch, parts[1:]) if parts is not None else {}
+    if parts is None:
+        check_no_raw_attachments(batch)
+    return batch, single, contents
+
+
+def _put() -> Response:
+    query = params()
+    unknown = sorted(set(query) - {"statementId"})
+    if unknown:
+        raise bad(unknown[0], "is not a parameter of PUT /statements")
+    if "statementId" not in query:
+        raise bad("statementId", "parameter is required for PUT")
+    sid = rules_uuid(query["statementId"])
+    batch, single, contents = _read_body()
+    if not single:
+        raise XAPIError("statement: PUT takes one statement object, not an array", 400)
+    statement = batch[0]
+    if "id" in statement and statement["id"].lower() != sid:
+        raise bad("statement.id", "does not match the statementId parameter")
+    statement = dict(statement, id=sid)
+    _store_batch([statement], contents)
+    return Response(status=204)
+
+
+def _post() -> Response:
+    if params():
+        raise XAPIError("POST /statements takes no query parameters", 400)
+    batch, _single, contents = _read_body()
+    ids = _store_batch(batch, contents)
+    return json_response(ids)
+
+
+def rules_uuid(value: str) -> str:
+    from lrs.xapi.validate import check_uuid
+
+    return check_uuid(value, "statementId").lower()
+
+
+def _store_batch(batch: list[dict], contents: dict[str, bytes]) -> list[str]:
+    """Normalise, check conflicts and voiding, then store atomically; return ids in order."""
+    db = store()
+    now = dt.datetime.now(dt.UTC)
+    normalised = [rules.normalise(s, g.version, g.credential.authority, now) for s in batch]
+    ids = [s["id"] for s in normalised]
+    if len(set(ids)) != len(ids):
+        raise XAPIError("statements: the same id appears twice in one batch", 400)
+    for attempt in range(3):
+        existing = db.get_statements(ids)
+        fresh = []
+        for statement in normalised:
+            found = existing.get(statement["id"])
+            if found is None:
+                fresh.append(statement)
+            elif not rules.same_statement(found.statement, statement):
+                raise XAPIError(f"statement {statement['id']} already exists with different content", 409)
+        targets = {s["object"]["id"] for s in fresh if s["verb"]["id"] == rules.VOIDED_VERB}
+        lookup = {s["id"]: s for s in normalised}
+        stored_targets = db.get_statements(sorted(targets - set(lookup)))
+        lookup.update({sid: found.statement for sid, found in stored_targets.items()})
+        rules.check_voiding_targets(fresh, lookup)
+        if not fresh:
+            return ids
+        try:
+            db.insert_statements([rules.build_record(s) for s in fresh], contents)
+        except StatementConflict:
+            if attempt == 2:
+                raise XAPIError("statements: conflicting concurrent writes, try again", 409) from None
+            continue
+        _remember_definitions(fresh)
+        return ids
+    raise AssertionError("unreachable")
+
+
+def _remember_definitions(statements: list[dict]) -> None:
+    """Update canonical Activity definitions and known Agents from newly stored statements."""
+    db = store()
+    activities: dict[str, dict] = {}
+    agents: dict[str, dict] = {}
+    for statement in statements:
+        for activity in rules.iter_activities(statement):
+            if "definition" in activity:
+                current = activities.get(activity["id"]) or db.get_activity(activity["id"])
+                activities[activity["id"]] = rules.merge_activity(current, activity)
+            elif activity["id"] not in activities and db.get_activity(activity["id"]) is None:
+                activities[activity["id"]] = rules.merge_activity(None, activity)
+        for agent in rules.iter_agents(statement):
+            if "name" in agent:
+                key = rules.agent_key(agent)
+                if key:
+                    agents[key] = agent
+    if activities:
+        db.save_activities(activities)
+    if agents:
+        db.save_agents(agents)
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def _get() -> Response:
+    require_scope(*READ)
+    query_params = params()
+    if "more" in query_params:
+        if len(query_params) > 1:
+            raise bad("more", "cannot be combined with other parameters")
+        parsed, cursor = _decode_more(query_params["more"])
+    else:
+        parsed, cursor = parse_statement_request(query_params, g.version), None
+    mine = _mine_only()
+    if parsed.statement_id is not None:
+        return _get_one(parsed, mine)
+    query = parsed.query
+    if mine:
+        query = StatementQuery(**{**query.__dict__, "authority": mine})
+    try:
+        page = store().query_statements(query, cursor)
+    except ValueError:
+        raise bad("more", "not a continuation this server issued") from None
+    return _render(parsed, page)
+
+
+def _mine_only() -> str | None:
+    """The authority key to filter on when the credential may read only its own statements."""
+    from lrs.auth import has_scope
+
+    if has_scope(g.credential, "statements/read", "all/read"):
+        return None
+    return rules.agent_key(g.credential.authority)
+
+
+def _get_one(parsed: StatementRequest, mine: str | None) -> Response:
+    found = store().get_statement(parsed.statement_id or "")
+    if found is None or found.voided != parsed.voided:
+        kind = "voided statement" if parsed.voided else "statement"
+        raise XAPIError(f"no {kind} with id {parsed.statement_id}", 404)
+    if mine and rules.agent_key(found.statement.get("authority", {})) != mine:
+        raise XAPIError(f"no statement with id {parsed.statement_id}", 404)
+    response = _output([found.statement], parsed, single=True)
+    response.headers["Last-Modified"] = _http_date(found.stored)
+    return response
+
+
+def _render(parsed: StatementRequest, page: StatementPage) -> Response:
+    more = ""
+    if page.cursor is not None:
+        more = request.script_root + "/xAPI/statements?more=" + _encode_more(page.cursor)
+    return _output(page.statements, parsed, single=False, more=more)
+
+
+def _output(found: list[dict], parsed: StatementRequest, single: bool, more: str = "") -> Response:
+    if parsed.format == "ids":
+        shaped = [rules.format_ids(s) for s in found]
+    elif parsed.format == "canonical":
+        languages = [lang for lang, _q in request.accept_languages] or []
+        shaped = [rules.format_canonical(s, languages) for s in found]
+    else:
+        shaped = found
+    body = shaped[0] if single else {"statements": shaped, "more": more}
+    if not parsed.attachments:
+        return json_response(body)
+    wanted = sorted({a["sha2"] for s in found for a in s.get("attachments", []) if "fileUrl" not in a}
+                    | {a["sha2"] for s in found for a in s.get("attachments", [])})
+    contents = store().get_attachments(wanted)
+    types = {a["sha2"]: a["contentType"] for s in found for a in s.get("attachments", [])}
+    payload, content_type = build_multipart(
+        json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode(),
+        [(sha2, types[sha2], contents[sha2]) for sha2 in wanted if sha2 in contents],
+    )
+    return Response(payload, status=200, content_type=content_type)
+
+
+def _encode_more(cursor: str) -> str:
+    state = {"p": request.args.to_dict(), "c": cursor, "v": g.version}
+    if "more" in request.args:
+        previous = json.loads(_unb64(request.args["more"]))
+        state["p"] = previous["p"]
+    return base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _unb64(token: str) -> bytes:
+    return base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+
+
+def _decode_more(token: str) -> tuple[StatementRequest, str]:
+    try:
+        state = json.loads(_unb64(token))
+        original, cursor, version = state["p"], state["c"], state["v"]
+    except (ValueError, KeyError, TypeError):
+        raise bad("more", "not a continuation this server issued") from None
+    return parse_statement_request(original, version), cursor
+
+
+def _http_date(stored: str) -> str:
+    moment = dt.datetime.strptime(stored, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.UTC)
+    return moment.strftime("%a, %d %b %Y %H:%M:%S GMT")

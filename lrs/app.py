@@ -1,0 +1,108 @@
+"""The Flask application factory: blueprints under /xAPI, version checks, auth, CORS."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response, g, request
+from werkzeug.exceptions import HTTPException
+
+from lrs.alternate import AlternateSyntaxMiddleware
+from lrs.api import about, activities, activity_profile, agent_profile, agents, state, statements
+from lrs.api.common import authenticate, json_response
+from lrs.auth import Authenticator
+from lrs.stores import DEFAULT_STORE_URL, Store, open_store
+from lrs.xapi.errors import XAPIError
+from lrs.xapi.versions import V1, V2, negotiate
+
+PREFIX = "/xAPI"
+CORS_ALLOW_HEADERS = (
+    "Authorization, Content-Type, X-Experience-API-Version, If-Match, If-None-Match, Accept-Language, "
+    "X-Requested-With"
+)
+CORS_EXPOSE_HEADERS = (
+    "ETag, Last-Modified, Content-Type, X-Experience-API-Version, X-Experience-API-Consistent-Through"
+)
+
+log = logging.getLogger("lrs")
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the LRS application.
+
+    ``config`` keys: ``STORE`` (an open :class:`Store`) or ``STORE_URL`` (default
+    ``sqlite:///lrs.db``), plus any Flask setting.
+    """
+    app = Flask("lrs", static_folder=None)
+    app.config.update(config or {})
+    store: Store = app.config.get("STORE") or open_store(app.config.get("STORE_URL", DEFAULT_STORE_URL))
+    app.extensions["lrs.store"] = store
+    app.extensions["lrs.auth"] = Authenticator(store)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.url_map.strict_slashes = False
+    for blueprint in (about.bp, statements.bp, state.bp, activity_profile.bp, agent_profile.bp,
+                      activities.bp, agents.bp):
+        app.register_blueprint(blueprint, url_prefix=PREFIX)
+    app.before_request(_before)
+    app.after_request(_after)
+    app.register_error_handler(XAPIError, _xapi_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)
+    app.wsgi_app = AlternateSyntaxMiddleware(app.wsgi_app, PREFIX)  # type: ignore[method-assign]
+    return app
+
+
+def _before() -> Response | None:
+    g.version = V1
+    if request.method == "OPTIONS":
+        return Response(status=200)
+    if request.endpoint == "about.about" or request.endpoint is None:
+        return None
+    g.version = negotiate(request.headers.get("X-Experience-API-Version"))
+    if request.environ.get("lrs.alternate_error"):
+        raise XAPIError(request.environ["lrs.alternate_error"], 400)
+    if request.environ.get("lrs.alternate") and g.version == V2:
+        raise XAPIError("the alternate request syntax (method=) does not exist in xAPI 2.0.0", 400)
+    authenticate()
+    return None
+
+
+def _after(response: Response) -> Response:
+    response.headers["X-Experience-API-Version"] = getattr(g, "version", V1)
+    origin = request.headers.get("Origin")
+    response.headers["Access-Control-Allow-Origin"] = origin or "*"
+    if origin:
+        response.headers["Access-Control-Allow-Credentials"] = "true"
+        response.vary.add("Origin")
+    response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, PUT, POST, DELETE, OPTIONS"
+    response.headers["Access-Control-Allow-Headers"] = CORS_ALLOW_HEADERS
+    response.headers["Access-Control-Expose-Headers"] = CORS_EXPOSE_HEADERS
+    response.headers["Access-Control-Max-Age"] = "86400"
+    if request.endpoint == "statements.statements" and request.method in ("GET", "HEAD"):
+        from lrs.api.common import store
+
+        response.headers["X-Experience-API-Consistent-Through"] = store().consistent_through()
+    return response
+
+
+def _xapi_error(error: XAPIError) -> Response:
+    return json_response({"error": error.message}, error.status)
+
+
+def _http_error(error: HTTPException) -> Response:
+    response = json_response({"error": error.description or error.name}, error.code or 500)
+    if error.code == 401:
+        response.headers["WWW-Authenticate"] = 'Basic realm="xAPI"'
+    if error.code == 405 and error.valid_methods:  # type: ignore[attr-defined]
+        response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
+    return response
+
+
+def _unexpected(error: Exception) -> Response:
+    if isinstance(error, json.JSONDecodeError | UnicodeDecodeError):
+        return json_response({"error": f"body: not valid JSON ({error})"}, 400)
+    log.exception("unexpected error on %s %s", request.method, request.path)
+    return json_response({"error": "internal server error"}, 500)
