@@ -1,0 +1,29 @@
+// Test LMS: puts scorm-again's SCORM 1.2 or 2004 API on this window, records every call the SCO
+// makes (method, arguments, result, error code) and launches the SCO in an iframe.
+// Query: ?standard=scorm12|scorm2004&sco=<launch URL>&init=<flattened CMI JSON to resume from>
+(function () {
+  "use strict";
+  var query = new URLSearchParams(window.location.search);
+  var standard = query.get("standard");
+  var init = JSON.parse(query.get("init") || "{}");
+  var scorm12 = standard === "scorm12";
+  var api = scorm12 ? new window.Scorm12API({ autocommit: false }) : new window.Scorm2004API({ autocommit: false });
+  var methods = scorm12
+    ? ["LMSInitialize", "LMSGetValue", "LMSSetValue", "LMSCommit", "LMSFinish"]
+    : ["Initialize", "GetValue", "SetValue", "Commit", "Terminate"];
+  var lastError = scorm12 ? "LMSGetLastError" : "GetLastError";
+  window.lmsCalls = [];
+  api.loadFromFlattenedJSON(init);
+  methods.forEach(function (method) {
+    var original = api[method].bind(api);
+    api[method] = function () {
+      var args = Array.prototype.slice.call(arguments);
+      var result = original.apply(null, args);
+      window.lmsCalls.push({ method: method, args: args, result: String(result), error: String(api[lastError]()) });
+      return result;
+    };
+  });
+  if (scorm12) window.API = api;
+  else window.API_1484_11 = api;
+  document.getElementById("sco").src = query.get("sco");
+})();

@@ -1,0 +1,159 @@
+"""A SCORM 1.2 package, built by the real pipeline, run by a learner under scorm-again's Scorm12API."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from lms_driver import LmsRun, answer, start, walk_to_end
+
+from spotlight_pack.model import Course
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def launch(server, open_page, mini_course: Course):
+    sco_url = server.add("mini-scorm12", mini_course, "scorm12")
+
+    def run(init: dict[str, str] | None = None, width: int = 1280) -> LmsRun:
+        watched = open_page(width=width)
+        watched.page.goto(server.lms_url("scorm12", sco_url, init))
+        lms = LmsRun(watched, server.base, "scorm12")
+        lms.sco.locator("#spotlight-data").wait_for(state="attached")
+        lms.page.wait_for_function("window.lmsCalls.length > 0")
+        return lms
+
+    return run
+
+
+def test_every_page_and_correct_assessment_passes(launch, mini_course: Course) -> None:
+    lms = launch()
+    start(lms.sco)
+    pages = walk_to_end(lms.sco)
+    assert pages == sum(len(m.pages) + (1 if m.quiz else 0) for m in mini_course.modules) + 1
+    assert mini_course.assessment
+    answer(lms.sco, mini_course.assessment, correct=True)
+    assert "100" in lms.sco.locator(".summary").last.inner_text()
+    lms.sco.locator("#exit").click()
+    lms.sco.locator("#closed").wait_for()
+
+    values = lms.values()
+    assert values["cmi.core.lesson_status"] == "passed"
+    assert values["cmi.core.score.raw"] == "100"
+    assert (values["cmi.core.score.min"], values["cmi.core.score.max"]) == ("0", "100")
+    assert values["cmi.core.exit"] == ""
+    assert re.fullmatch(r"\d{4}:\d{2}:\d{2}\.\d{2}", values["cmi.core.session_time"])
+    questions = mini_course.assessment.questions
+    for n, question in enumerate(questions):
+        assert values[f"cmi.interactions.{n}.id"] == question.id
+        assert values[f"cmi.interactions.{n}.result"] == "correct"
+        assert values[f"cmi.interactions.{n}.student_response"] == values[f"cmi.interactions.{n}.correct_responses.0.pattern"]
+        expected_type = "true-false" if question.type.value == "truefalse" else "choice"
+        assert values[f"cmi.interactions.{n}.type"] == expected_type
+        assert re.fullmatch(r"\d{2}:\d{2}:\d{2}", values[f"cmi.interactions.{n}.time"])
+    assert f"cmi.interactions.{len(questions)}.id" not in values
+    # The LMS's own record agrees with what was sent.
+    assert lms.page.evaluate("window.API.cmi.core.lesson_status") == "passed"
+    assert lms.methods().count("LMSCommit") >= pages
+    lms.assert_clean()
+
+
+def test_wrong_answers_fail_then_a_better_attempt_passes(launch, mini_course: Course) -> None:
+    assert mini_course.assessment
+    lms = launch()
+    start(lms.sco)
+    walk_to_end(lms.sco)
+    answer(lms.sco, mini_course.assessment, correct=False)
+    values = lms.values()
+    assert values["cmi.core.lesson_status"] == "failed"
+    assert int(values["cmi.core.score.raw"]) < mini_course.mastery_score
+    assert values["cmi.interactions.0.result"] == "wrong"
+    summary = lms.sco.locator(".summary").last.inner_text()
+    assert str(mini_course.mastery_score) in summary
+    expect(lms.sco.locator("#live")).to_have_text(summary)  # announced to screen readers
+
+    lms.sco.locator("form[data-quiz] .retry").last.click()
+    answer(lms.sco, mini_course.assessment, correct=True)
+    values = lms.values()
+    assert values["cmi.core.lesson_status"] == "passed"
+    assert values["cmi.core.score.raw"] == "100"
+    lms.unload()
+    assert lms.values()["cmi.core.exit"] == ""
+    lms.assert_clean()
+
+
+def test_resume_where_the_learner_left(launch, mini_course: Course) -> None:
+    first = launch()
+    start(first.sco)
+    for _ in range(2):
+        first.sco.locator("#next").click()
+    title = first.sco.locator("section.page:not([hidden]) h1").inner_text()
+    first.unload()
+    stored = first.values()
+    assert stored["cmi.core.exit"] == "suspend"
+    assert stored["cmi.core.lesson_status"] == "incomplete"
+    assert len(stored["cmi.suspend_data"]) <= 4096
+    first.assert_clean()
+
+    second = launch({
+        "cmi.core.lesson_location": stored["cmi.core.lesson_location"],
+        "cmi.suspend_data": stored["cmi.suspend_data"],
+        "cmi.core.lesson_status": "incomplete",
+        "cmi.core.entry": "resume",
+    })
+    second.sco.locator("section.page:not([hidden])").wait_for()
+    assert second.sco.locator("section.page:not([hidden]) h1").inner_text() == title
+    assert second.sco.locator("#menu a.visited").count() == 3
+    current = second.sco.locator('#menu a[aria-current="page"]')
+    assert current.count() == 1 and current.inner_text().startswith(title)
+    second.unload()
+    second.assert_clean()
+
+
+def test_keyboard_only(launch) -> None:
+    lms = launch()
+    sco = lms.sco
+    lms.page.locator("#sco").focus()
+    for _ in range(10):  # Tab to the Start button of the content note
+        lms.page.keyboard.press("Tab")
+        if sco.locator("#note-start").evaluate("b => b === document.activeElement"):
+            break
+    lms.page.keyboard.press("Enter")
+    first_title = sco.locator("section.page:not([hidden]) h1")
+    assert first_title.evaluate("h => h === document.activeElement")
+    before = first_title.inner_text()
+    for _ in range(40):  # Tab to Next
+        lms.page.keyboard.press("Tab")
+        if sco.locator("#next").evaluate("b => b === document.activeElement"):
+            break
+    else:
+        pytest.fail("Tab never reached the Next button")
+    lms.page.keyboard.press("Enter")
+    heading = sco.locator("section.page:not([hidden]) h1")
+    assert heading.inner_text() != before
+    assert heading.evaluate("h => h === document.activeElement")
+    lms.unload()
+    lms.assert_clean()
+
+
+def test_narrow_screen_has_no_horizontal_overflow(launch) -> None:
+    lms = launch(width=360)
+    sco = lms.sco
+    start(sco)
+    toggle = sco.locator("#menu-toggle")
+    assert toggle.is_visible() and not sco.locator("#menu").is_visible()
+    while True:
+        width = sco.locator("html").evaluate("html => [html.scrollWidth, html.clientWidth]")
+        assert width[0] <= width[1], sco.locator("section.page:not([hidden]) h1").inner_text()
+        if not sco.locator("#next").is_enabled():
+            break
+        sco.locator("#next").click()
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    sco.locator("#menu a[data-page]").first.click()
+    assert not sco.locator("#menu").is_visible()
+    assert sco.locator("section.page:not([hidden]) h1").evaluate("h => h === document.activeElement")
+    lms.unload()
+    lms.assert_clean()
