@@ -38,7 +38,7 @@ def package_bytes(course: Course, format_name: str, lang: str, settings: Mapping
     """One validated package as zip bytes; raises ``BuildError`` if the result would not import."""
     package_format = get_format(format_name)
     settings = dict(settings or {})
-    rendered = render_package(course, lang, package_format.tracking, settings)
+    rendered = render_package(course, lang, package_format.tracking, package_format.runtime_settings(settings))
     files = package_format.package_files(course, lang, rendered, settings)
     name = BuildTarget(course, format_name, lang).file_name
     package = Package(files, name)

@@ -47,3 +47,8 @@ class PackageFormat(ABC):
     def settings_problems(self, settings: Mapping[str, str]) -> list[str]:
         """Problems with build settings this format needs (an LRS endpoint, say); none by default."""
         return []
+
+    def runtime_settings(self, settings: Mapping[str, str]) -> dict[str, str]:
+        """The build settings the packaged runtime may see. None by default, so that an LRS
+        credential given for one format can never end up inside another format's package."""
+        return {}

@@ -84,16 +84,23 @@ def entry_name_problems(where: str, name: str) -> list[Problem]:
     return problems
 
 
+class _Utf8ZipInfo(zipfile.ZipInfo):
+    """Always mark names as UTF-8 (bit 11): ``zipfile`` sets it only for non-ASCII names, and some
+    importers (openEQUELLA, Java's zip) misread names without it."""
+
+    def _encodeFilenameFlags(self) -> tuple[bytes, int]:  # noqa: N802 (zipfile's name)
+        return self.filename.encode("utf-8"), self.flag_bits | UTF8_FLAG
+
+
 def deterministic_zip(files: Mapping[str, bytes]) -> bytes:
     """A zip whose bytes depend only on the files: sorted names, fixed times and modes, UTF-8 names."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for name in sorted(files):
-            info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
+            info = _Utf8ZipInfo(name, date_time=FIXED_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3
             info.external_attr = 0o100644 << 16
-            info.flag_bits |= UTF8_FLAG
             archive.writestr(info, files[name], compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
     return buffer.getvalue()
 

@@ -13,18 +13,10 @@ from lxml import etree
 
 from ..errors import Problem
 from ..model import Course
-from .common import (
-    NCNAME,
-    Package,
-    PackageInfo,
-    href_problems,
-    parse_xml,
-    schema_files,
-    schema_problems,
-    xml_bytes,
-)
+from . import imscp
+from .common import Package, PackageInfo, parse_xml, schema_files, schema_problems, xml_bytes
 
-MANIFEST = "imsmanifest.xml"
+MANIFEST = imscp.MANIFEST
 CP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
 ADLCP = "http://www.adlnet.org/xsd/adlcp_rootv1p2"
 IMSMD = "http://www.imsglobal.org/xsd/imsmd_rootv1p2p1"
@@ -103,79 +95,20 @@ def validate(package: Package) -> list[Problem]:
 
 
 def _rule_problems(package: Package, root: etree._Element) -> list[Problem]:
-    def problem(message: str, element: etree._Element | None = None) -> Problem:
-        return package.problem(message, element.sourceline if element is not None else None, MANIFEST)
-
     problems: list[Problem] = []
     version = root.find("cp:metadata/cp:schemaversion", NS)
     if version is None or version.text != "1.2":
         found = "missing" if version is None else repr(version.text)
-        problems.append(problem(f"schemaversion must be exactly '1.2' (found {found}); LMSs read it literally", version))
-    identifiers: dict[str, etree._Element] = {}
-    for element in root.iter(f"{{{CP}}}*"):
-        identifier = element.get("identifier")
-        if identifier is None:
-            continue
-        if not NCNAME.match(identifier):
-            problems.append(problem(f"identifier {identifier!r} is not a valid XML name (NCName)", element))
-        if identifier in identifiers:
-            problems.append(problem(f"identifier {identifier!r} is used twice", element))
-        identifiers[identifier] = element
-
-    organizations = root.find("cp:organizations", NS)
-    organization_ids = {org.get("identifier") for org in root.findall("cp:organizations/cp:organization", NS)}
-    default = organizations.get("default") if organizations is not None else None
-    if default is None or default not in organization_ids:
-        problems.append(problem(f"organizations default {default!r} names no organization", organizations))
-    resources = {res.get("identifier"): res for res in root.findall("cp:resources/cp:resource", NS)}
-    for item in root.iter(f"{{{CP}}}item"):
-        ref = item.get("identifierref")
-        if ref is not None and ref not in resources:
-            problems.append(problem(f"item {item.get('identifier')!r} refers to missing resource {ref!r}", item))
-        mastery = item.find("adlcp:masteryscore", NS)
-        if mastery is not None and not _is_score(mastery.text):
-            problems.append(problem(f"masteryscore {mastery.text!r} must be a number from 0 to 100", mastery))
-
-    listed: set[str] = set()
-    first_resource = next(iter(resources.values()), None)
-    for resource in resources.values():
-        kind = resource.get(f"{{{ADLCP}}}scormtype")
-        if kind is None:
-            problems.append(problem("resource has no adlcp:scormtype (LMSs then treat it as an untracked asset)", resource))
-        href = resource.get("href")
-        if kind == "sco" and not href:
-            problems.append(problem(f"SCO resource {resource.get('identifier')!r} has no href to launch", resource))
-        if href:
-            problems += href_problems(package, href, MANIFEST, resource.sourceline)
-        for file in resource.findall("cp:file", NS):
-            file_href = file.get("href", "")
-            listed.add(file_href)
-            problems += href_problems(package, file_href, MANIFEST, file.sourceline)
-        for dependency in resource.findall("cp:dependency", NS):
-            if dependency.get("identifierref") not in resources:
-                problems.append(problem(f"dependency refers to missing resource {dependency.get('identifierref')!r}", dependency))
-    if first_resource is not None and first_resource.get(f"{{{ADLCP}}}scormtype") != "sco" and any(
-        res.get(f"{{{ADLCP}}}scormtype") == "sco" for res in resources.values()
-    ):
-        problems.append(problem("the first resource must be the SCO: some LMSs (Open edX) launch the first one", first_resource))
-
-    problems += _schema_location_problems(package, root)
-    for name in sorted(package.files):
-        if name == MANIFEST or name in listed or ("/" not in name and name.endswith((".xsd", ".dtd"))):
-            continue
-        problems.append(package.problem(f"{name} is in the zip but not listed in any resource", file=MANIFEST))
-    return problems
-
-
-def _schema_location_problems(package: Package, root: etree._Element) -> list[Problem]:
-    hints = (root.get(f"{{{XSI}}}schemaLocation") or "").split()
-    problems = []
-    for location in hints[1::2]:
-        if "/" not in location and location not in package.files:
-            problems.append(
-                package.problem(f"{location} is referenced by xsi:schemaLocation but not at the zip root", root.sourceline, MANIFEST)
-            )
-    return problems
+        problems.append(package.problem(
+            f"schemaversion must be exactly '1.2' (found {found}); LMSs read it literally",
+            version.sourceline if version is not None else None, MANIFEST,
+        ))
+    for mastery in root.iter(f"{{{ADLCP}}}masteryscore"):
+        if not _is_score(mastery.text):
+            problems.append(package.problem(
+                f"masteryscore {mastery.text!r} must be a number from 0 to 100", mastery.sourceline, MANIFEST
+            ))
+    return problems + imscp.reference_problems(package, root, CP, f"{{{ADLCP}}}scormtype")
 
 
 def _is_score(text: str | None) -> bool:

@@ -1,0 +1,75 @@
+"""SCORM 1.2 that also sends xAPI statements to an LRS fixed at build time.
+
+For LMSs that only take SCORM 1.2 (Brightspace's legacy player, say) while analysts want every
+interaction in the programme's LRS. The LMS tracks it exactly like ``scorm12``; the runtime also
+posts statements with a write-only credential, the learner taken from ``cmi.core.student_id`` as an
+account on ``actor_homepage``. Without an endpoint at build time, the package reads ``endpoint`` and
+``auth`` from its launch URL, as Tin Can content does.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+from ..errors import Problem
+from ..model import Course
+from . import cp12
+from .base import PackageFormat
+from .common import Package, PackageInfo
+
+MARKER = b'"tracking":"scorm12-xapi"'
+
+
+class Scorm12XapiFormat(PackageFormat):
+    name = "scorm12-xapi"
+    tracking = "scorm12-xapi"
+    summary = "SCORM 1.2 for the LMS plus xAPI statements to an LRS set at build time (--lrs-endpoint)"
+
+    def package_files(
+        self, course: Course, lang: str, rendered: Mapping[str, bytes], settings: Mapping[str, str]
+    ) -> dict[str, bytes]:
+        files = dict(rendered)
+        files[cp12.MANIFEST] = cp12.manifest(course, lang, rendered, launch="index.html")
+        files.update(cp12.schemas())
+        return files
+
+    @classmethod
+    def detect(cls, package: Package) -> bool:
+        return cp12.is_scorm12(package) and MARKER in package.files.get("index.html", b"")
+
+    def validate(self, package: Package) -> list[Problem]:
+        return cp12.validate(package)
+
+    def inspect(self, package: Package) -> PackageInfo:
+        return cp12.inspect(package, self.name)
+
+    def settings_problems(self, settings: Mapping[str, str]) -> list[str]:
+        problems = []
+        endpoint = settings.get("lrs_endpoint")
+        if endpoint:
+            parts = urlsplit(endpoint)
+            if parts.scheme not in {"http", "https"} or not parts.netloc:
+                problems.append(f"LRS endpoint {endpoint!r} must be an absolute http(s) URL")
+        if bool(settings.get("lrs_key")) != bool(settings.get("lrs_secret")):
+            problems.append("give both the LRS key and its secret, or neither")
+        if settings.get("lrs_key") and not endpoint:
+            problems.append("an LRS key was given without an LRS endpoint")
+        homepage = settings.get("actor_homepage")
+        if homepage and urlsplit(homepage).scheme not in {"http", "https"}:
+            problems.append(f"actor homepage {homepage!r} must be an absolute http(s) URL")
+        return problems
+
+    def runtime_settings(self, settings: Mapping[str, str]) -> dict[str, str]:
+        """Endpoint, a ready Authorization value and the account homePage; never the raw secret."""
+        runtime: dict[str, str] = {}
+        if settings.get("lrs_endpoint"):
+            endpoint = settings["lrs_endpoint"]
+            runtime["lrs_endpoint"] = endpoint if endpoint.endswith("/") else endpoint + "/"
+        if settings.get("lrs_key") and settings.get("lrs_secret"):
+            token = base64.b64encode(f"{settings['lrs_key']}:{settings['lrs_secret']}".encode()).decode()
+            runtime["lrs_auth"] = f"Basic {token}"
+        if settings.get("actor_homepage"):
+            runtime["actor_homepage"] = settings["actor_homepage"]
+        return runtime
