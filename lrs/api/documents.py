@@ -21,21 +21,23 @@ ScopeParser = Callable[[dict[str, str]], tuple[DocumentScope, str | None]]
 def handle(parse_scope: ScopeParser, id_param: str, scope_name: str, allowed: set[str]) -> Response:
     """Dispatch one document request by method."""
     query = params()
-    writing = request.method in ("PUT", "POST", "DELETE")
+    method = "GET" if request.method == "HEAD" else request.method
+    writing = method in ("PUT", "POST", "DELETE")
     require_scope(scope_name) if writing else require_scope(*read_scopes(scope_name))
     unknown = sorted(set(query) - allowed - {"since"})
     if unknown:
         raise bad(unknown[0], f"is not a parameter of this resource (allowed: {', '.join(sorted(allowed))})")
     scope, doc_id = parse_scope(query)
-    if "since" in query and (request.method != "GET" or doc_id is not None):
+    if "since" in query and (method != "GET" or doc_id is not None):
         raise bad("since", f"is only allowed when listing ids (GET without {id_param})")
-    if request.method == "GET":
+    if method == "GET":
         return _get(scope, doc_id, query)
-    if request.method == "DELETE":
-        return _delete(scope, doc_id)
-    if doc_id is None:
+    if doc_id is None and (method != "DELETE" or scope.kind != "state"):
         raise bad(id_param, "parameter is required")
-    return _write(scope, doc_id, merge=request.method == "POST")
+    if method == "DELETE":
+        return _delete(scope, doc_id)
+    assert doc_id is not None
+    return _write(scope, doc_id, merge=method == "POST")
 
 
 def _get(scope: DocumentScope, doc_id: str | None, query: dict[str, str]) -> Response:

@@ -29,7 +29,7 @@ WRITE = ("statements/write",)
 
 @bp.route("/statements", methods=["GET", "PUT", "POST"])
 def statements() -> Response:
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return _get()
     require_scope(*WRITE)
     if request.method == "PUT":
@@ -107,6 +107,7 @@ def _store_batch(batch: list[dict], contents: dict[str, bytes]) -> list[str]:
     now = dt.datetime.now(dt.UTC)
     normalised = [rules.normalise(s, g.version, g.credential.authority, now) for s in batch]
     ids = [s["id"] for s in normalised]
+    as_sent = {sid: dict(s, id=sid) for sid, s in zip(ids, batch, strict=True)}
     if len(set(ids)) != len(ids):
         raise XAPIError("statements: the same id appears twice in one batch", 400)
     for attempt in range(3):
@@ -116,7 +117,7 @@ def _store_batch(batch: list[dict], contents: dict[str, bytes]) -> list[str]:
             found = existing.get(statement["id"])
             if found is None:
                 fresh.append(statement)
-            elif not rules.same_statement(found.statement, statement):
+            elif not rules.same_statement(found.statement, as_sent[statement["id"]]):
                 raise XAPIError(f"statement {statement['id']} already exists with different content", 409)
         targets = {s["object"]["id"] for s in fresh if s["verb"]["id"] == rules.VOIDED_VERB}
         lookup = {s["id"]: s for s in normalised}

@@ -23,8 +23,8 @@ def precondition(
     """Check If-Match / If-None-Match against the current document.
 
     Returns the etag the write must still find (for the store's compare-and-swap). Raises 412
-    when a header does not hold, and 409 when ``require`` (the resource demands a header)
-    and the document exists but no header was sent.
+    when a header does not hold. When ``require`` (the resource demands a header) and none was
+    sent: 409 if the document exists, else 400.
     """
     if if_match is not None:
         tags = _etags(if_match)
@@ -36,11 +36,13 @@ def precondition(
         if current is not None and ("*" in tags or current.etag in tags):
             raise XAPIError("If-None-Match: the document already exists", 412)
         return None if current is None else current.etag
-    if require and current is not None:
+    if not require:
+        return ANY
+    if current is not None:
         raise XAPIError(
             "the document exists: send If-Match with its ETag (or If-None-Match: *) to change it", 409
         )
-    return ANY if not require else None
+    raise XAPIError("If-Match or If-None-Match: one of them is required (If-None-Match: * to create)", 400)
 
 
 def is_json_type(content_type: str) -> bool:

@@ -108,10 +108,24 @@ def build_record(statement: dict) -> StatementRecord:
     )
 
 
+def canonical_form(statement: dict) -> dict:
+    """A copy with the spellings the LRS stores: lower-case id, context activities as arrays."""
+    result = copy.deepcopy(statement)
+    if "id" in result:
+        result["id"] = result["id"].lower()
+    for part in (result, result["object"]):
+        activities = part.get("context", {}).get("contextActivities")
+        if activities:
+            for key, entry in activities.items():
+                if isinstance(entry, dict):
+                    activities[key] = [entry]
+    return result
+
+
 def normalise(statement: dict, version: str, authority: dict, now: dt.datetime) -> dict:
     """Fill in what the LRS sets: id, timestamp, authority, version (``stored`` is the store's)."""
-    result = copy.deepcopy(statement)
-    result["id"] = result.get("id", str(uuid.uuid4())).lower()
+    result = canonical_form(statement)
+    result.setdefault("id", str(uuid.uuid4()))
     if "timestamp" not in result:
         result["timestamp"] = now.isoformat(timespec="milliseconds").replace("+00:00", "Z")
     result["authority"] = authority
@@ -123,8 +137,8 @@ def normalise(statement: dict, version: str, authority: dict, now: dt.datetime) 
 
 def same_statement(stored: dict, incoming: dict) -> bool:
     """Whether a re-sent statement equals the stored one, ignoring what the LRS sets."""
-    a = {k: v for k, v in stored.items() if k not in LRS_SET}
-    b = {k: v for k, v in incoming.items() if k not in LRS_SET}
+    a = {k: v for k, v in canonical_form(stored).items() if k not in LRS_SET}
+    b = {k: v for k, v in canonical_form(incoming).items() if k not in LRS_SET}
     a["id"] = a.get("id", "").lower()
     b["id"] = b.get("id", a["id"]).lower()
     if "timestamp" not in b:
@@ -205,7 +219,7 @@ def _ids_object(obj: dict) -> dict:
     if kind in ("Agent", "Group"):
         return _ids_actor(obj)
     if kind == "Activity":
-        return {"objectType": "Activity", "id": obj["id"]}
+        return {"id": obj["id"]}
     if kind == "SubStatement":
         return _ids_core(obj)
     return obj
@@ -223,7 +237,7 @@ def _ids_core(part: dict) -> dict:
                 context[key] = _ids_actor(context[key])
         if "contextActivities" in context:
             context["contextActivities"] = {
-                k: [{"objectType": "Activity", "id": a["id"]} for a in (v if isinstance(v, list) else [v])]
+                k: [{"id": a["id"]} for a in (v if isinstance(v, list) else [v])]
                 for k, v in context["contextActivities"].items()
             }
         part_context_agents = context.get("contextAgents")
@@ -284,6 +298,7 @@ def store_timestamp(value: str, field: str, version: str) -> str:
 __all__ = [
     "agent_key",
     "build_record",
+    "canonical_form",
     "check_voiding_targets",
     "format_canonical",
     "format_ids",

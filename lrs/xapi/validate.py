@@ -231,7 +231,8 @@ def check_definition(value: Any, path: str) -> None:
     if "extensions" in definition:
         check_extensions(definition["extensions"], f"{path}.extensions")
     interaction = definition.get("interactionType")
-    if "interactionType" in definition and interaction not in INTERACTION_TYPES:
+    valid_type = isinstance(interaction, str) and interaction in INTERACTION_TYPES
+    if "interactionType" in definition and not valid_type:
         raise bad(f"{path}.interactionType", f"must be one of {', '.join(sorted(INTERACTION_TYPES))}")
     if "correctResponsesPattern" in definition:
         if interaction is None:
@@ -438,6 +439,8 @@ def check_authority(value: Any, path: str) -> None:
     if authority.get("objectType") == "Group":
         check_group(authority, path)
         members = authority.get("member", [])
+        if any(k in authority for k in IFI_KEYS):
+            raise bad(path, "a Group authority must be anonymous (an OAuth consumer and user pair)")
         if len(members) != 2:
             raise bad(f"{path}.member", "a Group authority needs exactly two members (OAuth consumer, user)")
     else:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from lrs_helpers import LRSClient
 
 from lrs.stores import Store, open_store
 
@@ -90,3 +91,40 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         yield opened
     finally:
         opened.close()
+
+
+# --- HTTP fixtures ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[Store]:
+    opened = open_store(f"sqlite:///{tmp_path}/api.db")
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+@pytest.fixture
+def app(sqlite_store: Store):
+    from lrs import create_app
+
+    return create_app({"STORE": sqlite_store, "TESTING": True})
+
+
+@pytest.fixture
+def lrs(app, sqlite_store: Store) -> LRSClient:
+    """An xAPI 1.0.3 client with an all-scopes credential."""
+    from lrs.auth import create_credential
+
+    credential, secret = create_credential(sqlite_store, ["all"], name="tests")
+    return LRSClient(app, credential.key, secret)
+
+
+@pytest.fixture
+def lrs2(app, sqlite_store: Store) -> LRSClient:
+    """An xAPI 2.0.0 client with an all-scopes credential."""
+    from lrs.auth import create_credential
+
+    credential, secret = create_credential(sqlite_store, ["all"], name="tests2")
+    return LRSClient(app, credential.key, secret, version="2.0.0")
