@@ -9,13 +9,11 @@ server, and ended its LMS session.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
 import threading
 import urllib.parse
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -23,11 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lms_driver import unpack
 
-from spotlight_pack.build import package_bytes
-from spotlight_pack.formats import FORMATS
 from spotlight_pack.model import Course
-from spotlight_pack.render import render_package
 from spotlight_pack.sources import load_course
 
 E2E = Path(__file__).resolve().parent
@@ -52,24 +48,8 @@ def missing(reason: str) -> None:
     pytest.skip(reason)
 
 
-def unpack(course: Course, fmt: str, lang: str, folder: Path) -> Path:
-    """Write the package a learner would get into ``folder``: the real zip where the format exists.
-
-    ``none`` (preview) and formats whose builder has not landed yet are rendered directly.
-    """
-    if fmt in FORMATS:
-        with zipfile.ZipFile(io.BytesIO(package_bytes(course, fmt, lang))) as archive:
-            archive.extractall(folder)
-    else:
-        for name, data in render_package(course, lang, fmt).items():
-            target = folder / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-    return folder
-
-
 class _Handler(SimpleHTTPRequestHandler):
-    """Serves ``/lms/…`` and ``/node_modules/scorm-again/…`` from tests/e2e, ``/packages/…`` from a temp dir."""
+    """``/lms/…`` and ``/node_modules/scorm-again/…`` from tests/e2e; ``/packages/…`` from a temp dir."""
 
     packages: Path
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
 from lms_driver import LmsRun, answer, start, walk_to_end
+from playwright.sync_api import expect
 
 from spotlight_pack.model import Course
 
@@ -49,7 +49,8 @@ def test_every_page_and_correct_assessment_passes(launch, mini_course: Course) -
     for n, question in enumerate(questions):
         assert values[f"cmi.interactions.{n}.id"] == question.id
         assert values[f"cmi.interactions.{n}.result"] == "correct"
-        assert values[f"cmi.interactions.{n}.student_response"] == values[f"cmi.interactions.{n}.correct_responses.0.pattern"]
+        pattern = values[f"cmi.interactions.{n}.correct_responses.0.pattern"]
+        assert values[f"cmi.interactions.{n}.student_response"] == pattern
         expected_type = "true-false" if question.type.value == "truefalse" else "choice"
         assert values[f"cmi.interactions.{n}.type"] == expected_type
         assert re.fullmatch(r"\d{2}:\d{2}:\d{2}", values[f"cmi.interactions.{n}.time"])

@@ -1,0 +1,25 @@
+"""The preview package (tracking ``none``) opened straight from disk, with no LMS at all."""
+
+from __future__ import annotations
+
+import pytest
+from lms_driver import unpack
+
+from spotlight_pack.model import Course
+
+pytestmark = pytest.mark.browser
+
+
+def test_opens_from_file_url_without_errors(open_page, mini_course: Course, tmp_path) -> None:
+    launch = unpack(mini_course, "none", "es", tmp_path) / "index.html"
+    watched = open_page()
+    page = watched.page
+    page.goto(launch.as_uri())
+    assert page.locator("html").get_attribute("lang") == mini_course.locale("es")
+    page.locator("#note-start").click()
+    page.locator("#next").click()
+    assert page.locator("#position").inner_text().startswith("Página 2")
+    page.reload()  # the preview keeps its place in localStorage
+    assert page.locator("#position").inner_text().startswith("Página 2")
+    assert not watched.errors, watched.errors
+    assert all(url.startswith("file://") for url in watched.requests), watched.requests
