@@ -7,7 +7,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 from lrs.alternate import AlternateSyntaxMiddleware
@@ -16,7 +16,7 @@ from lrs.api.common import authenticate, json_response
 from lrs.auth import Authenticator
 from lrs.stores import DEFAULT_STORE_URL, Store, open_store
 from lrs.xapi.errors import XAPIError
-from lrs.xapi.versions import V1, V2, negotiate
+from lrs.xapi.versions import SUPPORTED, V2, negotiate
 
 PREFIX = "/xAPI"
 CORS_ALLOW_HEADERS = (
@@ -34,10 +34,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the LRS application.
 
     ``config`` keys: ``STORE`` (an open :class:`Store`) or ``STORE_URL`` (default
-    ``sqlite:///lrs.db``), plus any Flask setting.
+    ``sqlite:///lrs.db``); ``DEFAULT_XAPI_VERSION`` (``2.0.0`` or ``1.0.3``), the version an
+    answer declares when the request named none (About, errors); plus any Flask setting.
     """
     app = Flask("lrs", static_folder=None)
+    app.config["DEFAULT_XAPI_VERSION"] = V2
     app.config.update(config or {})
+    if app.config["DEFAULT_XAPI_VERSION"] not in SUPPORTED:
+        raise ValueError(f"DEFAULT_XAPI_VERSION must be one of {SUPPORTED}")
     store: Store = app.config.get("STORE") or open_store(app.config.get("STORE_URL", DEFAULT_STORE_URL))
     app.extensions["lrs.store"] = store
     app.extensions["lrs.auth"] = Authenticator(store)
@@ -56,7 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _before() -> Response | None:
-    g.version = V1
+    g.version = current_app.config["DEFAULT_XAPI_VERSION"]
     if request.method == "OPTIONS":
         return Response(status=200)
     if request.endpoint == "about.about" or request.endpoint is None:
@@ -71,7 +75,7 @@ def _before() -> Response | None:
 
 
 def _after(response: Response) -> Response:
-    response.headers["X-Experience-API-Version"] = getattr(g, "version", V1)
+    response.headers["X-Experience-API-Version"] = getattr(g, "version", V2)
     origin = request.headers.get("Origin")
     response.headers["Access-Control-Allow-Origin"] = origin or "*"
     if origin:

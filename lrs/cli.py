@@ -13,7 +13,8 @@ from typing import Any
 import click
 
 from lrs.auth import SCOPES, create_credential
-from lrs.stores import DEFAULT_STORE_URL, StoreError, open_store
+from lrs.stores import DEFAULT_STORE_URL, open_store
+from lrs.xapi.versions import SUPPORTED, V2
 
 store_option: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
     "--store",
@@ -37,12 +38,14 @@ def main() -> None:
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(min=1), help="Worker processes.")
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(min=1),
               help="Threads per worker.")
-def serve(store_url: str, host: str, port: int, workers: int, threads: int) -> None:
+@click.option("--default-version", type=click.Choice(SUPPORTED), default=V2, show_default=True,
+              help="xAPI version declared in answers to requests that name none (About, errors).")
+def serve(store_url: str, host: str, port: int, workers: int, threads: int, default_version: str) -> None:
     """Run the LRS under gunicorn (a production WSGI server), logging one line per request."""
     from lrs.server import run
 
     open_store(store_url).close()  # fail early, and create the schema once before workers start
-    run(store_url, host, port, workers, threads)
+    run({"STORE_URL": store_url, "DEFAULT_XAPI_VERSION": default_version}, host, port, workers, threads)
 
 
 @main.group()
@@ -97,5 +100,3 @@ def credentials_revoke(store_url: str, key: str) -> None:
             raise click.ClickException(f"no credential with key {key}")
     click.echo(f"revoked {key}")
 
-
-__all__ = ["main", "store_option", "StoreError"]

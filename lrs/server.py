@@ -10,8 +10,8 @@ ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 
 
 class LRSServer(BaseApplication):
-    def __init__(self, store_url: str, options: dict[str, Any]) -> None:
-        self.store_url = store_url
+    def __init__(self, app_config: dict[str, Any], options: dict[str, Any]) -> None:
+        self.app_config = app_config
         self.options = options
         super().__init__()
 
@@ -22,12 +22,13 @@ class LRSServer(BaseApplication):
     def load(self) -> Any:
         from lrs import create_app
 
-        return create_app({"STORE_URL": self.store_url})
+        return create_app(self.app_config)
 
 
-def run(store_url: str, host: str, port: int, workers: int, threads: int) -> None:
+def run(app_config: dict[str, Any], host: str, port: int, workers: int, threads: int) -> None:
+    """Serve ``create_app(app_config)`` with gunicorn's threaded workers until stopped."""
     LRSServer(
-        store_url,
+        app_config,
         {
             "bind": f"{host}:{port}",
             "workers": workers,

@@ -12,7 +12,6 @@ from lrs.stores import Document, DocumentScope, PreconditionFailed, utc_now
 from lrs.xapi.documents import etag_of, merge_json, precondition
 from lrs.xapi.errors import XAPIError, bad
 from lrs.xapi.statements import store_timestamp
-from lrs.xapi.versions import is_v2
 
 #: Parses the request parameters into (scope, document id or None); validates them.
 ScopeParser = Callable[[dict[str, str]], tuple[DocumentScope, str | None]]
@@ -75,7 +74,8 @@ def _write(scope: DocumentScope, doc_id: str, merge: bool) -> Response:
     db = store()
     content = request.get_data()
     content_type = request.headers.get("Content-Type") or "application/octet-stream"
-    require = not merge and (scope.kind != "state" or is_v2(g.version))
+    # Profiles demand If-Match/If-None-Match on PUT; state documents never did.
+    require = not merge and scope.kind != "state"
     for _attempt in range(5):
         current = db.get_document(scope, doc_id)
         expected = precondition(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -135,10 +136,25 @@ def normalise(statement: dict, version: str, authority: dict, now: dt.datetime) 
     return result
 
 
+def _truncate_durations(statement: dict) -> None:
+    """Durations compare only to 0.01 s (xAPI 2.0.0 4.2.7): cut longer second fractions."""
+    for part in (statement, statement.get("object", {})):
+        result = part.get("result")
+        if isinstance(result, dict) and isinstance(result.get("duration"), str):
+            result["duration"] = _SECONDS_FRACTION.sub(
+                lambda m: f"{m.group(1)}.{m.group(2)[:2]}".rstrip("0").rstrip(".") + "S", result["duration"]
+            )
+
+
+_SECONDS_FRACTION = re.compile(r"(\d+)\.(\d+)S$")
+
+
 def same_statement(stored: dict, incoming: dict) -> bool:
     """Whether a re-sent statement equals the stored one, ignoring what the LRS sets."""
     a = {k: v for k, v in canonical_form(stored).items() if k not in LRS_SET}
     b = {k: v for k, v in canonical_form(incoming).items() if k not in LRS_SET}
+    _truncate_durations(a)
+    _truncate_durations(b)
     a["id"] = a.get("id", "").lower()
     b["id"] = b.get("id", a["id"]).lower()
     if "timestamp" not in b:
