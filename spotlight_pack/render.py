@@ -44,6 +44,22 @@ def available_trackings() -> tuple[str, ...]:
     return tuple(sorted(name.removesuffix(".js") for name in names if name.endswith(".js")))
 
 
+_COMMENT_LINE = re.compile(r"^[ \t]*//")
+_CSS_COMMENT = re.compile(r"/\*.*?\*/\s*", re.DOTALL)
+
+
+def _without_comment_lines(source: str) -> str:
+    """Drop whole-line ``//`` comments: they explain the source, learners' phones need not download them.
+
+    Such a line could only be something else inside a template literal (then the file is left as it
+    is) or inside a block comment (a line that closes one is kept).
+    """
+    lines = source.strip().split("\n")
+    if any("`" in line for line in lines if not _COMMENT_LINE.match(line)):
+        return source.strip()
+    return "\n".join(line for line in lines if not _COMMENT_LINE.match(line) or "*/" in line)
+
+
 @cache
 def build_script(tracking: str) -> str:
     """The one script of a package: state codec, the libraries the adapter requires, the adapter, the player.
@@ -54,7 +70,7 @@ def build_script(tracking: str) -> str:
         raise ValueError(f"unknown tracking '{tracking}' (have: {', '.join(available_trackings())})")
     adapter = _runtime_file(f"adapters/{tracking}.js")
     parts = ["state.js", *dict.fromkeys(_REQUIRES.findall(adapter)), f"adapters/{tracking}.js", "player.js"]
-    body = "\n".join(f"// ---- {name}\n{_runtime_file(name).strip()}\n" for name in parts)
+    body = "\n".join(f"// ---- {name}\n{_without_comment_lines(_runtime_file(name))}\n" for name in parts)
     return f'(function () {{\n"use strict";\n{body}}})();\n'
 
 
@@ -184,7 +200,7 @@ def render_package(
     files = {
         LAUNCH_FILE: html.encode(),
         SCRIPT_FILE: script.encode(),
-        STYLE_FILE: _runtime_file("player.css").encode(),
+        STYLE_FILE: _CSS_COMMENT.sub("", _runtime_file("player.css")).encode(),
     }
     for asset in sorted(course.assets, key=lambda asset: asset.path):
         if asset.path in _RESERVED_PATHS:

@@ -213,7 +213,10 @@ function submitQuiz(form) {
   var indexes = questionIndexes(form.getAttribute("data-quiz"));
   var missing = indexes.filter(function (qi) { return selectedIds(form, questions[qi]).length === 0; });
   if (missing.length) {
-    announce(text("answerAll", { n: missing.length }));
+    var summary = form.querySelector(".summary");
+    summary.textContent = text("answerAll", { n: missing.length });
+    summary.hidden = false;
+    announce(summary.textContent);
     form.querySelector("#q-" + questions[missing[0]].id + "-" + questions[missing[0]].options[0].id).focus();
     return;
   }
@@ -238,7 +241,7 @@ function submitQuiz(form) {
   }
   renderQuiz(form);
   announce(form.querySelector(".summary").textContent);
-  form.querySelector(".summary").focus();
+  form.querySelector(".retry").focus();
   persist();
 }
 
