@@ -12,6 +12,7 @@ from lrs.stores import Document, DocumentScope, PreconditionFailed, utc_now
 from lrs.xapi.documents import etag_of, merge_json, precondition
 from lrs.xapi.errors import XAPIError, bad
 from lrs.xapi.statements import store_timestamp
+from lrs.xapi.versions import is_v2
 
 #: Parses the request parameters into (scope, document id or None); validates them.
 ScopeParser = Callable[[dict[str, str]], tuple[DocumentScope, str | None]]
@@ -60,9 +61,7 @@ def _delete(scope: DocumentScope, doc_id: str | None) -> Response:
         db.delete_documents(scope)
         return Response(status=204)
     current = db.get_document(scope, doc_id)
-    expected = precondition(
-        current, request.headers.get("If-Match"), request.headers.get("If-None-Match"), require=False
-    )
+    expected = precondition(current, request.headers.get("If-Match"), request.headers.get("If-None-Match"))
     try:
         db.delete_document(scope, doc_id, expected)
     except PreconditionFailed:
@@ -74,8 +73,14 @@ def _write(scope: DocumentScope, doc_id: str, merge: bool) -> Response:
     db = store()
     content = request.get_data()
     content_type = request.headers.get("Content-Type") or "application/octet-stream"
-    # Profiles demand If-Match/If-None-Match on PUT; state documents never did.
-    require = not merge and scope.kind != "state"
+    # PUT preconditions: profiles always demand If-Match/If-None-Match; state documents only
+    # from xAPI 2.0.0 on, and only to overwrite an existing document.
+    if merge:
+        require = "never"
+    elif scope.kind != "state":
+        require = "always"
+    else:
+        require = "existing" if is_v2(g.version) else "never"
     for _attempt in range(5):
         current = db.get_document(scope, doc_id)
         expected = precondition(
@@ -95,7 +100,7 @@ def _write(scope: DocumentScope, doc_id: str, merge: bool) -> Response:
         try:
             db.save_document(scope, doc_id, document, expected)
         except PreconditionFailed:
-            if request.headers.get("If-Match") or request.headers.get("If-None-Match") or require:
+            if request.headers.get("If-Match") or request.headers.get("If-None-Match") or require != "never":
                 raise XAPIError("the document changed meanwhile; fetch it again", 412) from None
             continue
         return Response(status=204)

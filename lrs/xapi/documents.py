@@ -18,13 +18,14 @@ def _etags(header: str) -> list[str]:
 
 
 def precondition(
-    current: Document | None, if_match: str | None, if_none_match: str | None, require: bool
+    current: Document | None, if_match: str | None, if_none_match: str | None, require: str = "never"
 ) -> str | None | _Any:
     """Check If-Match / If-None-Match against the current document.
 
     Returns the etag the write must still find (for the store's compare-and-swap). Raises 412
-    when a header does not hold. When ``require`` (the resource demands a header) and none was
-    sent: 409 if the document exists, else 400.
+    when a header does not hold. When no header was sent, ``require`` decides: "never" lets
+    the write through; "existing" answers 409 if the document exists; "always" also answers 400
+    for a new document.
     """
     if if_match is not None:
         tags = _etags(if_match)
@@ -36,12 +37,14 @@ def precondition(
         if current is not None and ("*" in tags or current.etag in tags):
             raise XAPIError("If-None-Match: the document already exists", 412)
         return None if current is None else current.etag
-    if not require:
+    if require == "never":
         return ANY
     if current is not None:
         raise XAPIError(
             "the document exists: send If-Match with its ETag (or If-None-Match: *) to change it", 409
         )
+    if require == "existing":
+        return None
     raise XAPIError("If-Match or If-None-Match: one of them is required (If-None-Match: * to create)", 400)
 
 

@@ -108,3 +108,12 @@ def test_head_answers_like_get_without_body(lrs: LRSClient) -> None:
     assert head.status_code == 200
     assert head.get_data() == b""
     assert head.headers["ETag"]
+
+
+def test_state_overwrite_needs_precondition_only_in_2_0(lrs: LRSClient, lrs2: LRSClient) -> None:
+    url = state_url(stateId="v2")
+    assert lrs2.put(url, json={"n": 1}).status_code == 204
+    assert lrs2.put(url, json={"n": 2}).status_code == 409
+    etag = lrs2.get(url).headers["ETag"]
+    assert lrs2.put(url, json={"n": 2}, headers={"If-Match": etag}).status_code == 204
+    assert lrs.put(url, json={"n": 3}).status_code == 204
