@@ -5,15 +5,18 @@ local HTTP server on 127.0.0.1 together with our LMS harness page (``lms/lms.htm
 scorm-again's SCORM APIs from ``node_modules`` and records every call the package makes. Every
 browser test also checks that the page logged no console error, made no request outside that
 server, and ended its LMS session.
+
+Tests get everything through fixtures (pytest runs in importlib mode: no sibling imports).
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
-import shutil
 import threading
 import urllib.parse
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -21,9 +24,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from lms_driver import unpack
 
-from spotlight_pack.model import Course
+from spotlight_pack.build import package_bytes
+from spotlight_pack.model import (
+    CompletionRule,
+    Course,
+    Module,
+    Option,
+    Page,
+    Question,
+    QuestionType,
+    Quiz,
+    Text,
+)
+from spotlight_pack.render import render_package
 from spotlight_pack.sources import load_course
 
 E2E = Path(__file__).resolve().parent
@@ -39,6 +53,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
+FINISH = {"scorm12": "LMSFinish", "scorm2004": "Terminate"}
+SET = {"scorm12": "LMSSetValue", "scorm2004": "SetValue"}
 
 
 def missing(reason: str) -> None:
@@ -46,6 +62,25 @@ def missing(reason: str) -> None:
     if os.environ.get("SPOTLIGHT_REQUIRE_BROWSER") == "1":
         pytest.fail(f"{reason} (SPOTLIGHT_REQUIRE_BROWSER=1)")
     pytest.skip(reason)
+
+
+def unpack(course: Course, fmt: str, lang: str, folder: Path) -> Path:
+    """Write the package a learner would get into ``folder``: the real, validated zip of ``fmt``.
+
+    ``none`` is the preview player (what ``spotlight-pack preview`` serves): rendered, not zipped.
+    """
+    if fmt == "none":
+        for name, data in render_package(course, lang, fmt).items():
+            target = folder / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+    else:
+        with zipfile.ZipFile(io.BytesIO(package_bytes(course, fmt, lang))) as archive:
+            archive.extractall(folder)
+    return folder
+
+
+# ---------------------------------------------------------------- the test server
 
 
 class _Handler(SimpleHTTPRequestHandler):
@@ -72,13 +107,13 @@ class Server:
     base: str
     packages: Path
 
-    def add(self, name: str, course: Course, fmt: str, lang: str = "en") -> str:
-        """Put a package on the server; returns the URL of its launch file."""
+    def add(self, course: Course, fmt: str, lang: str = "en") -> str:
+        """Put a package on the server (once per course, format and language); returns its launch URL."""
+        name = f"{course.id}-{hash(course) & 0xFFFFFFFF:08x}-{fmt}-{lang}"
         folder = self.packages / name
-        if folder.exists():
-            shutil.rmtree(folder)
-        folder.mkdir(parents=True)
-        unpack(course, fmt, lang, folder)
+        if not folder.exists():
+            folder.mkdir(parents=True)
+            unpack(course, fmt, lang, folder)
         return f"{self.base}/packages/{name}/index.html"
 
     def lms_url(self, standard: str, sco: str, init: dict[str, str] | None = None) -> str:
@@ -98,6 +133,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     yield Server(f"http://127.0.0.1:{httpd.server_address[1]}", packages)
     httpd.shutdown()
     httpd.server_close()
+
+
+# ---------------------------------------------------------------- the browser
 
 
 @pytest.fixture(scope="session")
@@ -148,6 +186,152 @@ def open_page(browser: Any) -> Iterator[Callable[..., Watched]]:
         context.close()
 
 
+# ---------------------------------------------------------------- a learner in the test LMS
+
+
+def choice(question: Question, correct: bool) -> tuple[str, ...]:
+    """The option ids a learner picks to answer ``question`` right or wrong."""
+    if correct:
+        return question.correct_ids
+    if question.type is QuestionType.MULTIPLE:
+        return tuple(option.id for option in question.options)  # every option: not the exact correct set
+    return tuple(option.id for option in question.options if not option.correct)[:1]
+
+
+@dataclass
+class LmsRun:
+    """One launch of a SCO in the harness page (``lms/lms.html``), and what the LMS recorded."""
+
+    watched: Watched
+    base: str
+    standard: str
+
+    @property
+    def page(self) -> Any:
+        return self.watched.page
+
+    @property
+    def sco(self) -> Any:
+        """The SCO's frame, for locators."""
+        return self.page.frame_locator("#sco")
+
+    def frame(self) -> Any:
+        """The SCO's frame, for evaluate."""
+        return self.page.frames[1]
+
+    def calls(self) -> list[dict[str, Any]]:
+        return list(self.page.evaluate("window.lmsCalls"))
+
+    def values(self) -> dict[str, str]:
+        """Last value the SCO set for every element."""
+        found: dict[str, str] = {}
+        for call in self.calls():
+            if call["method"] == SET[self.standard]:
+                found[call["args"][0]] = call["args"][1]
+        return found
+
+    def methods(self) -> list[str]:
+        return [call["method"] for call in self.calls()]
+
+    def start(self) -> None:
+        """Go past the content note, if the course has one."""
+        button = self.sco.locator("#note-start")
+        if button.count() and button.is_visible():
+            button.click()
+
+    def walk_to_end(self) -> int:
+        """Press Next until the last page; returns how many pages were shown."""
+        shown = 1
+        while self.sco.locator("#next").is_enabled():
+            self.sco.locator("#next").click()
+            shown += 1
+        return shown
+
+    def answer(self, quiz: Quiz, correct: bool) -> None:
+        for question in quiz.questions:
+            for option_id in choice(question, correct):
+                self.sco.locator(f'label[for="q-{question.id}-{option_id}"]').click()
+        self.sco.locator(f'form[data-quiz="{quiz.id}"] button[type="submit"]').click()
+
+    def unload(self) -> None:
+        """Close the SCO the way an LMS does (the frame goes away) and wait for its session to end."""
+        self.page.evaluate("document.getElementById('sco').src = 'about:blank'")
+        self.page.wait_for_function(f"window.lmsCalls.some(c => c.method === '{FINISH[self.standard]}')")
+
+    def assert_clean(self) -> None:
+        """No console error, nothing outside the test server, every write accepted, session finished once."""
+        assert not self.watched.errors, self.watched.errors
+        outside = [url for url in self.watched.requests if not url.startswith(self.base + "/")]
+        assert not outside, outside
+        reads = {"LMSGetValue", "GetValue"}
+        rejected = [call for call in self.calls() if call["method"] not in reads and call["result"] != "true"]
+        assert not rejected, rejected
+        assert self.methods().count(FINISH[self.standard]) == 1
+
+
+@pytest.fixture
+def launch(server: Server, open_page: Callable[..., Watched]) -> Callable[..., LmsRun]:
+    """``launch(course, standard, init=None, width=1280)``: the course's package in the test LMS."""
+
+    def run(course: Course, standard: str, init: dict[str, str] | None = None, width: int = 1280) -> LmsRun:
+        sco_url = server.add(course, standard)
+        watched = open_page(width=width)
+        watched.page.goto(server.lms_url(standard, sco_url, init))
+        lms = LmsRun(watched, server.base, standard)
+        lms.page.wait_for_function("window.lmsCalls.length > 0")
+        lms.sco.locator("section.page:not([hidden]), #note:not([hidden])").first.wait_for()
+        return lms
+
+    return run
+
+
+# ---------------------------------------------------------------- courses
+
+
 @pytest.fixture(scope="session")
 def mini_course() -> Course:
     return load_course(MINI_COURSE)
+
+
+def _text(value: str) -> Text:
+    return Text.of({"en": value})
+
+
+def synthetic_course(page_count: int, question_count: int, modules: int = 10) -> Course:
+    """``page_count`` content pages over ``modules`` modules, and an assessment of ``question_count``
+    questions with ten options each (the most the source format allows), option ``a`` correct."""
+    per_module = -(-page_count // modules)
+    built = []
+    for m in range(modules):
+        numbers = range(m * per_module, min(page_count, (m + 1) * per_module))
+        pages = tuple(Page(f"p{n}", _text(f"Page {n}"), _text(f"<p>Text of page {n}.</p>")) for n in numbers)
+        built.append(Module(f"m{m}", _text(f"Module {m}"), pages, None))
+    options = tuple(Option(id, _text(f"Option {id}"), _text("Feedback."), id == "a") for id in "abcdefghij")
+    questions = tuple(
+        Question(f"q{n}", QuestionType.SINGLE, _text(f"Question {n}?"), options) for n in range(question_count)
+    )
+    return Course(
+        id="synthetic",
+        version="1.0.0",
+        languages=("en",),
+        locales=(("en", "en"),),
+        title=_text("Synthetic course"),
+        description=_text("Generated by the tests."),
+        mastery_score=80,
+        completion=CompletionRule.PAGES_AND_ASSESSMENT,
+        modules=tuple(built),
+        assessment=Quiz("assessment", _text("Final assessment"), None, questions, scored=True),
+        assets=(),
+    )
+
+
+@pytest.fixture(scope="session")
+def synthetic() -> Callable[..., Course]:
+    """The ``synthetic_course(page_count, question_count)`` factory."""
+    return synthetic_course
+
+
+@pytest.fixture(scope="session")
+def unpacked() -> Callable[..., Path]:
+    """The ``unpack(course, fmt, lang, folder)`` helper."""
+    return unpack

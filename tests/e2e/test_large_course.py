@@ -5,8 +5,6 @@ from __future__ import annotations
 import math
 
 import pytest
-from lms_driver import LmsRun
-from synthetic import synthetic_course
 
 pytestmark = pytest.mark.browser
 
@@ -26,19 +24,9 @@ ANSWER_ALL = """() => {
 }"""
 
 
-def test_500_pages_and_200_questions_fit_in_suspend_data(server, open_page) -> None:
-    course = synthetic_course(500, 200)
-    sco_url = server.add("synthetic-scorm12", course, "scorm12")
-
-    def launch(init: dict[str, str] | None = None) -> LmsRun:
-        watched = open_page()
-        watched.page.goto(server.lms_url("scorm12", sco_url, init))
-        lms = LmsRun(watched, server.base, "scorm12")
-        lms.page.wait_for_function("window.lmsCalls.length > 0")
-        lms.sco.locator("section.page:not([hidden])").wait_for()
-        return lms
-
-    first = launch()
+def test_500_pages_and_200_questions_fit_in_suspend_data(launch, synthetic) -> None:
+    course = synthetic(500, 200)
+    first = launch(course, "scorm12")
     assert first.frame().evaluate(CLICK_THROUGH) == 501
     first.frame().evaluate(ANSWER_ALL)
     first.unload()
@@ -51,8 +39,8 @@ def test_500_pages_and_200_questions_fit_in_suspend_data(server, open_page) -> N
     first.assert_clean()
 
     location = stored["cmi.core.lesson_location"]
-    second = launch({"cmi.core.lesson_location": location, "cmi.suspend_data": state,
-                     "cmi.core.lesson_status": "failed", "cmi.core.entry": "resume"})
+    second = launch(course, "scorm12", {"cmi.core.lesson_location": location, "cmi.suspend_data": state,
+                                        "cmi.core.lesson_status": "failed", "cmi.core.entry": "resume"})
     assert second.sco.locator("#menu a.visited").count() == 501
     assert second.sco.locator("form[data-scored] .verdict.wrong").count() == 67
     assert second.sco.locator("form[data-scored] input:checked").count() == 200

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from lms_driver import unpack
 
 from spotlight_pack.model import Course
 
 pytestmark = pytest.mark.browser
 
 
-def test_opens_from_file_url_without_errors(open_page, mini_course: Course, tmp_path) -> None:
-    launch = unpack(mini_course, "none", "es", tmp_path) / "index.html"
+def test_opens_from_file_url_without_errors(open_page, unpacked, mini_course: Course, tmp_path) -> None:
+    launch = unpacked(mini_course, "none", "es", tmp_path) / "index.html"
     watched = open_page()
     page = watched.page
     page.goto(launch.as_uri())

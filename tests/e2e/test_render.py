@@ -9,7 +9,6 @@ import shutil
 import subprocess
 
 import pytest
-from synthetic import synthetic_course
 
 from spotlight_pack.i18n import LANGUAGES, ui_strings
 from spotlight_pack.model import Course, Text
@@ -78,12 +77,12 @@ def test_data_describes_pages_questions_and_iris(mini_course: Course) -> None:
     assert all(q["iri"].startswith(mini_course.iri + "/") for q in data["questions"])
 
 
-def test_layout_changes_when_pages_change() -> None:
+def test_layout_changes_when_pages_change(synthetic) -> None:
     def layout(course: Course) -> str:
         return course_data(render_package(course, "en", "none")[LAUNCH_FILE].decode())["layout"]
 
-    assert layout(synthetic_course(20, 5)) == layout(synthetic_course(20, 5))
-    assert layout(synthetic_course(20, 5)) != layout(synthetic_course(21, 5))
+    assert layout(synthetic(20, 5)) == layout(synthetic(20, 5))
+    assert layout(synthetic(20, 5)) != layout(synthetic(21, 5))
 
 
 def test_unknown_tracking_or_language_is_refused(mini_course: Course) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from lms_driver import LmsRun, answer, start, walk_to_end
 from playwright.sync_api import expect
 
 from spotlight_pack.model import Course
@@ -13,28 +12,13 @@ from spotlight_pack.model import Course
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def launch(server, open_page, mini_course: Course):
-    sco_url = server.add("mini-scorm12", mini_course, "scorm12")
-
-    def run(init: dict[str, str] | None = None, width: int = 1280) -> LmsRun:
-        watched = open_page(width=width)
-        watched.page.goto(server.lms_url("scorm12", sco_url, init))
-        lms = LmsRun(watched, server.base, "scorm12")
-        lms.sco.locator("#spotlight-data").wait_for(state="attached")
-        lms.page.wait_for_function("window.lmsCalls.length > 0")
-        return lms
-
-    return run
-
-
 def test_every_page_and_correct_assessment_passes(launch, mini_course: Course) -> None:
-    lms = launch()
-    start(lms.sco)
-    pages = walk_to_end(lms.sco)
+    lms = launch(mini_course, "scorm12")
+    lms.start()
+    pages = lms.walk_to_end()
     assert pages == sum(len(m.pages) + (1 if m.quiz else 0) for m in mini_course.modules) + 1
     assert mini_course.assessment
-    answer(lms.sco, mini_course.assessment, correct=True)
+    lms.answer(mini_course.assessment, correct=True)
     assert "100" in lms.sco.locator(".summary").last.inner_text()
     lms.sco.locator("#exit").click()
     lms.sco.locator("#closed").wait_for()
@@ -63,10 +47,10 @@ def test_every_page_and_correct_assessment_passes(launch, mini_course: Course) -
 
 def test_wrong_answers_fail_then_a_better_attempt_passes(launch, mini_course: Course) -> None:
     assert mini_course.assessment
-    lms = launch()
-    start(lms.sco)
-    walk_to_end(lms.sco)
-    answer(lms.sco, mini_course.assessment, correct=False)
+    lms = launch(mini_course, "scorm12")
+    lms.start()
+    lms.walk_to_end()
+    lms.answer(mini_course.assessment, correct=False)
     values = lms.values()
     assert values["cmi.core.lesson_status"] == "failed"
     assert int(values["cmi.core.score.raw"]) < mini_course.mastery_score
@@ -76,7 +60,7 @@ def test_wrong_answers_fail_then_a_better_attempt_passes(launch, mini_course: Co
     expect(lms.sco.locator("#live")).to_have_text(summary)  # announced to screen readers
 
     lms.sco.locator("form[data-quiz] .retry").last.click()
-    answer(lms.sco, mini_course.assessment, correct=True)
+    lms.answer(mini_course.assessment, correct=True)
     values = lms.values()
     assert values["cmi.core.lesson_status"] == "passed"
     assert values["cmi.core.score.raw"] == "100"
@@ -86,8 +70,8 @@ def test_wrong_answers_fail_then_a_better_attempt_passes(launch, mini_course: Co
 
 
 def test_resume_where_the_learner_left(launch, mini_course: Course) -> None:
-    first = launch()
-    start(first.sco)
+    first = launch(mini_course, "scorm12")
+    first.start()
     for _ in range(2):
         first.sco.locator("#next").click()
     title = first.sco.locator("section.page:not([hidden]) h1").inner_text()
@@ -98,7 +82,7 @@ def test_resume_where_the_learner_left(launch, mini_course: Course) -> None:
     assert len(stored["cmi.suspend_data"]) <= 4096
     first.assert_clean()
 
-    second = launch({
+    second = launch(mini_course, "scorm12", {
         "cmi.core.lesson_location": stored["cmi.core.lesson_location"],
         "cmi.suspend_data": stored["cmi.suspend_data"],
         "cmi.core.lesson_status": "incomplete",
@@ -113,8 +97,8 @@ def test_resume_where_the_learner_left(launch, mini_course: Course) -> None:
     second.assert_clean()
 
 
-def test_keyboard_only(launch) -> None:
-    lms = launch()
+def test_keyboard_only(launch, mini_course: Course) -> None:
+    lms = launch(mini_course, "scorm12")
     sco = lms.sco
     lms.page.locator("#sco").focus()
     for _ in range(10):  # Tab to the Start button of the content note
@@ -139,10 +123,10 @@ def test_keyboard_only(launch) -> None:
     lms.assert_clean()
 
 
-def test_narrow_screen_has_no_horizontal_overflow(launch) -> None:
-    lms = launch(width=360)
+def test_narrow_screen_has_no_horizontal_overflow(launch, mini_course: Course) -> None:
+    lms = launch(mini_course, "scorm12", width=360)
     sco = lms.sco
-    start(sco)
+    lms.start()
     toggle = sco.locator("#menu-toggle")
     assert toggle.is_visible() and not sco.locator("#menu").is_visible()
     while True:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from lms_driver import LmsRun, answer, start, walk_to_end
 
 from spotlight_pack.model import Course
 
@@ -14,27 +13,13 @@ pytestmark = pytest.mark.browser
 DURATION = r"PT\d+H\d+M\d+(\.\d{1,2})?S"
 
 
-@pytest.fixture
-def launch(server, open_page, mini_course: Course):
-    sco_url = server.add("mini-scorm2004", mini_course, "scorm2004")
-
-    def run(init: dict[str, str] | None = None) -> LmsRun:
-        watched = open_page()
-        watched.page.goto(server.lms_url("scorm2004", sco_url, init))
-        lms = LmsRun(watched, server.base, "scorm2004")
-        lms.page.wait_for_function("window.lmsCalls.length > 0")
-        return lms
-
-    return run
-
-
 def test_completes_and_passes(launch, mini_course: Course) -> None:
     assert mini_course.assessment
-    lms = launch()
-    start(lms.sco)
-    walk_to_end(lms.sco)
+    lms = launch(mini_course, "scorm2004")
+    lms.start()
+    lms.walk_to_end()
     assert lms.values()["cmi.completion_status"] == "incomplete"
-    answer(lms.sco, mini_course.assessment, correct=True)
+    lms.answer(mini_course.assessment, correct=True)
     lms.sco.locator("#exit").click()
     lms.sco.locator("#closed").wait_for()
 
@@ -58,10 +43,10 @@ def test_completes_and_passes(launch, mini_course: Course) -> None:
 
 def test_failed_attempt_suspends_and_resumes(launch, mini_course: Course) -> None:
     assert mini_course.assessment
-    first = launch()
-    start(first.sco)
-    walk_to_end(first.sco)
-    answer(first.sco, mini_course.assessment, correct=False)
+    first = launch(mini_course, "scorm2004")
+    first.start()
+    first.walk_to_end()
+    first.answer(mini_course.assessment, correct=False)
     first.unload()
     stored = first.values()
     assert stored["cmi.success_status"] == "failed"
@@ -69,8 +54,9 @@ def test_failed_attempt_suspends_and_resumes(launch, mini_course: Course) -> Non
     assert "adl.nav.request" not in stored
     first.assert_clean()
 
-    second = launch({"cmi.location": stored["cmi.location"], "cmi.suspend_data": stored["cmi.suspend_data"],
-                     "cmi.entry": "resume"})
+    resume = {"cmi.location": stored["cmi.location"], "cmi.suspend_data": stored["cmi.suspend_data"],
+              "cmi.entry": "resume"}
+    second = launch(mini_course, "scorm2004", resume)
     form = second.sco.locator('form[data-scored]')
     form.locator(".retry").wait_for()  # the submitted attempt is shown again, with its feedback
     assert form.locator(".verdict.wrong").count() >= 1
