@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from lrs_helpers import LRSClient
 
 from lrs.stores import Store, open_store
+
+# pytest runs in importlib mode (no sys.path changes): make lrs_helpers importable by tests.
+sys.path.insert(0, str(Path(__file__).parent))
+from lrs_helpers import LRSClient  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("SPOTLIGHT_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REQUIRE_POSTGRES = os.environ.get("SPOTLIGHT_REQUIRE_POSTGRES") == "1"
