@@ -45,6 +45,7 @@ ROOT = E2E.parents[1]
 MINI_COURSE = ROOT / "tests" / "fixtures" / "courses" / "mini"
 CHROMIUM = Path("/usr/bin/chromium")
 SCORM_AGAIN = E2E / "node_modules" / "scorm-again" / "dist"
+AXE = E2E / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -329,6 +330,14 @@ def synthetic_course(page_count: int, question_count: int, modules: int = 10) ->
 def synthetic() -> Callable[..., Course]:
     """The ``synthetic_course(page_count, question_count)`` factory."""
     return synthetic_course
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    """axe-core, injected into pages under test (never part of a package)."""
+    if not AXE.is_file():
+        missing("axe-core is not installed: run `npm ci` in tests/e2e")
+    return AXE
 
 
 @pytest.fixture(scope="session")
