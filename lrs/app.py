@@ -14,6 +14,7 @@ from lrs.alternate import AlternateSyntaxMiddleware
 from lrs.api import about, activities, activity_profile, agent_profile, agents, state, statements
 from lrs.api.common import authenticate, json_response
 from lrs.auth import Authenticator
+from lrs.dashboard import install as install_dashboard
 from lrs.stores import DEFAULT_STORE_URL, Store, open_store
 from lrs.xapi.errors import XAPIError
 from lrs.xapi.versions import SUPPORTED, V2, negotiate
@@ -56,6 +57,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
     app.wsgi_app = AlternateSyntaxMiddleware(app.wsgi_app, PREFIX)  # type: ignore[method-assign]
+    install_dashboard(app)  # /dashboard: analytics pages (lrs/dashboard), beside the xAPI hooks
     return app
 
 

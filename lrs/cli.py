@@ -100,3 +100,7 @@ def credentials_revoke(store_url: str, key: str) -> None:
             raise click.ClickException(f"no credential with key {key}")
     click.echo(f"revoked {key}")
 
+
+from lrs.analytics.cli import export, report, roster  # noqa: E402 - analytics commands (issue 6)
+
+main.add_command(roster); main.add_command(report); main.add_command(export)  # noqa: E702

@@ -1,6 +1,7 @@
 """The store interface: what every LRS store (sqlite, postgres, tinydb) must provide.
 
 CHANGES (interface history; newest first):
+- v1.1: DocumentKind gains "roster", a private kind for analytics' learner roster (no store code).
 - v1: first version.
 
 Stores are deliberately dumb: they know nothing of xAPI validation. The xAPI rules layer
@@ -29,7 +30,7 @@ from typing import Literal
 
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
-DocumentKind = Literal["state", "activity_profile", "agent_profile"]
+DocumentKind = Literal["state", "activity_profile", "agent_profile", "roster"]
 
 
 def utc_now() -> str:

@@ -1,0 +1,182 @@
+"""Streaming exports: flat CSV rows or JSON lines, one statement at a time (constant memory).
+
+``--pseudonymise`` replaces every learner identity by a keyed hash (HMAC-SHA256 with a secret
+key from the configuration), stable across exports made with the same key, and drops names
+and email addresses.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import hashlib
+import hmac
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TextIO
+
+from lrs.analytics.report import GROUP_ATTRIBUTES, course_matches
+from lrs.analytics.vocab import CourseResolver, context_activities, learner_of, module_of, short_id
+from lrs.xapi.statements import agent_key
+
+PSEUDONYM_HOMEPAGE = "urn:spotlight-lrs:pseudonym"
+MIN_KEY_LENGTH = 16
+
+#: The CSV columns, in order, with what each holds (docs/analytics.md repeats this table).
+COLUMNS: dict[str, str] = {
+    "statement_id": "statement id (UUID)",
+    "stored": "when the LRS stored it (UTC, ISO 8601)",
+    "timestamp": "when it happened, as the content sent it (ISO 8601)",
+    "learner": "learner key (mbox:…, account:HOMEPAGE|NAME) or, pseudonymised, a 32-hex keyed hash",
+    "learner_name": "actor name (empty when pseudonymised)",
+    **{a: f"roster {a} (empty when not in the roster)" for a in GROUP_ATTRIBUTES},
+    "verb": "verb IRI",
+    "verb_name": "last segment of the verb IRI (experienced, answered, passed…)",
+    "object_id": "object activity IRI (or statement id for a StatementRef)",
+    "object_type": "object activity type IRI, when defined",
+    "course": "course IRI (docs/analytics.md rules)",
+    "course_id": "last segment of the course IRI",
+    "module": "module IRI, empty for course-level activities",
+    "parent": "first context parent activity IRI",
+    "registration": "context registration (UUID)",
+    "success": "result.success (true/false)",
+    "completion": "result.completion (true/false)",
+    "score_scaled": "result.score.scaled (-1..1)",
+    "score_raw": "result.score.raw",
+    "response": "result.response (choice ids joined by [,])",
+    "duration_s": "result.duration in seconds",
+}
+_DURATION = re.compile(
+    r"^P(?:(?P<d>\d+(?:\.\d+)?)D)?(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?"
+    r"(?:(?P<s>\d+(?:\.\d+)?)S)?)?$")
+
+
+class Pseudonymiser:
+    """Keyed hashes of learner keys: same key and learner give the same pseudonym, always."""
+
+    def __init__(self, key: str) -> None:
+        if len(key) < MIN_KEY_LENGTH:
+            raise ValueError(f"the pseudonymisation key must have at least {MIN_KEY_LENGTH} characters")
+        self._key = key.encode()
+
+    def __call__(self, learner: str) -> str:
+        return hmac.new(self._key, learner.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def agent(self, agent: dict) -> dict:
+        """An Agent with only an account holding the pseudonym (no name, mbox, openid)."""
+        key = agent_key(agent)
+        if key is None:  # an anonymous Group: pseudonymise its members
+            return {"objectType": "Group", "member": [self.agent(m) for m in agent.get("member", [])]}
+        result = {"account": {"homePage": PSEUDONYM_HOMEPAGE, "name": self(key)}}
+        if agent.get("objectType"):
+            result["objectType"] = agent["objectType"]
+        return result
+
+    def statement(self, statement: dict) -> dict:
+        """A copy with the actor, agent objects and context agents pseudonymised."""
+        result = copy.deepcopy(statement)
+        result["actor"] = self.agent(result["actor"])
+        if result["object"].get("objectType") in ("Agent", "Group"):
+            result["object"] = self.agent(result["object"])
+        context = result.get("context", {})
+        for role in ("instructor", "team"):
+            if role in context:
+                context[role] = self.agent(context[role])
+        for item in context.get("contextAgents", []):
+            item["agent"] = self.agent(item["agent"])
+        for item in context.get("contextGroups", []):
+            item["group"] = self.agent(item["group"])
+        return result
+
+
+def duration_seconds(value: str) -> float | None:
+    """ISO 8601 duration (days, hours, minutes, seconds) in seconds; None when unreadable."""
+    match = _DURATION.match(value)
+    if not match:
+        return None
+    parts = {k: float(v) for k, v in match.groupdict().items() if v}
+    return parts.get("d", 0) * 86400 + parts.get("h", 0) * 3600 + parts.get("m", 0) * 60 + parts.get("s", 0)
+
+
+def _flag(value: object) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else ""
+
+
+def _number(value: object) -> str:
+    return repr(value) if isinstance(value, int | float) and not isinstance(value, bool) else ""
+
+
+def csv_row(statement: dict, course: str, roster: Mapping[str, Mapping[str, str]],
+            pseudonymise: Pseudonymiser | None) -> list:
+    """One flat CSV row (see COLUMNS) of a statement of ``course`` ("" when none)."""
+    learner = learner_of(statement) or ""
+    attributes = roster.get(learner, {})
+    obj = statement["object"]
+    parents = [a["id"] for a in context_activities(statement, "parent")]
+    result = statement.get("result", {})
+    score = result.get("score", {})
+    duration = result.get("duration")
+    seconds = duration_seconds(duration) if isinstance(duration, str) else None
+    module = module_of(obj.get("id", ""), parents, course) if course and "id" in obj else None
+    verb = statement["verb"]["id"]
+    return [
+        statement.get("id", ""),
+        statement.get("stored", ""),
+        statement.get("timestamp", ""),
+        (pseudonymise(learner) if learner else "") if pseudonymise else learner,
+        "" if pseudonymise else str(statement["actor"].get("name", "")),
+        *(attributes.get(a, "") for a in GROUP_ATTRIBUTES),
+        verb,
+        short_id(verb),
+        obj.get("id", ""),
+        obj.get("definition", {}).get("type", ""),
+        course,
+        short_id(course) if course else "",
+        module or "",
+        parents[0] if parents else "",
+        statement.get("context", {}).get("registration", ""),
+        _flag(result.get("success")),
+        _flag(result.get("completion")),
+        _number(score.get("scaled")),
+        _number(score.get("raw")),
+        str(result.get("response", "")),
+        "" if seconds is None else repr(seconds),
+    ]
+
+
+def select(statements: Iterable[dict], course: str | None) -> Iterator[tuple[dict, str]]:
+    """(statement, its course IRI or "") pairs of one course (IRI or last segment), or of all."""
+    resolve = CourseResolver()
+    for statement in statements:
+        found = resolve(statement) or ""
+        if course is None or course_matches(found, course):
+            yield statement, found
+
+
+def write_csv(statements: Iterable[tuple[dict, str]], out: TextIO, roster: Mapping[str, Mapping[str, str]],
+              pseudonymise: Pseudonymiser | None) -> int:
+    """Write the header and one row per statement; return how many rows."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    count = 0
+    batch: list[list] = []
+    for statement, course in statements:
+        batch.append(csv_row(statement, course, roster, pseudonymise))
+        if len(batch) >= 1000:
+            writer.writerows(batch)
+            count += len(batch)
+            batch.clear()
+    writer.writerows(batch)
+    return count + len(batch)
+
+
+def write_jsonl(statements: Iterable[tuple[dict, str]], out: TextIO, pseudonymise: Pseudonymiser | None) -> int:
+    """Write one statement per line (pseudonymised copies when asked); return how many."""
+    count = 0
+    for statement, _ in statements:
+        body = pseudonymise.statement(statement) if pseudonymise else statement
+        out.write(json.dumps(body, ensure_ascii=False, separators=(",", ":")))
+        out.write("\n")
+        count += 1
+    return count

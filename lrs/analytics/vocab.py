@@ -1,0 +1,151 @@
+"""How analytics reads one statement: published ADL IRIs only, never our packager's internals.
+
+These rules (documented in docs/analytics.md) let the same figures come from our packages in
+every format and from any other content that uses the ADL vocabulary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from lrs.xapi.statements import agent_key
+
+VERBS = "http://adlnet.gov/expapi/verbs/"
+TYPES = "http://adlnet.gov/expapi/activities/"
+EXPERIENCED = VERBS + "experienced"
+ANSWERED = VERBS + "answered"
+COMPLETED = VERBS + "completed"
+PASSED = VERBS + "passed"
+FAILED = VERBS + "failed"
+VOIDED = VERBS + "voided"
+COURSE_TYPE = TYPES + "course"
+INTERACTION_TYPE = TYPES + "cmi.interaction"
+
+
+def is_under(child: str, parent: str) -> bool:
+    """Whether IRI ``child`` is ``parent`` or lies below it as a path (``parent/...``)."""
+    return child == parent or child.startswith(parent.rstrip("/") + "/")
+
+
+def context_activities(statement: dict, kind: str) -> list[dict]:
+    """One list of context activities (``parent``, ``grouping``...), single objects as lists."""
+    found = statement.get("context", {}).get("contextActivities", {}).get(kind, [])
+    return found if isinstance(found, list) else [found]
+
+
+def activity_type(activity: dict) -> str | None:
+    return activity.get("definition", {}).get("type")
+
+
+def _declared_course(statement: dict) -> str | None:
+    """The object or a context activity whose definition type is ADL ``course``."""
+    obj = statement["object"]
+    if activity_type(obj) == COURSE_TYPE:
+        return obj["id"]
+    for entry in statement.get("context", {}).get("contextActivities", {}).values():
+        for activity in entry if isinstance(entry, list) else [entry]:
+            if activity_type(activity) == COURSE_TYPE:
+                return activity["id"]
+    return None
+
+
+def _activity_ids(statement: dict) -> list[str]:
+    """The object id and every context activity id."""
+    ids = [statement["object"]["id"]]
+    for entry in statement.get("context", {}).get("contextActivities", {}).values():
+        ids += [a["id"] for a in (entry if isinstance(entry, list) else [entry])]
+    return ids
+
+
+class CourseResolver:
+    """Which course a statement belongs to; remembers courses declared by earlier statements.
+
+    1. the object, when its definition type is ADL ``course``, or a context activity so typed;
+    2. the longest course IRI declared (rule 1) by an earlier statement that is a path-prefix of
+       the object or of a context activity (our Tin Can pages name only their module);
+    3. the shortest grouping activity that is a path-prefix of the object, else of another
+       grouping activity (our cmi5 statements group the course and the publisher AU below it);
+    4. the first grouping activity under which no other activity of the statement lies (a
+       grouping activity above the parent is a module, not a course);
+    5. else None: not attributed (the report retries these once every course is declared).
+    """
+
+    def __init__(self) -> None:
+        self.known: set[str] = set()
+
+    def __call__(self, statement: dict) -> str | None:
+        obj = statement["object"]
+        if obj.get("objectType", "Activity") != "Activity":
+            return None
+        declared = _declared_course(statement)
+        if declared is not None:
+            self.known.add(declared)
+            return declared
+        ids = _activity_ids(statement)
+        if self.known:
+            prefixes = [c for c in self.known if any(is_under(i, c) for i in ids)]
+            if prefixes:
+                return max(prefixes, key=len)
+        grouping = [a["id"] for a in context_activities(statement, "grouping")]
+        for targets in ([obj["id"]], grouping):
+            prefixes = [g for g in grouping if any(t != g and is_under(t, g) for t in targets)]
+            if prefixes:
+                return min(prefixes, key=len)
+        return next((g for g in grouping if not any(i != g and is_under(i, g) for i in ids)), None)
+
+
+def module_of(activity_id: str, parents: list[str], course: str) -> str | None:
+    """The module an activity (page, or a question's quiz) sits in, or None for course level.
+
+    The first parent activity that is neither the course nor the activity itself; otherwise the
+    IRI one level up when it is a child of the course (``{course}/{module}/{page}``).
+    """
+    for parent in parents:
+        if parent not in (course, activity_id) and is_under(parent, course):
+            return parent
+    if not is_under(activity_id, course) or activity_id == course:
+        return None
+    rest = activity_id[len(course.rstrip("/")) + 1:].split("/")
+    return f"{course.rstrip('/')}/{rest[0]}" if len(rest) >= 2 else None
+
+
+def learner_of(statement: dict) -> str | None:
+    """The canonical learner key (``lrs.xapi.statements.agent_key``) of the actor."""
+    return agent_key(statement["actor"])
+
+
+def epoch(value: str) -> float:
+    """Seconds since the epoch of an ISO 8601 timestamp (no offset read as UTC)."""
+    moment = dt.datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.timestamp()
+
+
+def score_of(result: dict) -> float | None:
+    """A result's score on 0–100: ``scaled`` × 100, else ``raw`` within ``min``/``max``, else raw."""
+    score = result.get("score")
+    if not isinstance(score, dict):
+        return None
+    if isinstance(score.get("scaled"), int | float):
+        return float(score["scaled"]) * 100
+    raw = score.get("raw")
+    if not isinstance(raw, int | float):
+        return None
+    low, high = score.get("min"), score.get("max")
+    if isinstance(low, int | float) and isinstance(high, int | float) and high > low:
+        return (raw - low) / (high - low) * 100
+    return float(raw)
+
+
+def display_name(activity: dict) -> str | None:
+    """The first language's name of an activity definition, if any."""
+    names = activity.get("definition", {}).get("name")
+    if isinstance(names, dict) and names:
+        return str(next(iter(names.values())))
+    return None
+
+
+def short_id(iri: str) -> str:
+    """The last path segment of an IRI: the id analysts type (``--course protection-measures``)."""
+    return iri.rstrip("/").rsplit("/", 1)[-1]
