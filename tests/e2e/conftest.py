@@ -139,8 +139,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 # ---------------------------------------------------------------- the browser
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """One Chromium per test module: Playwright's sync API allows one instance per thread at a time, so
+    a module that drives its own (e.g. against the LRS) can run after these have closed theirs."""
     if not CHROMIUM.exists():
         missing(f"{CHROMIUM} is missing: apt-get install chromium")
     try:
