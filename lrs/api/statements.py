@@ -142,22 +142,26 @@ def _remember_definitions(statements: list[dict]) -> None:
     db = store()
     activities: dict[str, dict] = {}
     agents: dict[str, dict] = {}
+    known: dict[str, dict | None] = {}
     for statement in statements:
         for activity in rules.iter_activities(statement):
-            if "definition" in activity:
-                current = activities.get(activity["id"]) or db.get_activity(activity["id"])
-                activities[activity["id"]] = rules.merge_activity(current, activity)
-            elif activity["id"] not in activities and db.get_activity(activity["id"]) is None:
-                activities[activity["id"]] = rules.merge_activity(None, activity)
+            aid = activity["id"]
+            if aid not in known:
+                known[aid] = db.get_activity(aid)
+            current = activities.get(aid) or known[aid]
+            if "definition" in activity or current is None:
+                activities[aid] = rules.merge_activity(current, activity)
         for agent in rules.iter_agents(statement):
-            if "name" in agent:
-                key = rules.agent_key(agent)
-                if key:
-                    agents[key] = agent
-    if activities:
-        db.save_activities(activities)
-    if agents:
-        db.save_agents(agents)
+            key = rules.agent_key(agent)
+            if key and "name" in agent:
+                agents[key] = agent
+    # Write only what changed: most statements repeat known activities and agents.
+    changed_activities = {k: v for k, v in activities.items() if v != known.get(k)}
+    changed_agents = {k: v for k, v in agents.items() if v != db.get_agent(k)}
+    if changed_activities:
+        db.save_activities(changed_activities)
+    if changed_agents:
+        db.save_agents(changed_agents)
 
 
 # --- reading --------------------------------------------------------------------------------

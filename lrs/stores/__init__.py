@@ -56,7 +56,7 @@ def open_store(url: str) -> Store:
 def path_from_url(url: str) -> str:
     """The file path of a ``scheme:///path`` URL (``sqlite:///rel.db`` is relative,
     ``sqlite:////abs.db`` absolute, as in SQLAlchemy)."""
-    parts = urlsplit(url)
+    parts = urlsplit(url)  # the query string (store options) is not part of the path
     path = parts.netloc + parts.path
     return path[1:] if path.startswith("/") else path
 

@@ -110,17 +110,25 @@ def build_record(statement: dict) -> StatementRecord:
 
 
 def canonical_form(statement: dict) -> dict:
-    """A copy with the spellings the LRS stores: lower-case id, context activities as arrays."""
-    result = copy.deepcopy(statement)
+    """A copy with the spellings the LRS stores: lower-case id, context activities as arrays.
+
+    Copies only the dicts it changes (the rest is shared with ``statement``), since this runs
+    for every statement received.
+    """
+    result = dict(statement)
     if "id" in result:
         result["id"] = result["id"].lower()
-    for part in (result, result["object"]):
-        activities = part.get("context", {}).get("contextActivities")
-        if activities:
-            for key, entry in activities.items():
-                if isinstance(entry, dict):
-                    activities[key] = [entry]
-    return result
+    if isinstance(result.get("object"), dict) and "context" in result["object"]:
+        result["object"] = _arrays_in_context(result["object"])
+    return _arrays_in_context(result)
+
+
+def _arrays_in_context(part: dict) -> dict:
+    activities = part.get("context", {}).get("contextActivities")
+    if not activities or all(isinstance(v, list) for v in activities.values()):
+        return part
+    fixed = {k: [v] if isinstance(v, dict) else v for k, v in activities.items()}
+    return dict(part, context=dict(part["context"], contextActivities=fixed))
 
 
 def normalise(statement: dict, version: str, authority: dict, now: dt.datetime) -> dict:
