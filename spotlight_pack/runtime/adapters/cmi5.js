@@ -1,155 +1,111 @@
 // @requires lib/xapi.js
-// cmi5: the LMS launches the AU with endpoint, fetch, actor, registration and activityId; the AU
-// gets its token from the fetch URL (once), reads LMS.LaunchData and cmi5LearnerPreferences,
-// and sends the cmi5-defined statements (initialized, completed, passed/failed, terminated) plus
-// "cmi5 allowed" experienced/answered statements. Bookmark and state: the State document
-// STATE_ID of the AU (never LMS.LaunchData). On Exit it returns to LaunchData's returnURL.
+// cmi5 AU: launched with endpoint, fetch, actor, registration, activityId. Token from the fetch URL
+// (one POST), LMS.LaunchData and cmi5LearnerPreferences read at start; cmi5-defined statements
+// (initialized, completed, passed/failed, terminated) plus allowed experienced/answered ones; the
+// bookmark in the AU's own State document; Exit returns to LaunchData's returnURL.
 
 function createAdapter(ctx) {
-  var STATE_ID = "https://spotlight-pack.org/xapi/state/bookmark";
-  var data = ctx.data;
   var params = xapiParams();
-  var session = null;
-  var client = null;
-  var stateQuery = null;
-  var stored = { bookmark: "", state: "" };
-  var normal = true;
+  var ref = {};
+  var adapter = xapiAdapter(ref);
   var returnURL = "";
-  var memoKey = "spotlight:cmi5:" + xapiHash(String(params.fetch)).toString(36);
   var memo = xapiStorage("sessionStorage");
+  var memoKey = "spotlight:cmi5:" + xapiHash(String(params.fetch));
 
   function remember(value) {
     try {
-      if (memo) memo.setItem(memoKey, JSON.stringify(value));
+      memo.setItem(memoKey, JSON.stringify(value));
     } catch (error) {
-      // a reload of this page will not find the token again
+      // a reload of this page cannot get the token again
     }
   }
 
-  // The fetch URL answers once (cmi5 §8.2): the token is kept for this browser tab's session so a
-  // reload of the AU page does not lose it.
+  // The fetch URL answers once (cmi5 §8.2): the token is kept for this tab so a reload still works.
   function token() {
     var kept = memo && xapiJson(memo.getItem(memoKey));
-    if (kept && kept.token) return Promise.resolve(kept);
+    if (kept) return Promise.resolve(kept);
     return window.fetch(params.fetch, { method: "POST", credentials: "omit", cache: "no-store" })
       .then(function (response) { return response.json(); })
       .then(function (body) {
-        if (!body || !body["auth-token"]) {
-          throw new Error("fetch URL: error-code " + (body && body["error-code"]) + " " + (body && body["error-text"]));
-        }
-        var value = { token: body["auth-token"], ended: false };
-        remember(value);
-        return value;
+        if (!body["auth-token"]) throw new Error("fetch URL: error " + body["error-code"] + " " + body["error-text"]);
+        kept = { token: body["auth-token"] };
+        remember(kept);
+        return kept;
       });
   }
 
-  function noop() {
-    // not launched by a cmi5 LMS: nothing to report
-  }
-
-  var adapter = {
-    stateLimit: Infinity,
-
-    start: function () {
-      var empty = { bookmark: "", state: "", masteryScore: null };
-      var actor = xapiAgent(params.actor);
-      if (!params.endpoint || !params.fetch || !actor || !params.activityId || !params.registration) {
-        ctx.log("cmi5: launch parameters endpoint, fetch, actor, registration and activityId are required; not tracking");
-        return Promise.resolve(empty);
-      }
-      return token().then(function (kept) {
-        client = xapiClient({
-          endpoint: params.endpoint,
-          auth: "Basic " + kept.token,
-          key: JSON.stringify(actor) + "|" + params.registration + "|" + params.activityId,
-          log: ctx.log
-        });
-        var scope = { activityId: params.activityId, agent: actor, registration: params.registration };
-        stateQuery = { activityId: params.activityId, agent: actor, registration: params.registration, stateId: STATE_ID };
-        return Promise.all([
-          client.getDocument("activities/state", Object.assign({ stateId: "LMS.LaunchData" }, scope)),
-          client.getDocument("agents/profile", { agent: actor, profileId: "cmi5LearnerPreferences" }),
-          client.getDocument("activities/state", stateQuery)
-        ]).then(function (found) {
-          var launch = found[0] || {};
-          var saved = found[2] || {};
-          if (!found[0]) ctx.log("cmi5: no LMS.LaunchData document; using defaults");
-          if (found[1] && found[1].languagePreference) {
-            ctx.log("cmi5: learner language preference " + found[1].languagePreference + " (course is " + data.locale + ")");
-          }
-          normal = !launch.launchMode || launch.launchMode === "Normal";
-          returnURL = launch.returnURL || "";
-          stored = { bookmark: String(saved.bookmark || ""), state: String(saved.state || "") };
-          var mastery = typeof launch.masteryScore === "number" ? launch.masteryScore : null;
-          if (kept.ended) {
-            ctx.log("cmi5: this session already ended (terminated); relaunch from the LMS to be tracked");
-            normal = false;
-            client = null;
-            return { bookmark: stored.bookmark, state: stored.state, masteryScore: null };
-          }
-          session = xapiSession({
-            ctx: ctx,
-            client: client,
-            statements: xapiStatements({
-              data: data,
-              actor: actor,
-              registration: params.registration,
-              object: xapiRef(params.activityId),
-              template: launch.contextTemplate || {}
-            }),
-            cmi5: true,
-            normal: normal,
-            masteryScore: mastery,
-            sent: { completed: !!saved.completed, passed: !!saved.passed }
-          });
-          session.begin();
-          return {
-            bookmark: stored.bookmark,
-            state: stored.state,
-            masteryScore: mastery === null ? null : Math.round(mastery * 10000) / 100
-          };
-        });
-      }).catch(function (error) {
-        ctx.log("cmi5: cannot start the session; not tracking", String(error));
-        session = null;
-        return empty;
-      });
-    },
-
-    pageViewed: function (page) {
-      if (session) session.pageViewed(page);
-    },
-
-    answered: function (answer) {
-      if (session) session.answered(answer);
-    },
-
-    setResult: function (result) {
-      if (session) session.setResult(result);
-    },
-
-    save: function (snapshot) {
-      if (!session) return;
-      session.flush(snapshot.progress);
-      client.putDocument("activities/state", stateQuery, {
-        bookmark: snapshot.bookmark,
-        state: normal ? snapshot.state : stored.state,
-        completed: session.sent.completed,
-        passed: session.sent.passed
-      });
-    },
-
-    finish: function (reason) {
-      if (!session) return Promise.resolve();
-      remember({ token: (xapiJson(memo && memo.getItem(memoKey)) || {}).token, ended: true });
-      var ending = session.end(reason);
-      session = null;
-      if (reason !== "exit" || !returnURL) return ending;
-      return ending.then(function () {
-        window.location.assign(returnURL);
-        return new Promise(noop);
-      });
+  adapter.start = function () {
+    var empty = { bookmark: "", state: "", masteryScore: null };
+    var actor = xapiAgent(params.actor);
+    var registration = params.registration;
+    var activityId = params.activityId;
+    if (!params.endpoint || !params.fetch || !actor || !registration || !activityId) {
+      ctx.log("cmi5: launch parameters endpoint, fetch, actor, registration, activityId missing; not tracking");
+      return Promise.resolve(empty);
     }
+    var scope = { activityId: activityId, agent: actor, registration: registration };
+    return token().then(function (kept) {
+      var client = xapiClient({
+        endpoint: params.endpoint,
+        auth: "Basic " + kept.token,
+        key: JSON.stringify(actor) + registration + activityId,
+        log: ctx.log
+      });
+      ref.query = Object.assign({ stateId: XAPI_STATE_ID }, scope);
+      return Promise.all([
+        client.get("activities/state", Object.assign({ stateId: "LMS.LaunchData" }, scope)),
+        client.get("agents/profile", { agent: actor, profileId: "cmi5LearnerPreferences" }),
+        client.get("activities/state", ref.query)
+      ]).then(function (found) {
+        var launch = found[0] || {};
+        var saved = found[2] || {};
+        var normal = !launch.launchMode || launch.launchMode === "Normal";
+        var mastery = typeof launch.masteryScore === "number" ? launch.masteryScore : null;
+        var stored = { bookmark: String(saved.bookmark || ""), state: String(saved.state || ""), masteryScore: null };
+        if (!found[0]) ctx.log("cmi5: no LMS.LaunchData; tracking with defaults");
+        if (kept.ended) {
+          ctx.log("cmi5: this session was terminated; launch again from the LMS to be tracked");
+          return stored;
+        }
+        returnURL = launch.returnURL || "";
+        ref.client = client;
+        ref.state = normal ? undefined : stored.state;
+        ref.session = xapiSession({
+          client: client,
+          statements: xapiStatements({
+            data: ctx.data,
+            actor: actor,
+            registration: registration,
+            object: xapiRef(activityId),
+            template: launch.contextTemplate
+          }),
+          cmi5: true,
+          normal: normal,
+          masteryScore: mastery,
+          sent: { completed: !!saved.completed, passed: !!saved.passed }
+        });
+        ref.session.begin();
+        stored.masteryScore = mastery === null ? null : Math.round(mastery * 10000) / 100;
+        return stored;
+      });
+    }).catch(function (error) {
+      ctx.log("cmi5: cannot start; not tracking", String(error));
+      return empty;
+    });
   };
+
+  var finish = adapter.finish;
+  adapter.finish = function (reason) {
+    if (!ref.session) return Promise.resolve();
+    var kept = xapiJson(memo && memo.getItem(memoKey)) || {};
+    kept.ended = true;
+    remember(kept);
+    return finish(reason).then(function () {
+      if (reason !== "exit" || !returnURL) return;
+      window.location.assign(returnURL);
+      return new Promise(function () { /* the LMS page replaces this one */ });
+    });
+  };
+
   return adapter;
 }

@@ -1,88 +1,49 @@
 // @requires lib/xapi.js
-// Tin Can (Rustici launch): endpoint, auth, actor, registration and activity_id in the launch URL.
-// Statements: initialized, experienced, answered, completed, passed/failed, terminated (ADL verbs);
-// bookmark and state in the State document STATE_ID of the course activity.
+// Tin Can (Rustici launch): endpoint, auth, actor, registration, activity_id (also activity_platform,
+// grouping) in the launch URL. Statements: initialized, experienced, answered, completed,
+// passed/failed, terminated; bookmark and state in a State document of the course activity.
 
 function createAdapter(ctx) {
-  var STATE_ID = "https://spotlight-pack.org/xapi/state/bookmark";
-  var data = ctx.data;
-  var session = null;
-  var client = null;
-  var stateQuery = null;
+  var ref = {};
+  var adapter = xapiAdapter(ref);
 
-  return {
-    stateLimit: Infinity,
-
-    start: function () {
-      var empty = { bookmark: "", state: "", masteryScore: null };
-      var params = xapiParams();
-      var actor = xapiAgent(params.actor);
-      if (!params.endpoint || !actor) {
-        ctx.log("Tin Can: launch parameters endpoint and actor are required; not tracking");
-        return Promise.resolve(empty);
-      }
-      var registration = params.registration || null;
-      var activityId = params.activity_id || data.iri;
-      client = xapiClient({
-        endpoint: params.endpoint,
-        auth: params.auth || "",
-        key: JSON.stringify(actor) + "|" + registration + "|" + activityId,
-        log: ctx.log
-      });
-      stateQuery = { activityId: activityId, agent: actor, registration: registration || undefined, stateId: STATE_ID };
-      return client.getDocument("activities/state", stateQuery).then(function (saved) {
-        saved = saved || {};
-        session = xapiSession({
-          ctx: ctx,
-          client: client,
-          statements: xapiStatements({
-            data: data,
-            actor: actor,
-            registration: registration,
-            object: xapiActivity(activityId, XAPI_TYPES + "course", data.locale, data.title, {
-              description: xapiLang(data.locale, data.description)
-            }),
-            grouping: params.grouping ? [params.grouping] : [],
-            platform: params.activity_platform
-          }),
-          cmi5: false,
-          normal: true,
-          masteryScore: null,
-          sent: { completed: !!saved.completed, passed: !!saved.passed }
-        });
-        session.begin();
-        return { bookmark: String(saved.bookmark || ""), state: String(saved.state || ""), masteryScore: null };
-      });
-    },
-
-    pageViewed: function (page) {
-      if (session) session.pageViewed(page);
-    },
-
-    answered: function (answer) {
-      if (session) session.answered(answer);
-    },
-
-    setResult: function (result) {
-      if (session) session.setResult(result);
-    },
-
-    save: function (snapshot) {
-      if (!session) return;
-      session.flush(snapshot.progress);
-      client.putDocument("activities/state", stateQuery, {
-        bookmark: snapshot.bookmark,
-        state: snapshot.state,
-        completed: session.sent.completed,
-        passed: session.sent.passed
-      });
-    },
-
-    finish: function (reason) {
-      if (!session) return Promise.resolve();
-      var ending = session.end(reason);
-      session = null;
-      return ending;
+  adapter.start = function () {
+    var params = xapiParams();
+    var actor = xapiAgent(params.actor);
+    if (!params.endpoint || !actor) {
+      ctx.log("Tin Can: launch parameters endpoint and actor missing; not tracking");
+      return Promise.resolve({ bookmark: "", state: "", masteryScore: null });
     }
+    var registration = params.registration;
+    var activityId = params.activity_id || ctx.data.iri;
+    var client = xapiClient({
+      endpoint: params.endpoint,
+      auth: params.auth,
+      key: JSON.stringify(actor) + registration + activityId,
+      log: ctx.log
+    });
+    ref.query = { activityId: activityId, agent: actor, registration: registration, stateId: XAPI_STATE_ID };
+    return client.get("activities/state", ref.query).then(function (saved) {
+      saved = saved || {};
+      ref.client = client;
+      ref.session = xapiSession({
+        client: client,
+        statements: xapiStatements({
+          data: ctx.data,
+          actor: actor,
+          registration: registration,
+          object: xapiCourse(ctx.data, activityId),
+          grouping: params.grouping ? [params.grouping] : [],
+          platform: params.activity_platform
+        }),
+        normal: true,
+        masteryScore: null,
+        sent: { completed: !!saved.completed, passed: !!saved.passed }
+      });
+      ref.session.begin();
+      return { bookmark: String(saved.bookmark || ""), state: String(saved.state || ""), masteryScore: null };
+    });
   };
+
+  return adapter;
 }

@@ -1,40 +1,27 @@
-// What the cmi5, Tin Can and SCORM 1.2 + xAPI adapters share: launch parameters, statement building
-// (published ADL and cmi5 vocabulary), and an LRS client whose statements survive a lost network:
-// every statement is queued in localStorage first, then sent in order, in batches, until the LRS
-// has it. Ids are fixed when a statement is made, so a resend is stored once (docs/xapi-runtime.md).
+// Shared by the cmi5, tincan and scorm12-xapi adapters (docs/xapi-runtime.md): launch parameters,
+// statements in published ADL/cmi5 vocabulary, and an LRS client that survives a lost network.
 
 var XAPI_VERBS = "http://adlnet.gov/expapi/verbs/";
 var XAPI_TYPES = "http://adlnet.gov/expapi/activities/";
 var XAPI_CMI5 = "https://w3id.org/xapi/cmi5/";
-var XAPI_PROGRESS = XAPI_CMI5 + "result/extensions/progress";
-var XAPI_BATCH = 25;
-var XAPI_KEEPALIVE_BYTES = 60000;
+var XAPI_STATE_ID = "https://spotlight-pack.org/xapi/state/bookmark";
 
 function xapiUuid() {
-  var bytes = new Uint8Array(16);
-  window.crypto.getRandomValues(bytes);
-  bytes[6] = (bytes[6] & 15) | 64;
-  bytes[8] = (bytes[8] & 63) | 128;
-  var hex = Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
-  return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" +
-    hex.slice(20);
+  var b = window.crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 15) | 64;
+  b[8] = (b[8] & 63) | 128;
+  var hex = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+  return hex.replace(/^(.{8})(.{4})(.{4})(.{4})/, "$1-$2-$3-$4-");
 }
 
-// A stable 53-bit hash (a number) for storage keys and derived ids.
+// FNV-1a, 32 bits: storage keys and derived ids.
 function xapiHash(text, seed) {
-  var h1 = 0xdeadbeef ^ (seed || 0);
-  var h2 = 0x41c6ce57 ^ (seed || 0);
-  for (var i = 0; i < text.length; i++) {
-    var c = text.charCodeAt(i);
-    h1 = Math.imul(h1 ^ c, 2654435761);
-    h2 = Math.imul(h2 ^ c, 1597334677);
-  }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+  var h = 2166136261 ^ (seed || 0);
+  for (var i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return ("0000000" + (h >>> 0).toString(16)).slice(-8);
 }
 
-// ISO 8601 duration, at most two decimals of a second (xAPI result.duration).
+// ISO 8601 duration with at most two decimals of a second.
 function xapiDuration(ms) {
   var cs = Math.round(Math.max(ms, 0) / 10);
   return "PT" + Math.floor(cs / 360000) + "H" + (Math.floor(cs / 6000) % 60) + "M" + (cs % 6000) / 100 + "S";
@@ -56,35 +43,26 @@ function xapiJson(text) {
 
 function xapiStorage(kind) {
   try {
-    var store = window[kind];
-    store.getItem("x");
-    return store;
+    window[kind].getItem("x");
+    return window[kind];
   } catch (error) {
     return null;
   }
 }
 
-// An Agent from a launch `actor`; also accepts Tin Can 0.9x launch actors (arrays, accountName).
+// The launch `actor` as an Agent; also reads Tin Can 0.9 actors (arrays, accountName/ServiceHomePage).
 function xapiAgent(value) {
-  var actor = typeof value === "string" ? xapiJson(value) : value;
+  var actor = xapiJson(value);
   if (!actor || typeof actor !== "object") return null;
-  function first(item) { return Array.isArray(item) ? item[0] : item; }
+  function one(item) { return Array.isArray(item) ? item[0] : item; }
   var agent = { objectType: "Agent" };
-  if (actor.name) agent.name = String(first(actor.name));
-  var account = first(actor.account);
-  if (account && (account.name || account.accountName)) {
-    agent.account = { homePage: account.homePage || account.accountServiceHomePage, name: account.name || account.accountName };
-  } else if (actor.mbox) {
-    var mbox = String(first(actor.mbox));
-    agent.mbox = mbox.indexOf("mailto:") === 0 ? mbox : "mailto:" + mbox;
-  } else if (actor.mbox_sha1sum) agent.mbox_sha1sum = String(first(actor.mbox_sha1sum));
-  else if (actor.openid) agent.openid = String(first(actor.openid));
+  var account = one(actor.account);
+  if (actor.name) agent.name = String(one(actor.name));
+  if (account) agent.account = { homePage: account.homePage || account.accountServiceHomePage, name: account.name || account.accountName };
+  else if (actor.mbox) agent.mbox = String(one(actor.mbox)).replace(/^(mailto:)?/, "mailto:");
+  else if (actor.mbox_sha1sum || actor.openid) agent[actor.openid ? "openid" : "mbox_sha1sum"] = one(actor.openid || actor.mbox_sha1sum);
   else return null;
   return agent;
-}
-
-function xapiVerb(name) {
-  return { id: XAPI_VERBS + name, display: { "en-US": name } };
 }
 
 function xapiLang(locale, text) {
@@ -93,102 +71,91 @@ function xapiLang(locale, text) {
   return map;
 }
 
-function xapiActivity(id, type, locale, name, extra) {
-  var definition = { type: type };
-  if (name) definition.name = xapiLang(locale, name);
-  Object.keys(extra || {}).forEach(function (key) { definition[key] = extra[key]; });
-  return { objectType: "Activity", id: id, definition: definition };
-}
-
 function xapiRef(id) {
   return { objectType: "Activity", id: id };
 }
 
-// Copies `add` into `base` without overwriting anything `base` has: contextActivities lists are
-// concatenated (the template's first), extensions and other members are only added.
+function xapiActivity(id, type, locale, name, extra) {
+  var definition = Object.assign({ type: XAPI_TYPES + type, name: xapiLang(locale, name) }, extra);
+  return { objectType: "Activity", id: id, definition: definition };
+}
+
+// The course as the object of session statements (Tin Can, SCORM 1.2 + xAPI).
+function xapiCourse(data, id) {
+  return xapiActivity(id || data.iri, "course", data.locale, data.title, { description: xapiLang(data.locale, data.description) });
+}
+
+// Adds `add` to a copy of `base` without overwriting: contextActivities lists are appended to,
+// extensions and other members only added when absent (the cmi5 contextTemplate stays intact).
 function xapiMergeContext(base, add) {
   var context = JSON.parse(JSON.stringify(base || {}));
   Object.keys(add).forEach(function (key) {
-    if (key === "contextActivities") {
-      var activities = context.contextActivities = context.contextActivities || {};
-      Object.keys(add.contextActivities).forEach(function (kind) {
-        var list = activities[kind] ? [].concat(activities[kind]) : [];
-        add.contextActivities[kind].forEach(function (item) {
+    var value = add[key];
+    if (key === "contextActivities" || key === "extensions") {
+      var target = context[key] = context[key] || {};
+      Object.keys(value).forEach(function (name) {
+        if (key === "extensions") {
+          if (!(name in target)) target[name] = value[name];
+          return;
+        }
+        var list = [].concat(target[name] || []);
+        value[name].forEach(function (item) {
           if (!list.some(function (have) { return have.id === item.id; })) list.push(item);
         });
-        if (list.length) activities[kind] = list;
+        if (list.length) target[name] = list;
       });
-    } else if (key === "extensions") {
-      var extensions = context.extensions = context.extensions || {};
-      Object.keys(add.extensions).forEach(function (name) {
-        if (!(name in extensions)) extensions[name] = add.extensions[name];
-      });
-    } else if (!(key in context) && add[key] !== undefined && add[key] !== null) {
-      context[key] = add[key];
+    } else if (!(key in context) && value) {
+      context[key] = value;
     }
   });
   return context;
 }
 
-// Statements about the course, its pages and its questions. opts: {data, actor, registration,
-// object (the activity the session statements are about), template (a context every statement
-// starts from), grouping (extra grouping activity ids), platform}.
+// Statement factory. opts: {data, actor, registration, object (of session statements), template
+// (context to start from), grouping (more grouping ids), platform}.
 function xapiStatements(opts) {
   var data = opts.data;
   var locale = data.locale;
-  var courseId = data.iri;
-  var modules = {};
-  var pages = {};
-  data.modules.forEach(function (m) { modules[m.id] = m; });
-  data.pages.forEach(function (p) { pages[p.id] = p; });
+  var find = function (list, id) { return list.filter(function (item) { return item.id === id; })[0]; };
 
-  // parent: the module or quiz; grouping: the course (and the module of a self-check), never the
-  // statement's own object nor its parent.
-  function context(objectId, parents, groups, more) {
-    var add = { registration: opts.registration || null, language: locale, platform: opts.platform || null };
-    var skip = [objectId].concat(parents);
-    var grouping = [courseId].concat(groups, opts.grouping || []).filter(function (id) {
-      return skip.indexOf(id) < 0;
+  // parent: the module or quiz; grouping: the course (and a self-check's module), never the object or a parent.
+  function make(verb, object, result, parents, groups, more, when) {
+    var skip = [object.id].concat(parents);
+    var grouping = [data.iri].concat(groups, opts.grouping || []).filter(function (id) { return skip.indexOf(id) < 0; });
+    var context = xapiMergeContext(opts.template, {
+      registration: opts.registration,
+      language: locale,
+      platform: opts.platform,
+      contextActivities: parents.length ? { parent: parents.map(xapiRef), grouping: grouping.map(xapiRef) }
+        : { grouping: grouping.map(xapiRef) }
     });
-    add.contextActivities = { grouping: grouping.map(xapiRef) };
-    if (parents.length) add.contextActivities.parent = parents.map(xapiRef);
-    var merged = xapiMergeContext(opts.template, add);
-    return more ? xapiMergeContext(merged, more) : merged;
-  }
-
-  function make(verb, object, result, ctx, when) {
     var statement = {
       id: xapiUuid(),
       actor: opts.actor,
-      verb: xapiVerb(verb),
+      verb: { id: XAPI_VERBS + verb, display: { "en-US": verb } },
       object: object,
-      context: ctx,
+      context: more ? xapiMergeContext(context, more) : context,
       timestamp: (when || new Date()).toISOString()
     };
     if (result) statement.result = result;
     return statement;
   }
 
-  function pageType(page) {
-    return page.kind === "page" ? XAPI_TYPES + "lesson" : XAPI_TYPES + "assessment";
-  }
-
   return {
-    // A statement about the session's own activity (initialized, completed, passed, …).
     session: function (verb, result, more) {
-      return make(verb, opts.object, result, context(opts.object.id, [], [], more));
+      return make(verb, opts.object, result, [], [], more);
     },
     experienced: function (page, progress, when) {
+      var module = find(data.modules, page.module);
+      var object = xapiActivity(page.iri, page.kind === "page" ? "lesson" : "assessment", locale, page.title);
       var result = { extensions: {} };
-      result.extensions[XAPI_PROGRESS] = Math.round(progress * 100);
-      var module = modules[page.module];
-      var object = xapiActivity(page.iri, pageType(page), locale, page.title);
-      return make("experienced", object, result, context(page.iri, module ? [module.iri] : [courseId], []), when);
+      result.extensions[XAPI_CMI5 + "result/extensions/progress"] = Math.round(progress * 100);
+      return make("experienced", object, result, [module ? module.iri : data.iri], [], null, when);
     },
     answered: function (answer) {
       var question = answer.question;
-      var quiz = pages[question.quiz];
-      var module = quiz && modules[quiz.module];
+      var quiz = find(data.pages, question.quiz);
+      var module = quiz && find(data.modules, quiz.module);
       var truefalse = question.type === "truefalse";
       var extra = {
         description: xapiLang(locale, question.prompt),
@@ -200,131 +167,93 @@ function xapiStatements(opts) {
           return { id: option.id, description: xapiLang(locale, option.text) };
         });
       }
-      var object = xapiActivity(question.iri, XAPI_TYPES + "cmi.interaction", locale, question.prompt, extra);
-      var result = {
-        response: answer.response.join("[,]"),
-        success: answer.correct,
-        duration: xapiDuration(answer.latencyMs)
-      };
-      return make("answered", object, result, context(question.iri, quiz ? [quiz.iri] : [courseId], module ? [module.iri] : []),
-        answer.timestamp);
+      var result = { response: answer.response.join("[,]"), success: answer.correct, duration: xapiDuration(answer.latencyMs) };
+      return make("answered", xapiActivity(question.iri, "cmi.interaction", locale, question.prompt, extra), result,
+        [quiz ? quiz.iri : data.iri], module ? [module.iri] : [], null, answer.timestamp);
     }
   };
 }
 
-// The LRS client. opts: {endpoint (ends with /), auth (Authorization value), key (what the queue
-// is stored under: actor + registration + course), log}. send(statement) queues and returns at
-// once; statements are POSTed in order, in batches, retried with backoff and on the `online`
-// event, and removed from the queue only once the LRS answered 200/204 (or 409: it has that id).
+// The LRS client. opts: {endpoint, auth, key (actor + registration + course: the queue's name), log}.
+// send() stores the statement in localStorage first; the pump POSTs the queue oldest first in
+// batches, and forgets statements only once the LRS has them (200/204, or 409: that id is stored).
+// Failures retry with backoff (1 s … 60 s) and at once on `online`. Ids never change, so a
+// statement sent twice is stored once.
 function xapiClient(opts) {
   var endpoint = opts.endpoint.replace(/\/?$/, "/");
   var storage = xapiStorage("localStorage");
-  var queueKey = "spotlight:xapi:" + xapiHash(opts.key).toString(36);
-  var queue = (storage && xapiJson(storage.getItem(queueKey))) || [];
-  var documents = {}; // pending State/profile PUTs: path+query → body, last one wins
+  var key = "spotlight:xapi:" + xapiHash(opts.key) + xapiHash(opts.key, 1);
+  var queue = (storage && xapiJson(storage.getItem(key))) || [];
+  var documents = {}; // PUT URL → body, the last one wins
+  var batchSize = 25;
   var busy = false;
   var delay = 0;
   var timer = null;
-  var idle = [];
+  var waiting = [];
   var closed = false;
 
   function remember() {
-    if (!storage) return;
     try {
-      if (queue.length) storage.setItem(queueKey, JSON.stringify(queue));
-      else storage.removeItem(queueKey);
+      if (queue.length) storage.setItem(key, JSON.stringify(queue));
+      else storage.removeItem(key);
     } catch (error) {
-      opts.log("xAPI: cannot keep unsent statements on this device", error);
+      // no storage (or full): the queue lives in memory only
     }
   }
 
-  function headers(json) {
-    var result = { "X-Experience-API-Version": "1.0.3" };
-    if (opts.auth) result.Authorization = opts.auth;
-    if (json) result["Content-Type"] = "application/json";
-    return result;
-  }
-
   function url(path, query) {
-    var parts = Object.keys(query || {}).filter(function (name) {
-      return query[name] !== undefined && query[name] !== null;
-    }).map(function (name) {
-      var value = typeof query[name] === "string" ? query[name] : JSON.stringify(query[name]);
-      return encodeURIComponent(name) + "=" + encodeURIComponent(value);
+    var parts = Object.keys(query || {}).filter(function (name) { return query[name]; }).map(function (name) {
+      var value = query[name];
+      return name + "=" + encodeURIComponent(typeof value === "string" ? value : JSON.stringify(value));
     });
     return endpoint + path + (parts.length ? "?" + parts.join("&") : "");
   }
 
   function request(method, target, body, keepalive) {
+    var headers = { "X-Experience-API-Version": "1.0.3" };
+    if (opts.auth) headers.Authorization = opts.auth;
+    if (body) headers["Content-Type"] = "application/json";
     return window.fetch(target, {
-      method: method,
-      headers: headers(body !== undefined),
-      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
-      keepalive: !!keepalive,
-      credentials: "omit",
-      cache: "no-store"
+      method: method, headers: headers, body: body, keepalive: !!keepalive, credentials: "omit", cache: "no-store"
     });
   }
 
-  function drop(ids) {
-    queue = queue.filter(function (statement) { return ids.indexOf(statement.id) < 0; });
-    remember();
+  function post(batch, keepalive) {
+    var ids = batch.map(function (statement) { return statement.id; });
+    return request("POST", url("statements"), JSON.stringify(batch), keepalive).then(function (response) {
+      var status = response.status;
+      if (status === 400 && batch.length > 1) batchSize = 1; // find the statement the LRS refuses
+      else if (response.ok || status === 409 || status === 400) {
+        if (status === 400) opts.log("xAPI: the LRS refused a statement; dropped", batch[0]);
+        queue = queue.filter(function (statement) { return ids.indexOf(statement.id) < 0; });
+        remember();
+      } else throw new Error("LRS answered " + status);
+    });
   }
 
-  // One step of the pump: the oldest batch of statements, else one pending document.
   function step() {
-    if (queue.length) {
-      var batch = queue.slice(0, XAPI_BATCH);
-      var ids = batch.map(function (statement) { return statement.id; });
-      return request("POST", url("statements"), batch).then(function (response) {
-        if (response.ok || response.status === 409) return drop(ids);
-        if (response.status === 400 && batch.length > 1) {
-          return putEach(batch);
-        }
-        if (response.status === 400) {
-          opts.log("xAPI: the LRS refused a statement; dropped", batch[0]);
-          return drop(ids);
-        }
-        throw new Error("LRS answered " + response.status);
-      });
-    }
-    var names = Object.keys(documents);
-    var name = names[0];
+    if (queue.length) return post(queue.slice(0, batchSize));
+    var name = Object.keys(documents)[0];
     var body = documents[name];
     return request("PUT", name, body).then(function (response) {
-      if (!response.ok && response.status !== 400 && response.status !== 403) {
-        throw new Error("LRS answered " + response.status + " to a document PUT");
+      if (response.status >= 500 || response.status === 401 || response.status === 429) {
+        throw new Error("LRS answered " + response.status);
       }
-      if (!response.ok) opts.log("xAPI: the LRS refused a document; dropped", response.status);
+      if (!response.ok) opts.log("xAPI: the LRS refused a document", response.status);
       if (documents[name] === body) delete documents[name];
     });
   }
 
-  // A batch the LRS refused: send its statements one by one, so one bad statement cannot block the rest.
-  function putEach(batch) {
-    return batch.reduce(function (chain, statement) {
-      return chain.then(function () {
-        return request("PUT", url("statements", { statementId: statement.id }), statement).then(function (response) {
-          if (response.status >= 500 || response.status === 401 || response.status === 429) {
-            throw new Error("LRS answered " + response.status);
-          }
-          if (response.status === 400) opts.log("xAPI: the LRS refused a statement; dropped", statement);
-          drop([statement.id]);
-        });
-      });
-    }, Promise.resolve());
-  }
-
-  function settle() {
-    if (queue.length || Object.keys(documents).length) return;
-    var waiting = idle;
-    idle = [];
-    waiting.forEach(function (resolve) { resolve(); });
+  function idle() {
+    return !queue.length && !Object.keys(documents).length;
   }
 
   function pump() {
     if (busy || timer) return;
-    if (!queue.length && !Object.keys(documents).length) return settle();
+    if (idle()) {
+      waiting.splice(0).forEach(function (resolve) { resolve(); });
+      return;
+    }
     busy = true;
     step().then(function () {
       busy = false;
@@ -332,8 +261,8 @@ function xapiClient(opts) {
       pump();
     }, function (error) {
       busy = false;
-      delay = Math.min(delay ? delay * 2 : 1000, 60000);
-      if (delay === 1000) opts.log("xAPI: LRS not reachable, keeping statements to send later", String(error));
+      if (!delay) opts.log("xAPI: LRS not reachable; statements kept to send later", String(error));
+      delay = Math.min(delay * 2 || 1000, 60000);
       timer = window.setTimeout(function () {
         timer = null;
         pump();
@@ -341,13 +270,12 @@ function xapiClient(opts) {
     });
   }
 
-  function online() {
-    if (timer) window.clearTimeout(timer);
+  function now() {
+    window.clearTimeout(timer);
     timer = null;
-    delay = 0;
     pump();
   }
-  window.addEventListener("online", online);
+  window.addEventListener("online", now);
 
   return {
     send: function (statement) {
@@ -356,8 +284,8 @@ function xapiClient(opts) {
       remember();
       pump();
     },
-    // GET a document; resolves with its parsed JSON, or null (absent, unreadable, offline).
-    getDocument: function (path, query) {
+    // GET a document: its JSON, or null (absent or unreachable).
+    get: function (path, query) {
       return request("GET", url(path, query)).then(function (response) {
         if (response.status === 404) return null;
         if (!response.ok) throw new Error("LRS answered " + response.status);
@@ -367,70 +295,60 @@ function xapiClient(opts) {
         return null;
       });
     },
-    putDocument: function (path, query, value) {
-      if (closed) return;
-      documents[url(path, query)] = JSON.stringify(value);
+    put: function (path, query, value) {
+      if (!closed) documents[url(path, query)] = JSON.stringify(value);
       pump();
     },
-    pending: function () {
-      return queue.length;
-    },
-    // Resolves once everything queued was delivered, or after `ms` (the rest stays queued).
+    // Resolves once the LRS has everything, or after `ms` with the rest still queued.
     drain: function (ms) {
-      online();
       return new Promise(function (resolve) {
-        idle.push(resolve);
+        waiting.push(resolve);
         window.setTimeout(resolve, ms);
-        settle();
+        now();
       });
     },
-    // The page is going away: send what is queued with keepalive requests (they outlive the page,
-    // within the browser's 64 KB budget). Statements stay queued until an answer comes, so a
-    // request lost with the page is sent again at the next launch (same ids: stored once).
+    // The page goes away: hand the queue to keepalive requests (64 KB in all), which outlive it.
+    // What they do not confirm stays queued for the next launch (same ids: stored once).
     unload: function () {
       closed = true;
-      var budget = XAPI_KEEPALIVE_BYTES;
+      var budget = 60000;
       var batch = [];
-      function post() {
-        if (!batch.length) return;
-        var ids = batch.map(function (statement) { return statement.id; });
-        request("POST", url("statements"), batch, true).then(function (response) {
-          if (response.ok || response.status === 409) drop(ids);
-        }, function () { /* stays queued */ });
-        batch = [];
-      }
-      queue.forEach(function (statement) {
-        var length = JSON.stringify(statement).length + 1;
-        if (length > budget) return;
-        if (batch.length >= XAPI_BATCH) post();
-        batch.push(statement);
-        budget -= length;
+      queue.concat([null]).forEach(function (statement) {
+        var size = statement ? JSON.stringify(statement).length + 1 : 0;
+        if (batch.length && (!statement || batch.length === 25 || size > budget)) {
+          post(batch, true).catch(function () { /* stays queued */ });
+          batch = [];
+        }
+        if (statement && size <= budget) {
+          batch.push(statement);
+          budget -= size;
+        }
       });
-      post();
       Object.keys(documents).forEach(function (name) {
-        if (documents[name].length > budget) return;
         budget -= documents[name].length;
-        request("PUT", name, documents[name], true).catch(function () { /* lost with the page */ });
+        if (budget > 0) request("PUT", name, documents[name], true).catch(function () { /* lost */ });
       });
+    },
+    pending: function () {
+      return !idle();
     }
   };
 }
 
-// The tracking shared by the three adapters. opts: {ctx, client, statements (xapiStatements),
-// cmi5 (add the cmi5 categories and masteryscore), normal (false in cmi5 Browse/Review: only
-// initialized and terminated), masteryScore (0–1 or null), sent ({completed, passed} already
-// sent in this registration)}.
+// What the three adapters do alike. opts: {client, statements, cmi5 (cmi5 categories and
+// masteryscore), normal (false in cmi5 Browse/Review: only initialized and terminated),
+// masteryScore (0–1 or null), sent ({completed, passed} already sent in this registration)}.
 function xapiSession(opts) {
   var make = opts.statements;
   var client = opts.client;
-  var sent = opts.sent || { completed: false, passed: false };
+  var sent = opts.sent;
   var startedAt = Date.now();
   var failed = false;
   var ended = false;
-  var pendingPage = null;
+  var pending = null;
   var progress = 0;
 
-  function categories(moveOn, extensions) {
+  function more(moveOn, extensions) {
     if (!opts.cmi5) return null;
     var category = [xapiRef(XAPI_CMI5 + "context/categories/cmi5")];
     if (moveOn) category.push(xapiRef(XAPI_CMI5 + "context/categories/moveon"));
@@ -441,70 +359,95 @@ function xapiSession(opts) {
     return xapiDuration(Date.now() - startedAt);
   }
 
-  function flushPage(value) {
+  // A page's experienced statement waits for the progress the player reports right after it.
+  function flush(value) {
     if (typeof value === "number") progress = value;
-    if (!pendingPage) return;
-    if (opts.normal) client.send(make.experienced(pendingPage.page, progress, pendingPage.at));
-    pendingPage = null;
+    if (pending && opts.normal) client.send(make.experienced(pending.page, progress, pending.at));
+    pending = null;
   }
 
-  function outcome(verb, success, scaled) {
-    var result = { success: success, duration: duration() };
-    if (scaled !== null) result.score = { scaled: scaled, raw: Math.round(scaled * 100), min: 0, max: 100 };
+  function outcome(verb, scaled) {
     var extensions = {};
-    if (opts.masteryScore !== null && opts.masteryScore !== undefined) {
-      extensions[XAPI_CMI5 + "context/extensions/masteryscore"] = opts.masteryScore;
-    }
-    client.send(make.session(verb, result, categories(true, extensions)));
+    if (opts.masteryScore !== null) extensions[XAPI_CMI5 + "context/extensions/masteryscore"] = opts.masteryScore;
+    var result = {
+      success: verb === "passed", duration: duration(),
+      score: { scaled: scaled, raw: Math.round(scaled * 100), min: 0, max: 100 }
+    };
+    client.send(make.session(verb, result, more(true, extensions)));
   }
 
   return {
     sent: sent,
+    flush: flush,
     begin: function () {
-      client.send(make.session("initialized", null, categories(false)));
+      client.send(make.session("initialized", null, more(false)));
     },
     pageViewed: function (page) {
-      flushPage();
-      pendingPage = { page: page, at: new Date() };
+      flush();
+      pending = { page: page, at: new Date() };
     },
     answered: function (answer) {
-      flushPage();
-      if (opts.normal && !ended) client.send(make.answered(answer));
+      flush();
+      if (opts.normal) client.send(make.answered(answer));
     },
     setResult: function (r) {
-      flushPage(r.progress);
-      if (!opts.normal || ended) return;
+      flush(r.progress);
+      if (!opts.normal) return;
       if (r.completed && !sent.completed) {
         sent.completed = true;
-        client.send(make.session("completed", { completion: true, duration: duration() }, categories(true)));
+        client.send(make.session("completed", { completion: true, duration: duration() }, more(true)));
       }
       if (r.passed === null || r.scoreRaw === null || sent.passed) return;
       var scaled = Math.round(r.scoreRaw * 100) / 10000;
-      var mastery = opts.masteryScore;
-      var pass = mastery === null || mastery === undefined ? r.passed === true : scaled >= mastery;
-      if (pass) {
+      if (opts.masteryScore === null ? r.passed : scaled >= opts.masteryScore) {
         sent.passed = true;
-        outcome("passed", true, scaled);
+        outcome("passed", scaled);
       } else if (!failed) {
         failed = true;
-        outcome("failed", false, scaled);
+        outcome("failed", scaled);
       }
     },
-    flush: flushPage,
-    // Sends terminated; on "unload" hands the queue to keepalive requests, else waits (at most
-    // a few seconds) for the LRS to have everything.
+    // terminated; then on "unload" keepalive requests, else wait (5 s at most) for the LRS.
     end: function (reason) {
       if (ended) return Promise.resolve();
-      flushPage();
+      flush();
       ended = true;
-      client.send(make.session("terminated", { duration: duration() }, categories(false)));
-      if (reason === "unload") {
-        client.unload();
-        return Promise.resolve();
-      }
+      client.send(make.session("terminated", { duration: duration() }, more(false)));
+      if (reason === "unload") return Promise.resolve(client.unload());
       return client.drain(5000).then(function () {
         if (client.pending()) client.unload();
       });
+    }
+  };
+}
+
+// The adapter members cmi5 and tincan share (bookmark and state in the State document `query`).
+function xapiAdapter(ref) {
+  return {
+    stateLimit: Infinity,
+    pageViewed: function (page) {
+      if (ref.session) ref.session.pageViewed(page);
+    },
+    answered: function (answer) {
+      if (ref.session) ref.session.answered(answer);
+    },
+    setResult: function (result) {
+      if (ref.session) ref.session.setResult(result);
+    },
+    save: function (snapshot) {
+      if (!ref.session) return;
+      ref.session.flush(snapshot.progress);
+      ref.client.put("activities/state", ref.query, {
+        bookmark: snapshot.bookmark,
+        state: ref.state === undefined ? snapshot.state : ref.state,
+        completed: ref.session.sent.completed,
+        passed: ref.session.sent.passed
+      });
+    },
+    finish: function (reason) {
+      var session = ref.session;
+      ref.session = null;
+      return session ? session.end(reason) : Promise.resolve();
     }
   };
 }
