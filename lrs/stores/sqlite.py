@@ -232,31 +232,42 @@ class SQLiteStore(Store):
         return found
 
     def query_statements(self, query: StatementQuery, cursor: str | None = None) -> StatementPage:
-        content_sql, params = _content_filter(query)
-        where = ["s.voided = 0"]
-        if query.since:
-            where.append("s.stored > ?")
-            params.append(query.since)
-        if query.until:
-            where.append("s.stored <= ?")
-            params.append(query.until)
-        if query.authority:
-            where.append("EXISTS (SELECT 1 FROM statement_authorities w WHERE w.key = ? AND w.seq = s.seq)")
-            params.append(query.authority)
-        if cursor is not None:
-            where.append("s.seq > ?" if query.ascending else "s.seq < ?")
-            params.append(_parse_cursor(cursor))
+        # Two index-driven branches, each cut at limit+1, then merged: statements matching the
+        # content filters themselves, and statements whose StatementRef chain reaches one that
+        # does. The second walks only statements that hold a reference, which are few.
         order = "ASC" if query.ascending else "DESC"
-        if content_sql:
-            sql = (
-                "WITH RECURSIVE matched(seq, id) AS ("
-                f" SELECT s.seq, s.id FROM statements s WHERE {content_sql}"
-                " UNION SELECT t.seq, t.id FROM statements t JOIN matched m ON t.statement_ref = m.id)"
-                " SELECT s.seq, s.body FROM statements s JOIN matched m ON m.seq = s.seq"
+        outer, outer_params = _outer_filter(query, cursor)
+        has_content = any((query.agent, query.verb, query.activity, query.registration))
+        direct_from, direct_where, direct_params = _direct_branch(query)
+        direct = (
+            f"SELECT s.seq FROM {direct_from} WHERE {' AND '.join(direct_where + outer)}"
+            f" ORDER BY s.seq {order} LIMIT ?"
+        )
+        params: list = [*direct_params, *outer_params, query.limit + 1]
+        sql = f"SELECT * FROM ({direct})"
+        if has_content:
+            target_sql, target_params = _content_filter(query, alias="t")
+            anchor, anchor_params = list(outer), list(outer_params)
+            if query.authority:
+                anchor.append("EXISTS (SELECT 1 FROM statement_authorities w WHERE w.key = ? AND w.seq = s.seq)")
+                anchor_params.append(query.authority)
+            refs = (
+                "SELECT c.seq FROM chain c JOIN statements t ON t.id = c.target"
+                f" WHERE {target_sql} ORDER BY c.seq {order} LIMIT ?"
             )
-        else:
-            sql = "SELECT s.seq, s.body FROM statements s"
-        sql += f" WHERE {' AND '.join(where)} ORDER BY s.seq {order} LIMIT ?"
+            sql = (
+                "WITH RECURSIVE chain(seq, target) AS ("
+                f" SELECT s.seq, s.statement_ref FROM statements s WHERE s.statement_ref IS NOT NULL"
+                f" AND {' AND '.join(anchor)}"
+                " UNION SELECT c.seq, t.statement_ref FROM chain c JOIN statements t ON t.id = c.target"
+                " WHERE t.statement_ref IS NOT NULL)"
+                f" SELECT * FROM ({direct}) UNION SELECT * FROM ({refs})"
+            )
+            params = [*anchor_params, *params, *target_params, query.limit + 1]
+        sql = (
+            f"SELECT s.seq, s.body FROM statements s WHERE s.seq IN ({sql})"
+            f" ORDER BY s.seq {order} LIMIT ?"
+        )
         params.append(query.limit + 1)
         with self._read() as conn:
             rows = conn.execute(sql, params).fetchall()
@@ -275,23 +286,19 @@ class SQLiteStore(Store):
             activity=flt.activity,
             related_activities=flt.related_activities,
             registration=flt.registration,
+            since=flt.since,
+            until=flt.until,
+            ascending=True,
+            limit=size,
         )
-        sql, params = _content_filter(query)
-        where = [sql] if sql else []
-        if not flt.include_voided:
-            where.append("s.voided = 0")
-        if flt.since:
-            where.append("s.stored > ?")
-            params.append(flt.since)
-        if flt.until:
-            where.append("s.stored <= ?")
-            params.append(flt.until)
-        where.append("s.seq > ?")
-        params.append(_parse_cursor(after) if after else 0)
-        params.append(size)
+        from_sql, where, params = _direct_branch(query)
+        outer, outer_params = _outer_filter(query, after, include_voided=flt.include_voided)
+        where += outer
+        params += [*outer_params, size]
         with self._read() as conn:
             rows = conn.execute(
-                f"SELECT s.seq, s.body FROM statements s WHERE {' AND '.join(where)} ORDER BY s.seq LIMIT ?",
+                f"SELECT s.seq, s.body FROM {from_sql} WHERE {' AND '.join(where) or '1'}"
+                " ORDER BY s.seq LIMIT ?",
                 params,
             ).fetchall()
         if not rows:
@@ -452,27 +459,71 @@ def _scope_filter(scope: DocumentScope) -> tuple[str, list[str]]:
     return where, params
 
 
-def _content_filter(query: StatementQuery) -> tuple[str, list]:
-    """SQL over alias ``s`` for the content filters (those that follow statement references)."""
+def _content_filter(query: StatementQuery, alias: str) -> tuple[str, list]:
+    """SQL over ``alias`` for the content filters, as EXISTS tests (for the few ref targets)."""
+    where: list[str] = ["1"]
+    params: list = []
+    if query.verb:
+        where.append(f"{alias}.verb = ?")
+        params.append(query.verb)
+    if query.registration:
+        where.append(f"{alias}.registration = ?")
+        params.append(query.registration)
+    if query.agent:
+        direct = "" if query.related_agents else " AND g.direct = 1"
+        where.append(f"EXISTS (SELECT 1 FROM statement_agents g WHERE g.key = ? AND g.seq = {alias}.seq{direct})")
+        params.append(query.agent)
+    if query.activity:
+        direct = "" if query.related_activities else " AND a.direct = 1"
+        where.append(
+            f"EXISTS (SELECT 1 FROM statement_activities a WHERE a.activity_id = ? AND a.seq = {alias}.seq{direct})"
+        )
+        params.append(query.activity)
+    return " AND ".join(where), params
+
+
+def _direct_branch(query: StatementQuery) -> tuple[str, list[str], list]:
+    """FROM clause (joins that let the key indexes drive), WHERE terms and their parameters
+    for statements matching the content filters themselves."""
+    joins = ["statements s"]
     where: list[str] = []
     params: list = []
+    if query.agent:
+        direct = "" if query.related_agents else " AND g.direct = 1"
+        joins.append(f"JOIN statement_agents g ON g.seq = s.seq AND g.key = ?{direct}")
+        params.append(query.agent)
+    if query.activity:
+        direct = "" if query.related_activities else " AND a.direct = 1"
+        joins.append(f"JOIN statement_activities a ON a.seq = s.seq AND a.activity_id = ?{direct}")
+        params.append(query.activity)
+    if query.authority:
+        joins.append("JOIN statement_authorities w ON w.seq = s.seq AND w.key = ?")
+        params.append(query.authority)
     if query.verb:
         where.append("s.verb = ?")
         params.append(query.verb)
     if query.registration:
         where.append("s.registration = ?")
         params.append(query.registration)
-    if query.agent:
-        direct = "" if query.related_agents else " AND g.direct = 1"
-        where.append(f"EXISTS (SELECT 1 FROM statement_agents g WHERE g.key = ? AND g.seq = s.seq{direct})")
-        params.append(query.agent)
-    if query.activity:
-        direct = "" if query.related_activities else " AND a.direct = 1"
-        where.append(
-            f"EXISTS (SELECT 1 FROM statement_activities a WHERE a.activity_id = ? AND a.seq = s.seq{direct})"
-        )
-        params.append(query.activity)
-    return " AND ".join(where), params
+    return " ".join(joins), where, params
+
+
+def _outer_filter(
+    query: StatementQuery, cursor: str | None, include_voided: bool = False
+) -> tuple[list[str], list]:
+    """Terms on the returned statement ``s`` itself: voided, time window, cursor, authority."""
+    where: list[str] = [] if include_voided else ["s.voided = 0"]
+    params: list = []
+    if query.since:
+        where.append("s.stored > ?")
+        params.append(query.since)
+    if query.until:
+        where.append("s.stored <= ?")
+        params.append(query.until)
+    if cursor is not None:
+        where.append("s.seq > ?" if query.ascending else "s.seq < ?")
+        params.append(_parse_cursor(cursor))
+    return where or ["1"], params
 
 
 def _parse_cursor(cursor: str) -> int:
