@@ -117,9 +117,12 @@ class Server:
             unpack(course, fmt, lang, folder)
         return f"{self.base}/packages/{name}/index.html"
 
-    def lms_url(self, standard: str, sco: str, init: dict[str, str] | None = None) -> str:
-        query = urllib.parse.urlencode({"standard": standard, "sco": sco, "init": json.dumps(init or {})})
-        return f"{self.base}/lms/lms.html?{query}"
+    def lms_url(self, standard: str, sco: str, init: dict[str, str] | None = None, window: bool = False) -> str:
+        """The harness page; ``window=True`` opens the SCO in a new window instead of an iframe."""
+        query = {"standard": standard, "sco": sco, "init": json.dumps(init or {})}
+        if window:
+            query["window"] = "1"
+        return f"{self.base}/lms/lms.html?{urllib.parse.urlencode(query)}"
 
 
 @pytest.fixture(scope="session")
@@ -179,8 +182,9 @@ def open_page(browser: Any) -> Iterator[Callable[..., Watched]]:
         context = browser.new_context(viewport={"width": width, "height": height})
         contexts.append(context)
         watched = Watched(context.new_page())
-        watched.page.on("console", lambda message: _console(watched, message))
-        watched.page.on("pageerror", lambda error: watched.errors.append(str(error)))
+        # On the context, so windows the page opens are watched too.
+        context.on("console", lambda message: _console(watched, message))
+        context.on("weberror", lambda error: watched.errors.append(str(error.error)))
         context.on("request", lambda request: watched.requests.append(request.url))
         return watched
 
@@ -208,19 +212,21 @@ class LmsRun:
     watched: Watched
     base: str
     standard: str
+    window: Any = None  # the SCO's own window, when the harness opened one instead of its iframe
 
     @property
     def page(self) -> Any:
+        """The harness (LMS) page."""
         return self.watched.page
 
     @property
     def sco(self) -> Any:
-        """The SCO's frame, for locators."""
-        return self.page.frame_locator("#sco")
+        """The SCO, for locators."""
+        return self.window or self.page.frame_locator("#sco")
 
     def frame(self) -> Any:
-        """The SCO's frame, for evaluate."""
-        return self.page.frames[1]
+        """The SCO, for evaluate."""
+        return self.window or self.page.frames[1]
 
     def calls(self) -> list[dict[str, Any]]:
         return list(self.page.evaluate("window.lmsCalls"))
@@ -250,10 +256,13 @@ class LmsRun:
             shown += 1
         return shown
 
+    def choose(self, question: Question, correct: bool) -> None:
+        for option_id in choice(question, correct):
+            self.sco.locator(f'label[for="q-{question.id}-{option_id}"]').click()
+
     def answer(self, quiz: Quiz, correct: bool) -> None:
         for question in quiz.questions:
-            for option_id in choice(question, correct):
-                self.sco.locator(f'label[for="q-{question.id}-{option_id}"]').click()
+            self.choose(question, correct)
         self.sco.locator(f'form[data-quiz="{quiz.id}"] button[type="submit"]').click()
 
     def unload(self) -> None:
@@ -274,13 +283,20 @@ class LmsRun:
 
 @pytest.fixture
 def launch(server: Server, open_page: Callable[..., Watched]) -> Callable[..., LmsRun]:
-    """``launch(course, standard, init=None, width=1280)``: the course's package in the test LMS."""
+    """``launch(course, standard, init=None, width=1280, window=False)``: the course in the test LMS."""
 
-    def run(course: Course, standard: str, init: dict[str, str] | None = None, width: int = 1280) -> LmsRun:
-        sco_url = server.add(course, standard)
+    def run(
+        course: Course, standard: str, init: dict[str, str] | None = None, width: int = 1280, window: bool = False
+    ) -> LmsRun:
+        url = server.lms_url(standard, server.add(course, standard), init, window)
         watched = open_page(width=width)
-        watched.page.goto(server.lms_url(standard, sco_url, init))
-        lms = LmsRun(watched, server.base, standard)
+        if window:
+            with watched.page.context.expect_page() as opened:
+                watched.page.goto(url)
+            lms = LmsRun(watched, server.base, standard, opened.value)
+        else:
+            watched.page.goto(url)
+            lms = LmsRun(watched, server.base, standard)
         lms.page.wait_for_function("window.lmsCalls.length > 0")
         lms.sco.locator("section.page:not([hidden]), #note:not([hidden])").first.wait_for()
         return lms

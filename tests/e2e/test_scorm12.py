@@ -142,3 +142,32 @@ def test_narrow_screen_has_no_horizontal_overflow(launch, mini_course: Course) -
     assert sco.locator("section.page:not([hidden]) h1").evaluate("h => h === document.activeElement")
     lms.unload()
     lms.assert_clean()
+
+
+def test_api_found_through_the_opener(launch, mini_course: Course) -> None:
+    lms = launch(mini_course, "scorm12", window=True)
+    lms.start()
+    lms.sco.locator("#next").click()
+    lms.sco.locator("#exit").click()
+    lms.sco.locator("#closed").wait_for()
+    assert lms.methods()[0] == "LMSInitialize"
+    current = lms.sco.locator('#menu a[aria-current="page"]').get_attribute("data-page")
+    assert lms.values()["cmi.core.lesson_location"] == current
+    lms.assert_clean()
+
+
+def test_mastery_score_from_the_lms_wins(launch, mini_course: Course) -> None:
+    assert mini_course.assessment and len(mini_course.assessment.questions) == 3
+    lms = launch(mini_course, "scorm12", {"cmi.student_data.mastery_score": "60"})
+    lms.start()
+    lms.sco.locator("#menu a[data-page]").last.click()
+    first, *rest = mini_course.assessment.questions
+    for question, correct in [(first, False)] + [(question, True) for question in rest]:
+        lms.choose(question, correct)
+    lms.sco.locator("form[data-scored] button[type=submit]").click()
+    values = lms.values()
+    assert values["cmi.core.score.raw"] == "67"  # below the course's 80, above the LMS's 60
+    assert values["cmi.core.lesson_status"] == "passed"
+    assert "60" in lms.sco.locator("form[data-scored] .summary").inner_text()
+    lms.unload()
+    lms.assert_clean()

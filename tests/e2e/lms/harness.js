@@ -1,6 +1,7 @@
 // Test LMS: puts scorm-again's SCORM 1.2 or 2004 API on this window, records every call the SCO
 // makes (method, arguments, result, error code) and launches the SCO in an iframe.
 // Query: ?standard=scorm12|scorm2004&sco=<launch URL>&init=<flattened CMI JSON to resume from>
+//        &window=1 to open the SCO in a new window (found through window.opener) instead of the iframe
 (function () {
   "use strict";
   var query = new URLSearchParams(window.location.search);
@@ -25,5 +26,6 @@
   });
   if (scorm12) window.API = api;
   else window.API_1484_11 = api;
-  document.getElementById("sco").src = query.get("sco");
+  if (query.get("window")) window.open(query.get("sco"), "sco");
+  else document.getElementById("sco").src = query.get("sco");
 })();
