@@ -126,10 +126,16 @@ class PostgresStore(Store):
     @contextmanager
     def _tx(self) -> Iterator[psycopg.Connection]:
         """One transaction on this thread's connection (rolled back on any exception)."""
+        with self._one() as conn, conn.transaction():
+            yield conn
+
+    @contextmanager
+    def _one(self) -> Iterator[psycopg.Connection]:
+        """This thread's connection in autocommit mode, for single-statement work: each statement
+        is atomic by itself and costs one round trip instead of three."""
         conn = self._conn()
         try:
-            with conn.transaction():
-                yield conn
+            yield conn
         except psycopg.OperationalError:
             conn.close()  # a broken connection is replaced on next use
             raise
@@ -152,25 +158,30 @@ class PostgresStore(Store):
         try:
             with self._tx() as conn:
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
-                existing = conn.execute(
-                    "SELECT id FROM lrs_statement WHERE id = ANY(%s) ORDER BY id", (ids,)
-                ).fetchall()
+                # One round trip, under the lock: conflicts, ids already voided, and `stored`.
+                existing, voided, moment = conn.execute(
+                    "SELECT (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM lrs_statement"
+                    "         WHERE id = ANY(%(ids)s)),"
+                    " (SELECT coalesce(array_agg(voids), '{}') FROM lrs_statement"
+                    "   WHERE voids = ANY(%(ids)s)),"
+                    " greatest(clock_timestamp(), (SELECT max(stored) FROM lrs_statement) + %(tick)s)",
+                    {"ids": ids, "tick": _ONE_MICROSECOND},
+                ).fetchone()
                 if existing:
-                    raise StatementConflict([row[0] for row in existing])
-                moment = conn.execute(
-                    "SELECT greatest(clock_timestamp(), (SELECT max(stored) FROM lrs_statement) + %s)",
-                    (_ONE_MICROSECOND,),
-                ).fetchone()[0]
-                stored = format_timestamp(moment)
-                seqs = [
+                    raise StatementConflict(existing)
+                seqs = sorted(
                     row[0]
                     for row in conn.execute(
                         "SELECT nextval('lrs_statement_seq') FROM generate_series(1, %s)", (len(records),)
                     )
-                ]
-                seqs.sort()
-                self._copy_statements(conn, records, seqs, moment, stored)
-                self._mark_voided(conn, records)
+                )
+                voids = {r.voids for r in records if r.voids}
+                stored = self._copy_statements(conn, records, seqs, moment, set(voided) | voids)
+                if voids:
+                    conn.execute(
+                        "UPDATE lrs_statement SET voided = true WHERE id = ANY(%s) AND NOT voided",
+                        (list(voids),),
+                    )
                 if attachments:
                     with conn.cursor() as cur:
                         cur.executemany(
@@ -187,11 +198,13 @@ class PostgresStore(Store):
         records: Sequence[StatementRecord],
         seqs: list[int],
         moment: _dt.datetime,
-        stored: str,
-    ) -> None:
+        voided: set[str],
+    ) -> str:
+        """Write the rows and their index keys with COPY; return the ``stored`` text."""
+        stored = format_timestamp(moment)
         with conn.cursor() as cur:
             with cur.copy(
-                "COPY lrs_statement (seq, id, stored, verb, registration, statement_ref, voids, body)"
+                "COPY lrs_statement (seq, id, stored, verb, registration, statement_ref, voids, voided, body)"
                 " FROM STDIN"
             ) as copy:
                 for seq, record in zip(seqs, records, strict=True):
@@ -205,6 +218,7 @@ class PostgresStore(Store):
                             record.registration,
                             record.statement_ref,
                             record.voids,
+                            record.id in voided,
                             body,
                         )
                     )
@@ -219,20 +233,10 @@ class PostgresStore(Store):
                     ):
                         for key in keys:
                             copy.write_row((kind, key, seq))
-
-    @staticmethod
-    def _mark_voided(conn: psycopg.Connection, records: Sequence[StatementRecord]) -> None:
-        """Void what the new records void, and new records an earlier statement already voided."""
-        voids = [r.voids for r in records if r.voids]
-        ids = [r.id for r in records]
-        conn.execute(
-            "UPDATE lrs_statement SET voided = true WHERE NOT voided AND (id = ANY(%s)"
-            " OR (id = ANY(%s) AND EXISTS (SELECT 1 FROM lrs_statement v WHERE v.voids = lrs_statement.id)))",
-            (voids, ids),
-        )
+        return stored
 
     def get_statements(self, ids: Sequence[str]) -> dict[str, StoredStatement]:
-        with self._tx() as conn:
+        with self._one() as conn:
             rows = conn.execute(
                 "SELECT id, body, voided FROM lrs_statement WHERE id = ANY(%s)", (list(ids),)
             ).fetchall()
@@ -266,7 +270,7 @@ class PostgresStore(Store):
             ).format(direct, by_ref, order, limit)
         else:
             statement = _select_page(window, order, limit)
-        with self._tx() as conn:
+        with self._one() as conn:
             rows = conn.execute(statement).fetchall()
         more = len(rows) > query.limit
         rows = rows[: query.limit]
@@ -288,19 +292,19 @@ class PostgresStore(Store):
             conditions.append(sql.SQL("NOT s.voided"))
         conditions.append(sql.SQL("s.seq > {}").format(_parse_cursor(after) if after else 0))
         statement = _select_page(conditions, sql.SQL("ASC"), sql.Literal(size))
-        with self._tx() as conn:
+        with self._one() as conn:
             rows = conn.execute(statement).fetchall()
         return [body for _, body in rows], (str(rows[-1][0]) if len(rows) == size else None)
 
     def get_attachments(self, sha2s: Sequence[str]) -> dict[str, bytes]:
-        with self._tx() as conn:
+        with self._one() as conn:
             rows = conn.execute(
                 "SELECT sha2, content FROM lrs_attachment WHERE sha2 = ANY(%s)", (list(sha2s),)
             ).fetchall()
         return {sha2: bytes(content) for sha2, content in rows}
 
     def consistent_through(self) -> str:
-        with self._tx() as conn:
+        with self._one() as conn:
             free, now, last = conn.execute(
                 "SELECT pg_try_advisory_xact_lock_shared(%s), clock_timestamp(),"
                 " (SELECT max(stored) FROM lrs_statement)",
@@ -312,13 +316,13 @@ class PostgresStore(Store):
         return format_timestamp(last or epoch)
 
     def count_statements(self) -> int:
-        with self._tx() as conn:
+        with self._one() as conn:
             return conn.execute("SELECT count(*) FROM lrs_statement").fetchone()[0]
 
     # --- documents ------------------------------------------------------------------------
 
     def get_document(self, scope: DocumentScope, doc_id: str) -> Document | None:
-        with self._tx() as conn:
+        with self._one() as conn:
             row = conn.execute(
                 "SELECT content, content_type, etag, updated FROM lrs_document WHERE " + _DOC_KEY,
                 _doc_key(scope, doc_id),
@@ -336,7 +340,7 @@ class PostgresStore(Store):
             document.updated,
         )
         insert = "INSERT INTO lrs_document VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
-        with self._tx() as conn:
+        with self._one() as conn:
             if isinstance(expected_etag, _Any):
                 conn.execute(
                     insert + " ON CONFLICT (kind, activity_id, agent, registration, doc_id) DO UPDATE"
@@ -360,7 +364,7 @@ class PostgresStore(Store):
         self, scope: DocumentScope, doc_id: str, expected_etag: str | None | _Any = ANY
     ) -> bool:
         key = _doc_key(scope, doc_id)
-        with self._tx() as conn:
+        with self._one() as conn:
             if isinstance(expected_etag, _Any):
                 return conn.execute("DELETE FROM lrs_document WHERE " + _DOC_KEY, key).rowcount > 0
             if expected_etag is None:  # "must not exist": nothing to delete, or a failed precondition
@@ -379,13 +383,13 @@ class PostgresStore(Store):
         if since:
             where += " AND updated > %s"
             params.append(since)
-        with self._tx() as conn:
+        with self._one() as conn:
             rows = conn.execute(f"SELECT doc_id FROM lrs_document WHERE {where} ORDER BY doc_id", params)
             return [row[0] for row in rows]
 
     def delete_documents(self, scope: DocumentScope) -> int:
         where, params = _scope_filter(scope)
-        with self._tx() as conn:
+        with self._one() as conn:
             return conn.execute(f"DELETE FROM lrs_document WHERE {where}", params).rowcount
 
     # --- activities and agents ------------------------------------------------------------
@@ -406,7 +410,7 @@ class PostgresStore(Store):
         query = sql.SQL("SELECT body FROM {} WHERE {} = %s").format(
             sql.Identifier(table), sql.Identifier(column)
         )
-        with self._tx() as conn:
+        with self._one() as conn:
             row = conn.execute(query, (key,)).fetchone()
         return row[0] if row else None
 
@@ -415,6 +419,9 @@ class PostgresStore(Store):
             "INSERT INTO {} VALUES (%s, %s) ON CONFLICT ({}) DO UPDATE SET body = excluded.body"
         ).format(sql.Identifier(table), sql.Identifier(column))
         with self._tx() as conn, conn.cursor() as cur:
+            # Activity definitions and agent names are derived from durably stored statements, so
+            # this commit need not wait for its own disk flush (the next statement commit flushes it).
+            cur.execute("SET LOCAL synchronous_commit = off")
             # Sorted keys: concurrent writers lock rows in one order and cannot deadlock.
             cur.executemany(query, [(key, Json(items[key])) for key in sorted(items)])
 
@@ -422,7 +429,7 @@ class PostgresStore(Store):
 
     def add_credential(self, credential: Credential) -> None:
         try:
-            with self._tx() as conn:
+            with self._one() as conn:
                 conn.execute(
                     "INSERT INTO lrs_credential (key, secret_hash, scopes, authority, name, created, revoked)"
                     " VALUES (%s, %s, %s, %s, %s, %s, %s)",
@@ -440,17 +447,17 @@ class PostgresStore(Store):
             raise StoreError(f"credential key already exists: {credential.key}") from exc
 
     def get_credential(self, key: str) -> Credential | None:
-        with self._tx() as conn:
+        with self._one() as conn:
             row = conn.execute(_CREDENTIAL_SELECT + " WHERE key = %s", (key,)).fetchone()
         return _credential(row) if row else None
 
     def list_credentials(self) -> list[Credential]:
-        with self._tx() as conn:
+        with self._one() as conn:
             rows = conn.execute(_CREDENTIAL_SELECT + " ORDER BY seq").fetchall()
         return [_credential(row) for row in rows]
 
     def revoke_credential(self, key: str) -> bool:
-        with self._tx() as conn:
+        with self._one() as conn:
             cur = conn.execute("UPDATE lrs_credential SET revoked = true WHERE key = %s", (key,))
             return cur.rowcount > 0
 
