@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from lrs.alternate import AlternateSyntaxMiddleware
 from lrs.api import about, activities, activity_profile, agent_profile, agents, state, statements
-from lrs.api.common import authenticate, json_response
+from lrs.api.common import authenticate, json_response, store
 from lrs.auth import Authenticator
 from lrs.dashboard import install as install_dashboard
 from lrs.stores import DEFAULT_STORE_URL, Store, open_store
@@ -88,8 +88,6 @@ def _after(response: Response) -> Response:
     response.headers["Access-Control-Expose-Headers"] = CORS_EXPOSE_HEADERS
     response.headers["Access-Control-Max-Age"] = "86400"
     if request.endpoint == "statements.statements" and request.method in ("GET", "HEAD"):
-        from lrs.api.common import store
-
         response.headers["X-Experience-API-Consistent-Through"] = store().consistent_through()
     return response
 

@@ -9,6 +9,7 @@ import json
 from flask import Blueprint, Response, g, request
 
 from lrs.api.common import json_body, json_response, params, read_scopes, require_scope, store
+from lrs.auth import has_scope
 from lrs.stores import StatementConflict, StatementPage, StatementQuery
 from lrs.xapi import statements as rules
 from lrs.xapi.attachments import (
@@ -19,7 +20,7 @@ from lrs.xapi.attachments import (
 )
 from lrs.xapi.errors import XAPIError, bad
 from lrs.xapi.query import StatementRequest, parse_statement_request
-from lrs.xapi.validate import check_statement
+from lrs.xapi.validate import check_statement, check_uuid
 
 bp = Blueprint("statements", __name__)
 
@@ -75,7 +76,7 @@ def _put() -> Response:
         raise bad(unknown[0], "is not a parameter of PUT /statements")
     if "statementId" not in query:
         raise bad("statementId", "parameter is required for PUT")
-    sid = rules_uuid(query["statementId"])
+    sid = check_uuid(query["statementId"], "statementId").lower()
     batch, single, contents = _read_body()
     if not single:
         raise XAPIError("statement: PUT takes one statement object, not an array", 400)
@@ -93,12 +94,6 @@ def _post() -> Response:
     batch, _single, contents = _read_body()
     ids = _store_batch(batch, contents)
     return json_response(ids)
-
-
-def rules_uuid(value: str) -> str:
-    from lrs.xapi.validate import check_uuid
-
-    return check_uuid(value, "statementId").lower()
 
 
 def _store_batch(batch: list[dict], contents: dict[str, bytes]) -> list[str]:
@@ -191,8 +186,6 @@ def _get() -> Response:
 
 def _mine_only() -> str | None:
     """The authority key to filter on when the credential may read only its own statements."""
-    from lrs.auth import has_scope
-
     if has_scope(g.credential, "statements/read", "all/read"):
         return None
     return rules.agent_key(g.credential.authority)
@@ -228,10 +221,9 @@ def _output(found: list[dict], parsed: StatementRequest, single: bool, more: str
     body = shaped[0] if single else {"statements": shaped, "more": more}
     if not parsed.attachments:
         return json_response(body)
-    wanted = sorted({a["sha2"] for s in found for a in s.get("attachments", []) if "fileUrl" not in a}
-                    | {a["sha2"] for s in found for a in s.get("attachments", [])})
-    contents = store().get_attachments(wanted)
     types = {a["sha2"]: a["contentType"] for s in found for a in s.get("attachments", [])}
+    wanted = sorted(types)
+    contents = store().get_attachments(wanted)
     payload, content_type = build_multipart(
         json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode(),
         [(sha2, types[sha2], contents[sha2]) for sha2 in wanted if sha2 in contents],
