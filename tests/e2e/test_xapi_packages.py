@@ -459,3 +459,34 @@ def test_statements_survive_a_lost_network_exactly_once(env: Env) -> None:
                                       "passed": 1, "terminated": 1}), verbs
     experienced = [s["object"]["id"] for s in by_verb(statements, "experienced")]
     assert experienced == PAGE_IRIS, "sent in the order they were made"
+
+
+def test_closing_the_page_sends_terminated_with_keepalive(env: Env) -> None:
+    actor = {"objectType": "Agent", "name": "Rosa", "mbox": f"mailto:rosa-{uuid.uuid4().hex[:6]}@example.org"}
+    registration = str(uuid.uuid4())
+    context = env.browser.new_context()
+    keepalive: list[str] = []
+    context.on("request", lambda request: keepalive.append(request.url) if request.method == "POST" else None)
+    watched = support.watch(context)
+    try:
+        page = watched.page
+        page.goto(tincan_url(env, actor, registration))
+        page.wait_for_load_state("networkidle")  # the adapter started
+        page.locator("#note-start").click()
+        page.locator("#next").click()
+        page.locator("#page-basics--details").wait_for(state="visible")
+        page.goto(env.content.origin + "/return.html")  # pagehide: the player finishes with "unload"
+        assert_clean(watched)
+    finally:
+        context.close()
+    statements = support.wait_for(
+        lambda: (found := env.lrs.statements(registration=registration)) and found[-1]["verb"]["id"].endswith(
+            "terminated") and found
+    )
+    assert statements, "terminated did not arrive"
+    verbs = [s["verb"]["id"].rsplit("/", 1)[1] for s in statements]
+    assert verbs == ["initialized", "experienced", "experienced", "terminated"], verbs
+    query = {"activityId": COURSE_IRI, "agent": actor, "registration": registration,
+             "stateId": "https://spotlight-pack.org/xapi/state/bookmark"}
+    status, saved = env.lrs.call("GET", "activities/state", query)
+    assert status == 200 and saved["bookmark"] == "basics/details"
