@@ -240,3 +240,51 @@ def test_activities_and_agents_resources(lrs: LRSClient) -> None:
     person = lrs.get("/agents?agent=" + json.dumps({"mbox": "mailto:alice@example.com"})).get_json()
     assert person == {"objectType": "Person", "name": ["Alice"], "mbox": ["mailto:alice@example.com"]}
     assert lrs.get("/agents").status_code == 400
+
+
+def _jws(payload: dict, alg: str = "RS256") -> bytes:
+    """A compact JWS signed with a fresh RSA key and carrying its self-signed certificate."""
+    import base64
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "signer")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
+            .sign(key, hashes.SHA256()))
+    der = cert.public_bytes(serialization.Encoding.DER)
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+    header = b64(json.dumps({"alg": alg, "x5c": [base64.b64encode(der).decode()]}).encode())
+    body = b64(json.dumps(payload).encode())
+    signature = key.sign(f"{header}.{body}".encode(), padding.PKCS1v15(), hashes.SHA256())
+    return f"{header}.{body}.{b64(signature)}".encode()
+
+
+def _signed_request(lrs: LRSClient, signed_payload: dict, body: dict):
+    jws = _jws(signed_payload)
+    sha2 = hashlib.sha256(jws).hexdigest()
+    body = dict(body, attachments=[{
+        "usageType": "http://adlnet.gov/expapi/attachments/signature", "display": {"en-US": "sig"},
+        "contentType": "application/octet-stream", "length": len(jws), "sha2": sha2,
+    }])
+    payload, content_type = build_multipart(json.dumps(body).encode(),
+                                            [(sha2, "application/octet-stream", jws)])
+    return lrs.post("/statements", data=payload, headers={"Content-Type": content_type})
+
+
+def test_signed_statement_is_verified(lrs: LRSClient) -> None:
+    body = statement(id=str(uuid.uuid4()))
+    assert _signed_request(lrs, body, body).status_code == 200
+    tampered = dict(body, id=str(uuid.uuid4()))
+    response = _signed_request(lrs, dict(tampered, verb={"id": "http://example.com/other"}), tampered)
+    assert response.status_code == 400
+    assert "signature" in response.get_json()["error"]
