@@ -14,6 +14,7 @@ from lxml import etree
 from ..errors import Problem
 from ..model import Course
 from . import imscp
+from .base import PackageFormat
 from .common import Package, PackageInfo, parse_xml, schema_files, schema_problems, xml_bytes
 
 MANIFEST = imscp.MANIFEST
@@ -140,3 +141,23 @@ def inspect(package: Package, format_name: str) -> PackageInfo:
         file_count=len(package.files),
         size=package.size,
     )
+
+
+class Scorm12Package(PackageFormat):
+    """What both SCORM 1.2 formats share: the manifest, its schemas, validation and inspection.
+
+    The formats differ only in their tracking adapter (and the settings it may see)."""
+
+    def package_files(
+        self, course: Course, lang: str, rendered: Mapping[str, bytes], settings: Mapping[str, str]
+    ) -> dict[str, bytes]:
+        files = dict(rendered)
+        files[MANIFEST] = manifest(course, lang, rendered, launch="index.html")
+        files.update(schemas())
+        return files
+
+    def validate(self, package: Package) -> list[Problem]:
+        return validate(package)
+
+    def inspect(self, package: Package) -> PackageInfo:
+        return inspect(package, self.name)

@@ -13,37 +13,20 @@ import base64
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from ..errors import Problem
-from ..model import Course
 from . import cp12
-from .base import PackageFormat
-from .common import Package, PackageInfo
+from .common import Package
 
 MARKER = b'"tracking":"scorm12-xapi"'
 
 
-class Scorm12XapiFormat(PackageFormat):
+class Scorm12XapiFormat(cp12.Scorm12Package):
     name = "scorm12-xapi"
     tracking = "scorm12-xapi"
     summary = "SCORM 1.2 for the LMS plus xAPI statements to an LRS set at build time (--lrs-endpoint)"
 
-    def package_files(
-        self, course: Course, lang: str, rendered: Mapping[str, bytes], settings: Mapping[str, str]
-    ) -> dict[str, bytes]:
-        files = dict(rendered)
-        files[cp12.MANIFEST] = cp12.manifest(course, lang, rendered, launch="index.html")
-        files.update(cp12.schemas())
-        return files
-
     @classmethod
     def detect(cls, package: Package) -> bool:
         return cp12.is_scorm12(package) and MARKER in package.files.get("index.html", b"")
-
-    def validate(self, package: Package) -> list[Problem]:
-        return cp12.validate(package)
-
-    def inspect(self, package: Package) -> PackageInfo:
-        return cp12.inspect(package, self.name)
 
     def settings_problems(self, settings: Mapping[str, str]) -> list[str]:
         problems = []
