@@ -238,10 +238,10 @@ class SQLiteStore(Store):
         order = "ASC" if query.ascending else "DESC"
         outer, outer_params = _outer_filter(query, cursor)
         has_content = any((query.agent, query.verb, query.activity, query.registration))
-        direct_from, direct_where, direct_params = _direct_branch(query)
+        direct_from, direct_where, direct_params, seq_column = _direct_branch(query)
         direct = (
             f"SELECT s.seq FROM {direct_from} WHERE {' AND '.join(direct_where + outer)}"
-            f" ORDER BY s.seq {order} LIMIT ?"
+            f" ORDER BY {seq_column} {order} LIMIT ?"
         )
         params: list = [*direct_params, *outer_params, query.limit + 1]
         sql = f"SELECT * FROM ({direct})"
@@ -257,7 +257,8 @@ class SQLiteStore(Store):
             )
             sql = (
                 "WITH RECURSIVE chain(seq, target) AS ("
-                f" SELECT s.seq, s.statement_ref FROM statements s WHERE s.statement_ref IS NOT NULL"
+                f" SELECT s.seq, s.statement_ref FROM statements s INDEXED BY statements_ref"
+                " WHERE s.statement_ref > ''"
                 f" AND {' AND '.join(anchor)}"
                 " UNION SELECT c.seq, t.statement_ref FROM chain c JOIN statements t ON t.id = c.target"
                 " WHERE t.statement_ref IS NOT NULL)"
@@ -291,14 +292,14 @@ class SQLiteStore(Store):
             ascending=True,
             limit=size,
         )
-        from_sql, where, params = _direct_branch(query)
+        from_sql, where, params, seq_column = _direct_branch(query)
         outer, outer_params = _outer_filter(query, after, include_voided=flt.include_voided)
         where += outer
         params += [*outer_params, size]
         with self._read() as conn:
             rows = conn.execute(
                 f"SELECT s.seq, s.body FROM {from_sql} WHERE {' AND '.join(where) or '1'}"
-                " ORDER BY s.seq LIMIT ?",
+                f" ORDER BY {seq_column} LIMIT ?",
                 params,
             ).fetchall()
         if not rows:
@@ -482,12 +483,21 @@ def _content_filter(query: StatementQuery, alias: str) -> tuple[str, list]:
     return " AND ".join(where), params
 
 
-def _direct_branch(query: StatementQuery) -> tuple[str, list[str], list]:
-    """FROM clause (joins that let the key indexes drive), WHERE terms and their parameters
-    for statements matching the content filters themselves."""
+def _direct_branch(query: StatementQuery) -> tuple[str, list[str], list, str]:
+    """FROM clause (joins that let the key indexes drive), WHERE terms, their parameters, and
+    the seq column to order by, for statements matching the content filters themselves.
+
+    Ordering by the joined key table's seq (equal to ``s.seq``) lets SQLite walk that index in
+    order and stop at the limit instead of sorting every match.
+    """
     joins = ["statements s"]
     where: list[str] = []
     params: list = []
+    seq_column = "s.seq"
+    if query.activity:
+        seq_column = "a.seq"
+    if query.agent:
+        seq_column = "g.seq"
     if query.agent:
         direct = "" if query.related_agents else " AND g.direct = 1"
         joins.append(f"JOIN statement_agents g ON g.seq = s.seq AND g.key = ?{direct}")
@@ -505,7 +515,7 @@ def _direct_branch(query: StatementQuery) -> tuple[str, list[str], list]:
     if query.registration:
         where.append("s.registration = ?")
         params.append(query.registration)
-    return " ".join(joins), where, params
+    return " ".join(joins), where, params, seq_column
 
 
 def _outer_filter(
@@ -514,11 +524,15 @@ def _outer_filter(
     """Terms on the returned statement ``s`` itself: voided, time window, cursor, authority."""
     where: list[str] = [] if include_voided else ["s.voided = 0"]
     params: list = []
+    # Stored order is seq order here, so a time bound becomes a seq bound, found once through
+    # the stored index; then whichever index serves the other filters can stay in seq order.
     if query.since:
-        where.append("s.stored > ?")
+        where.append("s.seq > COALESCE((SELECT seq FROM statements WHERE stored <= ?"
+                     " ORDER BY stored DESC, seq DESC LIMIT 1), 0)")
         params.append(query.since)
     if query.until:
-        where.append("s.stored <= ?")
+        where.append("s.seq <= COALESCE((SELECT seq FROM statements WHERE stored <= ?"
+                     " ORDER BY stored DESC, seq DESC LIMIT 1), 0)")
         params.append(query.until)
     if cursor is not None:
         where.append("s.seq > ?" if query.ascending else "s.seq < ?")
