@@ -158,6 +158,7 @@ class Cmi5Launch:
         status, body = lrs.call("POST", "statements", body=launched)
         assert status == 200, body
         fetch = self.env.content.fetch_url(self.env.credentials["cmi5"])
+        self.fetch_id = fetch.rsplit("/", 1)[1]
         query = urllib.parse.urlencode({
             "endpoint": lrs.endpoint, "fetch": fetch, "actor": json.dumps(self.actor),
             "registration": self.registration, "activityId": self.activity_id,
@@ -234,8 +235,8 @@ def test_cmi5_normal_launch_passes_with_a_valid_sequence(env: Env) -> None:
     for statement in by_verb(statements, "experienced") + by_verb(statements, "answered"):
         assert CMI5_CATEGORY not in categories(statement)
     assert [s["object"]["id"] for s in by_verb(statements, "experienced")] == PAGE_IRIS
-    # the fetch URL was POSTed once
-    assert [method for method, _ in env.content.fetch_calls].count("GET") == 0
+    # the fetch URL was called once, with POST
+    assert [call for call in env.content.fetch_calls if call[1] == launch.fetch_id] == [("POST", launch.fetch_id)]
 
     # the bookmark and state are in the AU's own State document, LMS.LaunchData untouched
     status, saved = env.lrs.call("GET", "activities/state",
@@ -263,6 +264,7 @@ def test_cmi5_normal_launch_passes_with_a_valid_sequence(env: Env) -> None:
     assert verbs[0] == "initialized" and verbs[-1] == "terminated", verbs
     assert not {"completed", "passed", "failed"} & set(verbs), verbs
     assert [s["object"]["id"] for s in by_verb(second, "experienced")] == [PAGE_IRIS[-1]]  # resumed there
+    assert "result" not in by_verb(second, "experienced")[0]  # no progress once completed (cmi5 §9.5.5.1)
 
 
 def test_cmi5_browse_mode_sends_only_initialized_and_terminated(env: Env) -> None:

@@ -24,14 +24,18 @@ function createAdapter(ctx) {
   function token() {
     var kept = memo && xapiJson(memo.getItem(memoKey));
     if (kept) return Promise.resolve(kept);
-    return window.fetch(params.fetch, { method: "POST", credentials: "omit", cache: "no-store" })
+    var answer = window.fetch(params.fetch, { method: "POST", credentials: "omit", cache: "no-store" })
       .then(function (response) { return response.json(); })
       .then(function (body) {
         if (!body["auth-token"]) throw new Error("fetch URL: error " + body["error-code"] + " " + body["error-text"]);
         kept = { token: body["auth-token"] };
-        remember(kept);
+        remember(kept); // even if it came too late: a reload can use it
         return kept;
       });
+    return xapiTimeout(answer, 15000, null).then(function (value) {
+      if (!value) throw new Error("fetch URL: no answer in 15 s");
+      return value;
+    });
   }
 
   adapter.start = function () {

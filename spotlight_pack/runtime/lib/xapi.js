@@ -41,6 +41,11 @@ function xapiJson(text) {
   }
 }
 
+// `promise`, or `fallback` after `ms`: a stalled phone connection must not hold up the course.
+function xapiTimeout(promise, ms, fallback) {
+  return Promise.race([promise, new Promise(function (resolve) { window.setTimeout(resolve, ms, fallback); })]);
+}
+
 function xapiStorage(kind) {
   try {
     window[kind].getItem("x");
@@ -148,8 +153,8 @@ function xapiStatements(opts) {
     experienced: function (page, progress, when) {
       var module = find(data.modules, page.module);
       var object = xapiActivity(page.iri, page.kind === "page" ? "lesson" : "assessment", locale, page.title);
-      var result = { extensions: {} };
-      result.extensions[XAPI_CMI5 + "result/extensions/progress"] = Math.round(progress * 100);
+      var result = progress === null ? null : { extensions: {} };
+      if (result) result.extensions[XAPI_CMI5 + "result/extensions/progress"] = Math.round(progress * 100);
       return make("experienced", object, result, [module ? module.iri : data.iri], [], null, when);
     },
     answered: function (answer) {
@@ -222,9 +227,10 @@ function xapiClient(opts) {
     var ids = batch.map(function (statement) { return statement.id; });
     return request("POST", url("statements"), JSON.stringify(batch), keepalive).then(function (response) {
       var status = response.status;
-      if (status === 400 && batch.length > 1) batchSize = 1; // find the statement the LRS refuses
-      else if (response.ok || status === 409 || status === 400) {
-        if (status === 400) opts.log("xAPI: the LRS refused a statement; dropped", batch[0]);
+      var refused = status === 400 || status === 403; // invalid, or e.g. a cmi5 session the LMS closed
+      if (refused && batch.length > 1) batchSize = 1; // find the statement the LRS refuses
+      else if (response.ok || status === 409 || refused) {
+        if (refused) opts.log("xAPI: the LRS refused a statement; dropped", batch[0]);
         queue = queue.filter(function (statement) { return ids.indexOf(statement.id) < 0; });
         remember();
       } else throw new Error("LRS answered " + status);
@@ -284,13 +290,13 @@ function xapiClient(opts) {
       remember();
       pump();
     },
-    // GET a document: its JSON, or null (absent or unreachable).
+    // GET a document: its JSON, or null (absent, unreachable, or no answer within 10 s).
     get: function (path, query) {
-      return request("GET", url(path, query)).then(function (response) {
+      return xapiTimeout(request("GET", url(path, query)).then(function (response) {
         if (response.status === 404) return null;
         if (!response.ok) throw new Error("LRS answered " + response.status);
         return response.text().then(xapiJson);
-      }).catch(function (error) {
+      }), 10000, null).catch(function (error) {
         opts.log("xAPI: cannot read " + path, String(error));
         return null;
       });
@@ -359,10 +365,11 @@ function xapiSession(opts) {
     return xapiDuration(Date.now() - startedAt);
   }
 
-  // A page's experienced statement waits for the progress the player reports right after it.
+  // A page's experienced statement waits for the progress the player reports right after it;
+  // no progress once completed was sent (cmi5 §9.5.5.1).
   function flush(value) {
     if (typeof value === "number") progress = value;
-    if (pending && opts.normal) client.send(make.experienced(pending.page, progress, pending.at));
+    if (pending && opts.normal) client.send(make.experienced(pending.page, sent.completed ? null : progress, pending.at));
     pending = null;
   }
 
@@ -397,12 +404,13 @@ function xapiSession(opts) {
         sent.completed = true;
         client.send(make.session("completed", { completion: true, duration: duration() }, more(true)));
       }
-      if (r.passed === null || r.scoreRaw === null || sent.passed) return;
+      // one of passed/failed per session, passed once per registration, no failed after passed
+      if (r.passed === null || r.scoreRaw === null || sent.passed || failed) return;
       var scaled = Math.round(r.scoreRaw * 100) / 10000;
       if (opts.masteryScore === null ? r.passed : scaled >= opts.masteryScore) {
         sent.passed = true;
         outcome("passed", scaled);
-      } else if (!failed) {
+      } else {
         failed = true;
         outcome("failed", scaled);
       }
