@@ -492,3 +492,49 @@ def test_closing_the_page_sends_terminated_with_keepalive(env: Env) -> None:
              "stateId": "https://spotlight-pack.org/xapi/state/bookmark"}
     status, saved = env.lrs.call("GET", "activities/state", query)
     assert status == 200 and saved["bookmark"] == "basics/details"
+
+
+def test_a_refused_statement_does_not_block_the_others(env: Env) -> None:
+    """The LRS answers 503 once, then refuses (400) every request holding one statement: that one is
+    dropped with a warning, the statements behind it still arrive."""
+    actor = {"objectType": "Agent", "name": "Eva", "mbox": f"mailto:eva-{uuid.uuid4().hex[:6]}@example.org"}
+    registration = str(uuid.uuid4())
+    poison = f"{COURSE_IRI}/basics/details"
+    answers: list[int] = []
+    context = env.browser.new_context()
+    watched = support.watch(context)
+
+    def lrs(route: Any) -> None:
+        request = route.request
+        if request.method != "POST" or not request.url.startswith(env.lrs.endpoint + "statements"):
+            return route.continue_()
+        if not answers:
+            answers.append(503)
+            return route.fulfill(status=503, body="{}", headers={"Access-Control-Allow-Origin": "*"})
+        if poison in (request.post_data or ""):
+            answers.append(400)
+            return route.fulfill(status=400, body='{"error":"no"}', headers={"Access-Control-Allow-Origin": "*"})
+        answers.append(0)
+        return route.continue_()
+
+    try:
+        page = watched.page
+        context.route(env.lrs.endpoint + "statements*", lrs)
+        page.goto(tincan_url(env, actor, registration))
+        page.wait_for_load_state("networkidle")  # the adapter started
+        support.click_through(page, support.PASS_ANSWERS)
+        page.locator("#exit").click()
+        page.locator("#closed").wait_for(state="visible", timeout=15_000)
+        warnings = [text for kind, text, _url in watched.console if kind == "warning"]
+        assert any("refused" in text for text in warnings), warnings
+        assert watched.console_errors(LRS_DOCUMENT_PATHS + (env.lrs.endpoint + "statements",)) == []
+    finally:
+        context.close()
+    assert answers[0] == 503 and 400 in answers
+    statements = env.lrs.statements(registration=registration)
+    objects = [s["object"]["id"] for s in by_verb(statements, "experienced")]
+    assert objects == [iri for iri in PAGE_IRIS if iri != poison]
+    verbs = [s["verb"]["id"].rsplit("/", 1)[1] for s in statements]
+    assert Counter(verbs) == Counter(
+        {"initialized": 1, "experienced": 4, "answered": 4, "completed": 1, "passed": 1, "terminated": 1}
+    ), verbs

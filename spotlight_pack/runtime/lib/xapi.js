@@ -228,7 +228,7 @@ function xapiClient(opts) {
     return request("POST", url("statements"), JSON.stringify(batch), keepalive).then(function (response) {
       var status = response.status;
       var refused = status === 400 || status === 403; // invalid, or e.g. a cmi5 session the LMS closed
-      if (refused && batch.length > 1) batchSize = 1; // find the statement the LRS refuses
+      if ((refused || status === 409) && batch.length > 1) batchSize = 1; // one by one: which one?
       else if (response.ok || status === 409 || refused) {
         if (refused) opts.log("xAPI: the LRS refused a statement; dropped", batch[0]);
         queue = queue.filter(function (statement) { return ids.indexOf(statement.id) < 0; });
