@@ -76,7 +76,11 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
             [support.MINI], formats=["scorm12-xapi"], languages=["en"], out=out,
             settings={"lrs_endpoint": lrs.endpoint, "lrs_key": write_key, "lrs_secret": write_secret},
         )
-        urls = {}
+        url_launched = spotlight_pack.build(
+            [support.MINI], formats=["scorm12-xapi"], languages=["en"], out=workdir / "dist-url",
+            settings={"actor_homepage": "https://learners.example.org"},
+        )
+        urls = {"scorm12-xapi-url": content.add_package("scorm12-xapi-url", Path(url_launched[0]))}
         for path in built:
             name = re.search(r"-(cmi5|tincan|scorm12-xapi)-en\.zip$", path.name)
             assert name, path
@@ -400,6 +404,35 @@ def test_scorm12_xapi_package_reports_to_lms_and_lrs(env: Env) -> None:
     assert Counter(verbs) == Counter({"initialized": 1, "experienced": 5, "answered": 4, "completed": 1,
                                       "passed": 1, "terminated": 1}), verbs
     check_interactions(statements, registration)
+
+
+def test_scorm12_xapi_without_build_endpoint_reads_the_launch_url(env: Env) -> None:
+    student = f"learner-{uuid.uuid4().hex[:8]}"
+    init = json.dumps({"cmi": {"core": {"student_id": student, "student_name": "Roe, Ann"}}})
+    query = urllib.parse.urlencode({"endpoint": env.lrs.endpoint, "auth": "Basic " + env.credentials["tincan"]})
+    sco = env.urls["scorm12-xapi-url"] + "index.html?" + query
+    url = f"{env.content.origin}/lms/scorm12.html?" + urllib.parse.urlencode({"sco": sco, "init": init})
+    for _launch in range(2):
+        context = env.browser.new_context()
+        watched = support.watch(context)
+        try:
+            watched.page.goto(url)
+            watched.page.wait_for_load_state("networkidle")  # the adapter started
+            course = watched.page.frame_locator("#sco")
+            course.locator("#note-start").click()
+            course.locator("#next").click()
+            course.locator("#exit").click()
+            course.locator("#closed").wait_for(state="visible")
+            assert_clean(watched)
+        finally:
+            context.close()
+    agent = {"objectType": "Agent", "account": {"homePage": "https://learners.example.org", "name": student}}
+    statements = env.lrs.statements(agent=agent)
+    verbs = [s["verb"]["id"].rsplit("/", 1)[1] for s in statements]
+    assert verbs == ["initialized", "experienced", "experienced", "terminated"] * 2, verbs
+    registrations = {s["context"]["registration"] for s in statements}
+    assert len(registrations) == 1, "one registration per learner and course, the same at every launch"
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-a[0-9a-f]{3}-[0-9a-f]{12}", registrations.pop())
 
 
 # --- a phone that loses the network ------------------------------------------------------------
