@@ -2,35 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import shutil
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # for `import cohort`
-sys.path.insert(0, str(Path(__file__).parents[1] / "lrs"))  # reuse the LRS store fixtures' helpers
+sys.path.insert(0, str(Path(__file__).parents[1] / "lrs"))  # tests/lrs/conftest.py imports lrs_helpers
 
 from cohort import Cohort, generate  # noqa: E402
+from helpers import load  # noqa: E402
 
 from lrs.stores import Store, open_store  # noqa: E402
-from lrs.xapi.statements import build_record, normalise  # noqa: E402
-
-AUTHORITY = {"objectType": "Agent", "name": "tests", "account": {"homePage": "https://lrs.test", "name": "tests"}}
-
-
-def load(store: Store, statements: Iterable[dict], batch: int = 1000) -> None:
-    """Insert statements as the statements API would: normalised, indexed, in batches."""
-    now = dt.datetime.now(dt.UTC)
-    records = []
-    for statement in statements:
-        records.append(build_record(normalise(statement, "1.0.3", AUTHORITY, now)))
-        if len(records) >= batch:
-            store.insert_statements(records)
-            records = []
-    if records:
-        store.insert_statements(records)
 
 
 @pytest.fixture(scope="session")
@@ -59,3 +44,41 @@ def roster_file(cohort: Cohort, tmp_path_factory: pytest.TempPathFactory) -> Pat
 def cohort_store(cohort_db: str) -> Iterator[Store]:
     with open_store(cohort_db) as store:
         yield store
+
+
+def _lrs_fixtures():
+    """The LRS suite's store fixtures helpers (tests/lrs/conftest.py), loaded under another name."""
+    import importlib.util
+
+    path = Path(__file__).parents[1] / "lrs" / "conftest.py"
+    spec = importlib.util.spec_from_file_location("lrs_store_fixtures", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_LRS = _lrs_fixtures()
+postgres_url = _LRS.postgres_url
+STORE_KINDS = _LRS.STORE_KINDS
+
+
+@pytest.fixture(params=STORE_KINDS)
+def any_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty store of every kind (PostgreSQL skips unless reachable or required)."""
+    return _LRS.make_store_url(request.param, request, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def store_with_roster(cohort_db: str, roster_file: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A copy of the cohort store with the roster imported through the CLI."""
+    from click.testing import CliRunner
+
+    from lrs.cli import main
+
+    path = tmp_path_factory.mktemp("reported") / "lrs.db"
+    shutil.copy(cohort_db.removeprefix("sqlite:///"), path)
+    url = f"sqlite:///{path}"
+    result = CliRunner().invoke(main, ["roster", "import", str(roster_file), "--store", url])
+    assert result.exit_code == 0, result.output
+    return url

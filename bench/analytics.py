@@ -1,0 +1,104 @@
+"""Benchmark: ``spotlight-lrs report`` and ``export`` over 1,000,000 statements.
+
+    .venv/bin/python bench/analytics.py [--statements 1000000] [--store sqlite:///bench-analytics.db]
+
+Fills the store (once; reused when it already holds enough statements) with the generated cohort
+of tests/analytics replicated under new learner identities, then runs the real commands as child
+processes and reports wall time, throughput and each child's peak memory (max RSS from wait4).
+Targets (issue 6): report <= 10 s, export >= 50,000 statements/s, peak memory <= 500 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+# bench/ holds lrs.py (another benchmark) that would shadow the lrs package: put the root first.
+sys.path[0:1] = [str(ROOT), str(ROOT / "tests" / "analytics")]
+
+from cohort import generate  # noqa: E402
+
+from lrs.stores import open_store  # noqa: E402
+from lrs.xapi.statements import build_record, normalise  # noqa: E402
+
+AUTHORITY = {"objectType": "Agent", "name": "bench", "account": {"homePage": "https://lrs.bench", "name": "bench"}}
+
+
+def fill(url: str, wanted: int) -> int:
+    """Make the store hold at least ``wanted`` statements; return how many it holds."""
+    with open_store(url) as store:
+        have = store.count_statements()
+        if have >= wanted:
+            return have
+        template = generate().statements
+        now = dt.datetime.now(dt.UTC)
+        copy_number = 0
+        batch = []
+        started = time.perf_counter()
+        while have < wanted:
+            copy_number += 1
+            for statement in template:
+                if have >= wanted:
+                    break
+                made = copy.deepcopy(statement)
+                made["id"] = str(uuid.uuid4())
+                actor = made["actor"]
+                if "account" in actor:
+                    actor["account"]["name"] += f"-{copy_number}"
+                else:
+                    actor["mbox"] = actor["mbox"].replace("@", f"+{copy_number}@")
+                batch.append(build_record(normalise(made, "1.0.3", AUTHORITY, now)))
+                have += 1
+                if len(batch) == 5000:
+                    store.insert_statements(batch)
+                    batch = []
+                    print(f"\rfilling: {have:,} statements ({time.perf_counter() - started:.0f} s)", end="",
+                          file=sys.stderr)
+        if batch:
+            store.insert_statements(batch)
+        print(file=sys.stderr)
+        return store.count_statements()
+
+
+def measure(args: list[str], out: Path) -> tuple[float, float]:
+    """Run ``spotlight-lrs ARGS`` with stdout to ``out``; return (seconds, peak RSS in MB)."""
+    started = time.perf_counter()
+    with out.open("wb") as sink:
+        command = [sys.executable, "-c", "from lrs.cli import main; main()", *args]
+        child = subprocess.Popen(command, stdout=sink, stderr=subprocess.PIPE, cwd=ROOT)
+        _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        problem = child.stderr.read().decode() if child.stderr else ""
+        raise SystemExit(f"spotlight-lrs {' '.join(args)} failed: {problem}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--statements", type=int, default=1_000_000)
+    parser.add_argument("--store", default=f"sqlite:///{ROOT / 'bench-analytics.db'}")
+    parser.add_argument("--out", type=Path, default=Path("/tmp"))
+    options = parser.parse_args()
+    count = fill(options.store, options.statements)
+    print(f"store: {options.store} ({count:,} statements)")
+    report_s, report_mb = measure(["report", "--store", options.store, "--format", "json"],
+                                  options.out / "bench-report.json")
+    print(f"report:       {report_s:6.1f} s   peak {report_mb:5.0f} MB   (target <= 10 s, <= 500 MB)")
+    for fmt in ("csv", "jsonl"):
+        export_s, export_mb = measure(["export", "--store", options.store, "--format", fmt],
+                                      options.out / f"bench-export.{fmt}")
+        print(f"export {fmt:5}: {export_s:6.1f} s   peak {export_mb:5.0f} MB   "
+              f"{count / export_s:9,.0f} statements/s   (target >= 50,000/s, <= 500 MB)")
+
+
+if __name__ == "__main__":
+    main()

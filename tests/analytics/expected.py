@@ -1,0 +1,77 @@
+"""Expected report figures, computed from the generator's ground truth (never from statements
+and never with the code under test)."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable
+
+from cohort import ASSESSMENT, Truth, course_iri, key_of, page_sequence
+
+
+def median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def figures(truths: Iterable[Truth]) -> dict:
+    truths = list(truths)
+    passed = [t for t in truths if any(a.passed for a in t.attempts)]
+    failed = [t for t in truths if t.attempts and not any(a.passed for a in t.attempts)]
+    best = [max(a.score for a in t.attempts) for t in truths if t.attempts]
+    completed = [t for t in truths if t.completed]
+    attempts = [next(i for i, a in enumerate(t.attempts) if a.passed) + 1 for t in passed]
+    histogram = [0] * 10
+    for score in best:
+        histogram[min(int(score // 10), 9)] += 1
+    return {
+        "launched": len(truths),
+        "completed": len(completed),
+        "passed": len(passed),
+        "failed": len(failed),
+        "pass_rate": len(passed) / (len(passed) + len(failed)) if passed or failed else None,
+        "score_median": median(best),
+        "histogram": histogram,
+        "time_to_complete_median_s": median([(t.completed - t.first).total_seconds() for t in completed]),
+        "attempts_to_pass_median": median(attempts),
+        "attempts": {str(n) if n < 3 else "3+": sum(1 for a in attempts if (a if a < 3 else 3) == n)
+                     for n in sorted({min(a, 3) for a in attempts})},
+    }
+
+
+def module_figures(truths: Iterable[Truth], module: str) -> dict:
+    """Module: touched = visited one of its pages; completed = visited all four (3 pages + quiz)."""
+    touched = [t for t in truths if any(m == module for _, m, _ in t.visits)]
+    done = [t for t in touched if sum(1 for _, m, _ in t.visits if m == module) == 4]
+    scores = [sum(c for _, c in t.self_checks[module]) / 2 * 100 for t in touched if module in t.self_checks]
+    times = []
+    for t in done:
+        moments = [when for _, m, when in t.visits if m == module]
+        times.append((max(moments) - min(moments)).total_seconds())
+    return {"launched": len(touched), "completed": len(done), "score_median": median(scores),
+            "time_to_complete_median_s": median(times)}
+
+
+def funnel(truths: list[Truth], course: str) -> list[tuple[str, int]]:
+    return [(page, sum(1 for t in truths if any(p == page for p, _, _ in t.visits)))
+            for page, _ in page_sequence(course)]
+
+
+def items(truths: list[Truth], course: str) -> dict[str, dict]:
+    """Per assessment question: first-attempt difficulty, correlation with first-attempt total."""
+    takers = [t for t in truths if t.attempts]
+    found = {}
+    for question in ASSESSMENT:
+        item = [1 if t.attempts[0].answers[question][1] else 0 for t in takers]
+        totals = [sum(c for _, c in t.attempts[0].answers.values()) for t in takers]
+        try:
+            r = statistics.correlation(item, totals)
+        except statistics.StatisticsError:
+            r = None
+        choices: dict[str, int] = {}
+        for t in takers:
+            response = t.attempts[0].answers[question][0]
+            choices[response] = choices.get(response, 0) + 1
+        found[f"{course_iri(course)}/question/{question}"] = {
+            "respondents": len(takers), "difficulty": sum(item) / len(item), "discrimination": r,
+            "choices": choices, "key": key_of(question)}
+    return found
