@@ -320,7 +320,7 @@ function xapiClient(opts) {
       var budget = 60000;
       var batch = [];
       queue.concat([null]).forEach(function (statement) {
-        var size = statement ? JSON.stringify(statement).length + 1 : 0;
+        var size = statement ? new Blob([JSON.stringify(statement)]).size + 1 : 0; // UTF-8 bytes
         if (batch.length && (!statement || batch.length === 25 || size > budget)) {
           post(batch, true).catch(function () { /* stays queued */ });
           batch = [];
@@ -331,7 +331,7 @@ function xapiClient(opts) {
         }
       });
       Object.keys(documents).forEach(function (name) {
-        budget -= documents[name].length;
+        budget -= new Blob([documents[name]]).size;
         if (budget > 0) request("PUT", name, documents[name], true).catch(function () { /* lost */ });
       });
     },
