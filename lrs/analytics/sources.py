@@ -52,6 +52,8 @@ def remote_statements(endpoint: str, key: str, secret: str, since: str | None = 
             response = lrs.more_statements(more)
     except OSError as exc:
         raise SourceError(f"cannot reach the LRS at {endpoint}: {exc}") from None
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:  # tincan's own parse of a page
+        raise SourceError(f"the LRS at {endpoint} answered statements tincan cannot read: {exc}") from None
 
 
 def _page(response) -> dict:  # noqa: ANN001 - tincan.LRSResponse has no type hints

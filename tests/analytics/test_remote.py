@@ -1,0 +1,65 @@
+"""``--from-lrs``: report and export from a conformant LRS over HTTP (ours, on 127.0.0.1) through
+the tincan client, following ``more`` links, with the same figures as reading the store."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from cohort import generate
+from helpers import load, serve
+
+from lrs import create_app
+from lrs.analytics.sources import PAGE
+from lrs.auth import create_credential
+from lrs.cli import main
+from lrs.stores import open_store
+
+
+@pytest.fixture(scope="module")
+def remote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str, str, int]]:
+    """(xAPI endpoint, key, secret, store URL, statements) of a live LRS holding a 60-learner cohort."""
+    small = generate(learners=60, seed=3)
+    url = f"sqlite:///{tmp_path_factory.mktemp('remote') / 'lrs.db'}"
+    store = open_store(url)
+    load(store, small.statements)
+    credential, secret = create_credential(store, ["statements/read"], name="analyst")
+    with serve(create_app({"STORE": store})) as base:
+        yield f"{base}/xAPI/", credential.key, secret, url, len(small.statements)
+    store.close()
+
+
+def invoke(*args: str) -> str:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_report_from_remote_equals_report_from_store(remote: tuple, tmp_path: Path) -> None:
+    endpoint, key, secret, url, count = remote
+    assert count > 2 * PAGE, "the cohort must span several pages so `more` is followed"
+    remote_report = json.loads(invoke("report", "--from-lrs", endpoint, "--key", key, "--secret", secret,
+                                      "--format", "json"))
+    local_report = json.loads(invoke("report", "--store", url, "--format", "json"))
+    assert remote_report["statements"] == count
+    assert remote_report == local_report
+
+
+def test_export_from_remote(remote: tuple) -> None:
+    endpoint, key, secret, url, count = remote
+    lines = invoke("export", "--from-lrs", endpoint, "--key", key, "--secret", secret, "--format", "jsonl")
+    ids = [json.loads(line)["id"] for line in lines.splitlines()]
+    assert len(ids) == len(set(ids)) == count
+    local = invoke("export", "--store", url, "--format", "jsonl")
+    assert ids == [json.loads(line)["id"] for line in local.splitlines()], "same stored order"
+
+
+def test_remote_errors_are_one_line(remote: tuple) -> None:
+    endpoint, key, secret, _, _ = remote
+    wrong = CliRunner().invoke(main, ["report", "--from-lrs", endpoint, "--key", key, "--secret", "nope"])
+    assert wrong.exit_code != 0 and "HTTP 401" in wrong.output and "Traceback" not in wrong.output
+    missing = CliRunner().invoke(main, ["export", "--from-lrs", endpoint])
+    assert missing.exit_code != 0 and "--key and --secret" in missing.output
