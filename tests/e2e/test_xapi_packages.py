@@ -80,7 +80,11 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
             [support.MINI], formats=["scorm12-xapi"], languages=["en"], out=workdir / "dist-url",
             settings={"actor_homepage": "https://learners.example.org"},
         )
-        urls = {"scorm12-xapi-url": content.add_package("scorm12-xapi-url", Path(url_launched[0]))}
+        spanish = spotlight_pack.build([support.MINI], formats=["tincan"], languages=["es"], out=workdir / "dist-es")
+        urls = {
+            "scorm12-xapi-url": content.add_package("scorm12-xapi-url", Path(url_launched[0])),
+            "tincan-es": content.add_package("tincan-es", Path(spanish[0])),
+        }
         for path in built:
             name = re.search(r"-(cmi5|tincan|scorm12-xapi)-en\.zip$", path.name)
             assert name, path
@@ -106,6 +110,25 @@ def assert_clean(watched: support.Watched, allowed: tuple[str, ...] = LRS_DOCUME
     assert support.foreign_requests(watched.requests) == []
     refused = [text for _kind, text, _url in watched.console if "refused" in text]
     assert refused == []
+
+
+def course_data(env: Env, package: str) -> dict:
+    html = (env.content.root / "pkg" / package / "index.html").read_text(encoding="utf-8")
+    found = re.search(r'<script type="application/json" id="spotlight-data">(.*?)</script>', html, re.S)
+    assert found, package
+    return json.loads(found.group(1))
+
+
+def test_activity_ids_are_the_same_in_every_format_and_language(env: Env) -> None:
+    def ids(data: dict) -> list[str]:
+        items = data["pages"] + data["questions"] + data["modules"]
+        return [data["iri"]] + [item["iri"] for item in items]
+
+    english = ids(course_data(env, "tincan"))
+    assert english[0] == COURSE_IRI and set(PAGE_IRIS + list(QUESTIONS.values())) <= set(english)
+    for package in ("cmi5", "scorm12-xapi", "scorm12-xapi-url", "tincan-es"):
+        assert ids(course_data(env, package)) == english, package
+    assert course_data(env, "tincan-es")["locale"].startswith("es")
 
 
 # --- cmi5 ------------------------------------------------------------------------------------
@@ -530,7 +553,8 @@ def test_closing_the_page_sends_terminated_with_keepalive(env: Env) -> None:
 def test_a_refused_statement_does_not_block_the_others(env: Env) -> None:
     """The LRS answers 503 once, then refuses (400) every request holding one statement: that one is
     dropped with a warning, the statements behind it still arrive."""
-    actor = {"objectType": "Agent", "name": "Eva", "mbox": f"mailto:eva-{uuid.uuid4().hex[:6]}@example.org"}
+    mbox = f"mailto:eva-{uuid.uuid4().hex[:6]}@example.org"
+    actor = {"name": ["Eva"], "mbox": [mbox]}  # the Tin Can 0.9 launch form some LMSs still send
     registration = str(uuid.uuid4())
     poison = f"{COURSE_IRI}/basics/details"
     answers: list[int] = []
@@ -565,6 +589,7 @@ def test_a_refused_statement_does_not_block_the_others(env: Env) -> None:
         context.close()
     assert answers[0] == 503 and 400 in answers
     statements = env.lrs.statements(registration=registration)
+    assert statements[0]["actor"] == {"objectType": "Agent", "name": "Eva", "mbox": mbox}
     objects = [s["object"]["id"] for s in by_verb(statements, "experienced")]
     assert objects == [iri for iri in PAGE_IRIS if iri != poison]
     verbs = [s["verb"]["id"].rsplit("/", 1)[1] for s in statements]
