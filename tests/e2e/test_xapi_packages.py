@@ -38,6 +38,7 @@ COURSE_IRI = "https://spotlight-pack.org/xapi/activities/mini"
 PAGES = ["basics/welcome", "basics/details", "basics/basics-quiz", "practice/steps", "assessment"]
 PAGE_IRIS = [f"{COURSE_IRI}/{page}" for page in PAGES]
 QUESTIONS = {q: f"{COURSE_IRI}/question/{q}" for q in ("mini-s1", "mini-q1", "mini-q2", "mini-q3")}
+COURSE_TYPE = "http://adlnet.gov/expapi/activities/course"
 LRS_DOCUMENT_PATHS = ("/xAPI/activities/state", "/xAPI/agents/profile")
 
 
@@ -365,6 +366,9 @@ def check_interactions(statements: list[dict], registration: str) -> None:
     assert experienced[0]["context"]["contextActivities"]["parent"] == [
         {"objectType": "Activity", "id": f"{COURSE_IRI}/basics"}]
     assert experienced[-1]["result"]["extensions"][PROGRESS_EXT] == 100
+    course = {"objectType": "Activity", "id": COURSE_IRI, "definition": {"type": COURSE_TYPE}}
+    assert experienced[-1]["context"]["contextActivities"]["parent"] == [course]  # the final assessment
+    assert course in experienced[0]["context"]["contextActivities"]["grouping"]
 
 
 def test_tincan_package_delivers_statements(env: Env) -> None:

@@ -122,17 +122,19 @@ function xapiStatements(opts) {
   var data = opts.data;
   var locale = data.locale;
   var find = function (list, id) { return list.filter(function (item) { return item.id === id; })[0]; };
+  // the course is typed wherever it appears, so any reader can tell which course a statement is in
+  var ref = function (id) {
+    return id === data.iri ? { objectType: "Activity", id: id, definition: { type: XAPI_TYPES + "course" } } : xapiRef(id);
+  };
 
   // parent: the module or quiz; grouping: the course (and a self-check's module), never the object or a parent.
   function make(verb, object, result, parents, groups, more, when) {
     var skip = [object.id].concat(parents);
     var grouping = [data.iri].concat(groups, opts.grouping || []).filter(function (id) { return skip.indexOf(id) < 0; });
+    var activities = { grouping: grouping.map(ref) };
+    if (parents.length) activities.parent = parents.map(ref);
     var context = xapiMergeContext(opts.template, {
-      registration: opts.registration,
-      language: locale,
-      platform: opts.platform,
-      contextActivities: parents.length ? { parent: parents.map(xapiRef), grouping: grouping.map(xapiRef) }
-        : { grouping: grouping.map(xapiRef) }
+      registration: opts.registration, language: locale, platform: opts.platform, contextActivities: activities
     });
     var statement = {
       id: xapiUuid(),
