@@ -23,8 +23,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 MEASURE = r"""
 import json, resource, sys, time
@@ -46,9 +52,20 @@ def measure_build(sources: list[str], formats: list[str], langs: list[str], repe
     for _ in range(repeats):
         with tempfile.TemporaryDirectory() as out:
             result = subprocess.run(
-                [sys.executable, "-c", MEASURE, str(ROOT), json.dumps(sources), json.dumps(formats),
-                 json.dumps(langs), out],
-                cwd=ROOT, capture_output=True, text=True, check=False,
+                [
+                    sys.executable,
+                    "-c",
+                    MEASURE,
+                    str(ROOT),
+                    json.dumps(sources),
+                    json.dumps(formats),
+                    json.dumps(langs),
+                    out,
+                ],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                check=False,
             )
             if result.returncode != 0:
                 raise SystemExit(f"build failed:\n{result.stderr.strip().splitlines()[-1]}")
@@ -72,8 +89,11 @@ def package_sizes(course: str) -> dict[str, dict[str, int]]:
         data = package_bytes(loaded, format_name, "es")
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             media = sum(info.compress_size for info in archive.infolist() if info.filename.startswith("media/"))
-            js_css = sum(info.file_size for info in archive.infolist()
-                         if info.filename in {"spotlight/player.js", "spotlight/player.css"})
+            js_css = sum(
+                info.file_size
+                for info in archive.infolist()
+                if info.filename in {"spotlight/player.js", "spotlight/player.css"}
+            )
         sizes[format_name] = {"zip": len(data), "zip_without_media": len(data) - media, "js_css": js_css}
     return sizes
 
@@ -131,21 +151,29 @@ def main() -> None:
     sizes = package_sizes(args.course)
     page = first_page(args.course)
 
-    print(f"one course, one format ({args.course}, scorm12, es): {one['seconds']:.3f} s "
-          f"(target 0.3 s, ratio {one['seconds'] / 0.3:.2f}), peak RSS {one['max_rss_mb']:.0f} MB")
-    print(f"every course, format and language: {everything['packages']} packages in {everything['seconds']:.2f} s "
-          f"({everything['seconds'] / max(everything['packages'], 1):.3f} s each), "
-          f"peak RSS {everything['max_rss_mb']:.0f} MB")
+    print(
+        f"one course, one format ({args.course}, scorm12, es): {one['seconds']:.3f} s "
+        f"(target 0.3 s, ratio {one['seconds'] / 0.3:.2f}), peak RSS {one['max_rss_mb']:.0f} MB"
+    )
+    print(
+        f"every course, format and language: {everything['packages']} packages in {everything['seconds']:.2f} s "
+        f"({everything['seconds'] / max(everything['packages'], 1):.3f} s each), "
+        f"peak RSS {everything['max_rss_mb']:.0f} MB"
+    )
     print(f"package sizes for {args.course} (es), bytes:")
     for format_name, size in sizes.items():
-        print(f"  {format_name:<13} zip {size['zip']:>7,}  without media {size['zip_without_media']:>7,} "
-              f"(target 60 KB, ratio {size['zip_without_media'] / 61440:.2f})  JS+CSS {size['js_css']:>6,} "
-              f"(target 50 KB, ratio {size['js_css'] / 51200:.2f})")
+        print(
+            f"  {format_name:<13} zip {size['zip']:>7,}  without media {size['zip_without_media']:>7,} "
+            f"(target 60 KB, ratio {size['zip_without_media'] / 61440:.2f})  JS+CSS {size['js_css']:>6,} "
+            f"(target 50 KB, ratio {size['js_css'] / 51200:.2f})"
+        )
     if page is None:
         print("first page in Chromium: skipped (playwright or /usr/bin/chromium missing)")
     else:
-        print(f"first page in Chromium: {page['requests']} requests (target 5, ratio {page['requests'] / 5:.2f}), "
-              f"{page['bytes']:,} bytes transferred")
+        print(
+            f"first page in Chromium: {page['requests']} requests (target 5, ratio {page['requests'] / 5:.2f}), "
+            f"{page['bytes']:,} bytes transferred"
+        )
 
 
 if __name__ == "__main__":

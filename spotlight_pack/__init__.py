@@ -17,4 +17,14 @@ from .sources import check_course as check
 from .sources import load_course
 from .validate import inspect, validate
 
-__all__ = ["BuildError", "Problem", "SourceError", "SpotlightError", "build", "check", "inspect", "load_course", "validate"]
+__all__ = [
+    "BuildError",
+    "Problem",
+    "SourceError",
+    "SpotlightError",
+    "build",
+    "check",
+    "inspect",
+    "load_course",
+    "validate",
+]

@@ -78,7 +78,9 @@ def resolve_sources(sources: Sequence[Path] | None) -> list[Path]:
     return found
 
 
-def plan(courses: Sequence[Course], formats: Sequence[str] | None, languages: Sequence[str] | None) -> list[BuildTarget]:
+def plan(
+    courses: Sequence[Course], formats: Sequence[str] | None, languages: Sequence[str] | None
+) -> list[BuildTarget]:
     """Every (course, format, language) to build, in a stable order."""
     chosen_formats = list(formats or FORMATS)
     unknown = [name for name in chosen_formats if name not in FORMATS]
@@ -106,8 +108,8 @@ def build(
 
     ``sources`` are course folders (default: every course under ``course_sources/``), ``formats`` and
     ``languages`` narrow the build (default: all). ``settings`` carries format options such as the
-    LRS endpoint of ``scorm12-xapi``; ``progress(done, total)`` is called after each package. Raises ``SourceError`` (with file:line problems) or
-    ``BuildError``; in both cases nothing is written.
+    LRS endpoint of ``scorm12-xapi``; ``progress(done, total)`` is called after each package.
+    Raises ``SourceError`` (with file:line problems) or ``BuildError``; in both cases nothing is written.
     """
     for format_name in formats or FORMATS:
         if format_name in FORMATS:

@@ -23,7 +23,7 @@ import click
 
 from .build import DEFAULT_OUT, build, load_courses
 from .build import package_bytes as build_package_bytes
-from .errors import SpotlightError, SourceError
+from .errors import SourceError, SpotlightError
 from .formats import FORMATS
 from .sources import check_course
 from .validate import inspect as inspect_package
@@ -66,8 +66,9 @@ def main() -> None:
     """
 
 
-def _load_settings(config: Path | None, endpoint: str | None, key: str | None, secret: str | None,
-                   homepage: str | None) -> dict[str, str]:
+def _load_settings(
+    config: Path | None, endpoint: str | None, key: str | None, secret: str | None, homepage: str | None
+) -> dict[str, str]:
     """xAPI settings from ``spotlight-pack.toml`` (section [xapi]) overridden by command-line options."""
     settings: dict[str, str] = {}
     path = config or (Path(CONFIG_FILE) if Path(CONFIG_FILE).is_file() else None)
@@ -84,7 +85,12 @@ def _load_settings(config: Path | None, endpoint: str | None, key: str | None, s
         for name in ("endpoint", "key", "secret", "homepage"):
             if name in section:
                 settings[f"lrs_{name}" if name != "homepage" else "actor_homepage"] = str(section[name])
-    for name, value in (("lrs_endpoint", endpoint), ("lrs_key", key), ("lrs_secret", secret), ("actor_homepage", homepage)):
+    for name, value in (
+        ("lrs_endpoint", endpoint),
+        ("lrs_key", key),
+        ("lrs_secret", secret),
+        ("actor_homepage", homepage),
+    ):
         if value:
             settings[name] = value
     return settings
@@ -92,22 +98,51 @@ def _load_settings(config: Path | None, endpoint: str | None, key: str | None, s
 
 @main.command("build")
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "formats", multiple=True, type=click.Choice(list(FORMATS)),
-              help="Package format; repeat for several. Default: every format.")
-@click.option("--lang", "languages", multiple=True, metavar="LANG",
-              help="Course language (es, en, …); repeat for several. Default: every language of each course.")
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_OUT, show_default=True,
-              help="Folder the zips are written to.")
-@click.option("--config", type=click.Path(path_type=Path, dir_okay=False),
-              help=f"Settings file (default: ./{CONFIG_FILE} if present), section [xapi]: endpoint, key, secret, homepage.")
-@click.option("--lrs-endpoint", help="scorm12-xapi: xAPI endpoint the package sends statements to, e.g. https://lrs.example.org/xAPI/")
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(list(FORMATS)),
+    help="Package format; repeat for several. Default: every format.",
+)
+@click.option(
+    "--lang",
+    "languages",
+    multiple=True,
+    metavar="LANG",
+    help="Course language (es, en, …); repeat for several. Default: every language of each course.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=DEFAULT_OUT,
+    show_default=True,
+    help="Folder the zips are written to.",
+)
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help=f"Settings file (default: ./{CONFIG_FILE} if present), section [xapi]: endpoint, key, secret, homepage.",
+)
+@click.option(
+    "--lrs-endpoint",
+    help="scorm12-xapi: xAPI endpoint the package sends statements to, e.g. https://lrs.example.org/xAPI/",
+)
 @click.option("--lrs-key", help="scorm12-xapi: key of a WRITE-ONLY LRS credential (scope statements/write).")
 @click.option("--lrs-secret", help="scorm12-xapi: secret of that credential.")
 @click.option("--actor-homepage", help="scorm12-xapi: homePage of the learner accounts (default: the LMS's origin).")
 @_friendly
-def build_command(sources: tuple[Path, ...], formats: tuple[str, ...], languages: tuple[str, ...], out: Path,
-                  config: Path | None, lrs_endpoint: str | None, lrs_key: str | None, lrs_secret: str | None,
-                  actor_homepage: str | None) -> None:
+def build_command(
+    sources: tuple[Path, ...],
+    formats: tuple[str, ...],
+    languages: tuple[str, ...],
+    out: Path,
+    config: Path | None,
+    lrs_endpoint: str | None,
+    lrs_key: str | None,
+    lrs_secret: str | None,
+    actor_homepage: str | None,
+) -> None:
     """Build packages from course folders into OUT.
 
     With no SOURCE, builds every course under course_sources/. Zips are named
@@ -200,10 +235,15 @@ def inspect_command(zip_path: Path, as_json: bool) -> None:
         click.echo(json.dumps(record, ensure_ascii=False, indent=2))
     else:
         rows = [
-            ("Format", info.format), ("Title", info.title), ("Identifier", info.identifier),
-            ("Version", info.version or "-"), ("Languages", ", ".join(info.languages) or "-"),
-            ("Launch", ", ".join(info.launch) or "-"), ("SCOs/AUs", ", ".join(info.units) or "-"),
-            ("Mastery score", info.mastery_score or "-"), ("Files", str(info.file_count)),
+            ("Format", info.format),
+            ("Title", info.title),
+            ("Identifier", info.identifier),
+            ("Version", info.version or "-"),
+            ("Languages", ", ".join(info.languages) or "-"),
+            ("Launch", ", ".join(info.launch) or "-"),
+            ("SCOs/AUs", ", ".join(info.units) or "-"),
+            ("Mastery score", info.mastery_score or "-"),
+            ("Files", str(info.file_count)),
             ("Size", f"{info.size:,} bytes" if info.size is not None else "-"),
             *info.extra.items(),
             ("Valid", "yes" if not problems else f"no ({len(problems)} problem(s); run validate)"),

@@ -77,8 +77,10 @@ def _node_to_data(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any,
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = yaml.safe_load(yaml.serialize(key_node)) if not isinstance(key_node, yaml.ScalarNode) else (
-                _scalar(key_node)
+            key = (
+                yaml.safe_load(yaml.serialize(key_node))
+                if not isinstance(key_node, yaml.ScalarNode)
+                else (_scalar(key_node))
             )
             result[key] = _node_to_data(value_node, (*path, key), lines)
             lines[(*path, key)] = key_node.start_mark.line + 1
@@ -285,9 +287,7 @@ class _PageRenderer:
         elif href.startswith("http://"):
             self.collector.add(path, line, f"link {href} must use https:// (LMSs block mixed content)")
         else:
-            self.collector.add(
-                path, line, f"link '{href}' is neither https://… nor page:module-id/page-id nor mailto:"
-            )
+            self.collector.add(path, line, f"link '{href}' is neither https://… nor page:module-id/page-id nor mailto:")
 
 
 def page_anchor(module_id: str, page_id: str) -> str:
@@ -323,7 +323,9 @@ class _CourseLoader:
         data = doc.data
         course_id = self._id(doc, "id")
         if course_id and course_id != self.dir.name:
-            self.problems.add(course_file, doc.line("id"), f"id '{course_id}' must match the folder name '{self.dir.name}'")
+            self.problems.add(
+                course_file, doc.line("id"), f"id '{course_id}' must match the folder name '{self.dir.name}'"
+            )
         version = str(data.get("version", ""))
         if not VERSION_PATTERN.match(version):
             self.problems.add(course_file, doc.line("version"), "version must be MAJOR.MINOR.PATCH, e.g. 1.0.0")
@@ -337,14 +339,29 @@ class _CourseLoader:
         publisher = self._publisher(doc)
         mastery = data.get("mastery_score", 80)
         if isinstance(mastery, bool) or not isinstance(mastery, int) or not 0 <= mastery <= 100:
-            self.problems.add(course_file, doc.line("mastery_score"), "mastery_score must be a whole number from 0 to 100")
+            self.problems.add(
+                course_file, doc.line("mastery_score"), "mastery_score must be a whole number from 0 to 100"
+            )
             mastery = 80
         completion = self._completion(doc)
         iri_base = str(data.get("activity_iri_base", Course.activity_iri_base)).rstrip("/")
         if not re.match(r"^https?://[^\s/]+(/\S*)?$", iri_base):
-            self.problems.add(course_file, doc.line("activity_iri_base"), "activity_iri_base must be an absolute http(s) IRI")
-        known = {"id", "version", "languages", "locales", "title", "description", "mastery_score", "completion",
-                 "content_note", "publisher", "activity_iri_base"}
+            self.problems.add(
+                course_file, doc.line("activity_iri_base"), "activity_iri_base must be an absolute http(s) IRI"
+            )
+        known = {
+            "id",
+            "version",
+            "languages",
+            "locales",
+            "title",
+            "description",
+            "mastery_score",
+            "completion",
+            "content_note",
+            "publisher",
+            "activity_iri_base",
+        }
         for key in sorted(set(data) - known, key=str):
             self.problems.add(course_file, doc.line(key), f"unknown key '{key}' (known: {', '.join(sorted(known))})")
 
@@ -389,8 +406,10 @@ class _CourseLoader:
 
     def _languages(self, doc: YamlDoc) -> tuple[str, ...]:
         value = doc.data.get("languages")
-        if not isinstance(value, list) or not value or not all(
-            isinstance(lang, str) and re.match(r"^[a-z]{2,3}$", lang) for lang in value
+        if (
+            not isinstance(value, list)
+            or not value
+            or not all(isinstance(lang, str) and re.match(r"^[a-z]{2,3}$", lang) for lang in value)
         ):
             self.problems.add(doc.path, doc.line("languages"), "languages must be a list of codes such as [es, en]")
             return ()
@@ -406,7 +425,9 @@ class _CourseLoader:
         result = []
         for lang, tag in value.items():
             if lang not in self.languages:
-                self.problems.add(doc.path, doc.line("locales", lang), f"locale for '{lang}', which is not a course language")
+                self.problems.add(
+                    doc.path, doc.line("locales", lang), f"locale for '{lang}', which is not a course language"
+                )
             elif not isinstance(tag, str) or not re.match(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$", tag):
                 self.problems.add(doc.path, doc.line("locales", lang), f"locale '{tag}' is not a BCP 47 tag like es-MX")
             else:
@@ -501,8 +522,10 @@ class _CourseLoader:
                 if lang not in by_lang:
                     existing = next(iter(by_lang.values()))
                     self.problems.add(
-                        existing, None, f"page '{page_id}' has no '{lang}' version (expected {numbers[page_id]:02d}-"
-                        f"{page_id}.{lang}.md)"
+                        existing,
+                        None,
+                        f"page '{page_id}' has no '{lang}' version (expected {numbers[page_id]:02d}-"
+                        f"{page_id}.{lang}.md)",
                     )
         return {page_id: pages[page_id] for _, page_id in sorted(ordered)}
 
@@ -593,7 +616,8 @@ class _CourseLoader:
             if question_id in self.question_ids:
                 other, other_line = self.question_ids[question_id]
                 self.problems.add(
-                    doc.path, doc.line(*where, "id"),
+                    doc.path,
+                    doc.line(*where, "id"),
                     f"question id '{question_id}' is already used in {display_path(other)}:{other_line}",
                 )
             else:
@@ -620,7 +644,9 @@ class _CourseLoader:
     def _true_false(self, doc: YamlDoc, where: tuple[Any, ...], raw: dict[str, Any]) -> tuple[Option, ...] | None:
         answer = raw.get("answer")
         if not isinstance(answer, bool):
-            self.problems.add(doc.path, doc.line(*where, "answer"), "a truefalse question needs 'answer: true' or 'answer: false'")
+            self.problems.add(
+                doc.path, doc.line(*where, "answer"), "a truefalse question needs 'answer: true' or 'answer: false'"
+            )
         feedback_true = self.problems.text(doc, self.languages, *where, "feedback_true")
         feedback_false = self.problems.text(doc, self.languages, *where, "feedback_false")
         if not isinstance(answer, bool) or feedback_true is None or feedback_false is None:
@@ -649,7 +675,9 @@ class _CourseLoader:
                 continue
             option_id = entry.get("id")
             if not isinstance(option_id, str) or option_id not in OPTION_IDS:
-                self.problems.add(doc.path, doc.line(*at, "id"), f"option id must be one letter from a to j (got {option_id!r})")
+                self.problems.add(
+                    doc.path, doc.line(*at, "id"), f"option id must be one letter from a to j (got {option_id!r})"
+                )
                 ok = False
             elif option_id in seen:
                 self.problems.add(doc.path, doc.line(*at, "id"), f"option id '{option_id}' is used twice")
@@ -661,7 +689,9 @@ class _CourseLoader:
                 self.problems.add(doc.path, doc.line(*at, "correct"), "correct must be true or false")
                 ok = False
             for key in sorted(set(entry) - {"id", "text", "feedback", "correct"}, key=str):
-                self.problems.add(doc.path, doc.line(*at, key), f"unknown key '{key}' (an option has: id, text, feedback, correct)")
+                self.problems.add(
+                    doc.path, doc.line(*at, key), f"unknown key '{key}' (an option has: id, text, feedback, correct)"
+                )
             text = self.problems.text(doc, self.languages, *at, "text")
             feedback = self.problems.text(doc, self.languages, *at, "feedback")
             if text is None or feedback is None or not ok:
@@ -672,10 +702,16 @@ class _CourseLoader:
             return None
         correct_count = sum(option.correct for option in options)
         if kind is QuestionType.SINGLE and correct_count != 1:
-            self.problems.add(doc.path, doc.line(*where, "options"), f"a single question needs exactly one correct option (has {correct_count})")
+            self.problems.add(
+                doc.path,
+                doc.line(*where, "options"),
+                f"a single question needs exactly one correct option (has {correct_count})",
+            )
             return None
         if kind is QuestionType.MULTIPLE and correct_count < 1:
-            self.problems.add(doc.path, doc.line(*where, "options"), "a multiple question needs at least one correct option")
+            self.problems.add(
+                doc.path, doc.line(*where, "options"), "a multiple question needs at least one correct option"
+            )
             return None
         return tuple(options)
 

@@ -27,9 +27,13 @@ def _open(path: Path) -> tuple[Package | None, PackageFormat | None, list[Proble
     if package_format is None:
         nested = sorted(name for name in package.files if name.rsplit("/", 1)[-1] in ROOT_MANIFESTS and "/" in name)
         if nested:
-            problems.append(package.problem(f"{nested[0]} is not at the zip root: zip the folder's contents, not the folder"))
+            problems.append(
+                package.problem(f"{nested[0]} is not at the zip root: zip the folder's contents, not the folder")
+            )
         else:
-            problems.append(package.problem("no imsmanifest.xml, cmi5.xml or tincan.xml at the zip root: not an e-learning package"))
+            problems.append(
+                package.problem("no imsmanifest.xml, cmi5.xml or tincan.xml at the zip root: not an e-learning package")
+            )
     return package, package_format, problems
 
 

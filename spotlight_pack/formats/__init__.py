@@ -16,7 +16,11 @@ FORMATS: dict[str, type[PackageFormat]] = {
 
 # Most specific first: a scorm12-xapi package is also a valid SCORM 1.2 package.
 DETECTION_ORDER: tuple[type[PackageFormat], ...] = (
-    Scorm12XapiFormat, Scorm12Format, Scorm2004Format, Cmi5Format, TinCanFormat,
+    Scorm12XapiFormat,
+    Scorm12Format,
+    Scorm2004Format,
+    Cmi5Format,
+    TinCanFormat,
 )
 
 

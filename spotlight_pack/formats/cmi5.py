@@ -81,8 +81,12 @@ class Cmi5Format(PackageFormat):
             parts = urlsplit(url)
             reserved = sorted({key for key, _ in parse_qsl(parts.query)} & RESERVED_LAUNCH_PARAMETERS)
             if reserved:
-                problems.append(problem(f"AU url {url!r} uses cmi5 launch parameters {', '.join(reserved)}; "
-                                        "the LMS adds those itself", where))
+                problems.append(
+                    problem(
+                        f"AU url {url!r} uses cmi5 launch parameters {', '.join(reserved)}; the LMS adds those itself",
+                        where,
+                    )
+                )
             if not parts.scheme:
                 problems += href_problems(package, parts.path, STRUCTURE, where.sourceline)
         return problems

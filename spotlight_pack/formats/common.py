@@ -176,9 +176,7 @@ def is_absolute_iri(value: str) -> bool:
     if not value or any(char.isspace() for char in value) or any(char in value for char in '<>"{}|\\^`'):
         return False
     parts = urlsplit(value)
-    return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*$", parts.scheme or "")) and bool(
-        parts.netloc or parts.path
-    )
+    return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.-]*$", parts.scheme or "")) and bool(parts.netloc or parts.path)
 
 
 def href_problems(package: Package, href: str, source: str, line: int | None) -> list[Problem]:

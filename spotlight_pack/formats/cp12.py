@@ -100,15 +100,20 @@ def _rule_problems(package: Package, root: etree._Element) -> list[Problem]:
     version = root.find("cp:metadata/cp:schemaversion", NS)
     if version is None or version.text != "1.2":
         found = "missing" if version is None else repr(version.text)
-        problems.append(package.problem(
-            f"schemaversion must be exactly '1.2' (found {found}); LMSs read it literally",
-            version.sourceline if version is not None else None, MANIFEST,
-        ))
+        problems.append(
+            package.problem(
+                f"schemaversion must be exactly '1.2' (found {found}); LMSs read it literally",
+                version.sourceline if version is not None else None,
+                MANIFEST,
+            )
+        )
     for mastery in root.iter(f"{{{ADLCP}}}masteryscore"):
         if not _is_score(mastery.text):
-            problems.append(package.problem(
-                f"masteryscore {mastery.text!r} must be a number from 0 to 100", mastery.sourceline, MANIFEST
-            ))
+            problems.append(
+                package.problem(
+                    f"masteryscore {mastery.text!r} must be a number from 0 to 100", mastery.sourceline, MANIFEST
+                )
+            )
     return problems + imscp.reference_problems(package, root, CP, f"{{{ADLCP}}}scormtype")
 
 
@@ -131,9 +136,8 @@ def inspect(package: Package, format_name: str) -> PackageInfo:
         format=format_name,
         title=(lom_title or title).strip(),
         identifier=root.get("identifier", ""),
-        version=root.findtext(
-            "cp:metadata/imsmd:lom/imsmd:lifecycle/imsmd:version/imsmd:langstring", namespaces=NS
-        ) or root.get("version"),
+        version=root.findtext("cp:metadata/imsmd:lom/imsmd:lifecycle/imsmd:version/imsmd:langstring", namespaces=NS)
+        or root.get("version"),
         languages=[lang.text or "" for lang in root.findall("cp:metadata/imsmd:lom/imsmd:general/imsmd:language", NS)],
         launch=[res.get("href", "") for res in scos],
         units=[res.get("identifier", "") for res in scos],

@@ -55,8 +55,13 @@ def reference_problems(package: Package, root: etree._Element, cp: str, scorm_ty
     for resource in resources.values():
         kind = resource.get(scorm_type)
         if kind is None:
-            problems.append(problem(f"resource {resource.get('identifier')!r} has no {_prefixed(scorm_type)} "
-                                    "(LMSs then treat it as an untracked asset)", resource))
+            problems.append(
+                problem(
+                    f"resource {resource.get('identifier')!r} has no {_prefixed(scorm_type)} "
+                    "(LMSs then treat it as an untracked asset)",
+                    resource,
+                )
+            )
         base = resource.get("{http://www.w3.org/XML/1998/namespace}base", "")
         href = resource.get("href")
         if kind == "sco" and not href:
@@ -69,11 +74,14 @@ def reference_problems(package: Package, root: etree._Element, cp: str, scorm_ty
             problems += href_problems(package, file_href, MANIFEST, file.sourceline)
         for dependency in resource.findall("cp:dependency", ns):
             if dependency.get("identifierref") not in resources:
-                problems.append(problem(f"dependency refers to missing resource {dependency.get('identifierref')!r}",
-                                        dependency))
+                problems.append(
+                    problem(f"dependency refers to missing resource {dependency.get('identifierref')!r}", dependency)
+                )
     first = next(iter(resources.values()), None)
-    if first is not None and first.get(scorm_type) != "sco" and any(
-        res.get(scorm_type) == "sco" for res in resources.values()
+    if (
+        first is not None
+        and first.get(scorm_type) != "sco"
+        and any(res.get(scorm_type) == "sco" for res in resources.values())
     ):
         problems.append(problem("the first resource must be the SCO: some LMSs (Open edX) launch the first one", first))
 

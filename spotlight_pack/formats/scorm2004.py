@@ -54,9 +54,11 @@ class Scorm2004Format(PackageFormat):
     @classmethod
     def detect(cls, package: Package) -> bool:
         data = package.files.get(MANIFEST)
-        return data is not None and (
-            CP.encode() in data or re.search(rb"<(\w+:)?schemaversion>\s*(2004|CAM 1\.3|1\.3)", data) is not None
-        ) and b"imscp_rootv1p1p2" not in data
+        return (
+            data is not None
+            and (CP.encode() in data or re.search(rb"<(\w+:)?schemaversion>\s*(2004|CAM 1\.3|1\.3)", data) is not None)
+            and b"imscp_rootv1p1p2" not in data
+        )
 
     def validate(self, package: Package) -> list[Problem]:
         root, problems = parse_xml(package, MANIFEST)
@@ -66,33 +68,47 @@ class Scorm2004Format(PackageFormat):
         version = root.find("cp:metadata/cp:schemaversion", NS)
         if version is None or (version.text or "") not in SCHEMA_VERSIONS:
             found = "missing" if version is None else repr(version.text)
-            problems.append(package.problem(
-                f"schemaversion must be '2004 4th Edition' (found {found})",
-                version.sourceline if version is not None else None, MANIFEST,
-            ))
+            problems.append(
+                package.problem(
+                    f"schemaversion must be '2004 4th Edition' (found {found})",
+                    version.sourceline if version is not None else None,
+                    MANIFEST,
+                )
+            )
         for item in root.iter(f"{{{CP}}}item"):
             is_leaf = item.find("cp:item", NS) is None
             if is_leaf and item.get("identifierref") is None:
-                problems.append(package.problem(
-                    f"leaf item {item.get('identifier')!r} needs an identifierref", item.sourceline, MANIFEST
-                ))
+                problems.append(
+                    package.problem(
+                        f"leaf item {item.get('identifier')!r} needs an identifierref", item.sourceline, MANIFEST
+                    )
+                )
             if not is_leaf and item.get("identifierref") is not None:
-                problems.append(package.problem(
-                    f"item {item.get('identifier')!r} has children, so it must not have an identifierref",
-                    item.sourceline, MANIFEST,
-                ))
+                problems.append(
+                    package.problem(
+                        f"item {item.get('identifier')!r} has children, so it must not have an identifierref",
+                        item.sourceline,
+                        MANIFEST,
+                    )
+                )
         for resource in root.iter(f"{{{CP}}}resource"):
             if resource.get(f"{{{ADLCP}}}scormtype") is not None:
-                problems.append(package.problem(
-                    "adlcp:scormtype is SCORM 1.2 spelling; SCORM 2004 needs adlcp:scormType",
-                    resource.sourceline, MANIFEST,
-                ))
+                problems.append(
+                    package.problem(
+                        "adlcp:scormtype is SCORM 1.2 spelling; SCORM 2004 needs adlcp:scormType",
+                        resource.sourceline,
+                        MANIFEST,
+                    )
+                )
             base = resource.get("{http://www.w3.org/XML/1998/namespace}base")
             if base is not None and (not base.endswith("/") or base.startswith("/") or "\\" in base):
-                problems.append(package.problem(
-                    f"xml:base {base!r} must be relative, end with '/' and use forward slashes",
-                    resource.sourceline, MANIFEST,
-                ))
+                problems.append(
+                    package.problem(
+                        f"xml:base {base!r} must be relative, end with '/' and use forward slashes",
+                        resource.sourceline,
+                        MANIFEST,
+                    )
+                )
         return problems + imscp.reference_problems(package, root, CP, f"{{{ADLCP}}}scormType")
 
     def inspect(self, package: Package) -> PackageInfo:

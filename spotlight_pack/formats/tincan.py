@@ -53,18 +53,24 @@ class TinCanFormat(PackageFormat):
         for activity in root.findall("t:activities/t:activity", NS):
             identifier = activity.get("id", "")
             if not is_absolute_iri(identifier):
-                problems.append(package.problem(f"activity id {identifier!r} must be an absolute IRI",
-                                                activity.sourceline, LAUNCH_FILE))
+                problems.append(
+                    package.problem(
+                        f"activity id {identifier!r} must be an absolute IRI", activity.sourceline, LAUNCH_FILE
+                    )
+                )
             if identifier in seen:
-                problems.append(package.problem(f"activity id {identifier!r} is used twice", activity.sourceline,
-                                                LAUNCH_FILE))
+                problems.append(
+                    package.problem(f"activity id {identifier!r} is used twice", activity.sourceline, LAUNCH_FILE)
+                )
             seen.add(identifier)
             if activity.find("t:launch", NS) is not None:
                 launchable.append(activity)
         if len(launchable) != 1:
-            problems.append(package.problem(
-                f"exactly one activity must have <launch> (found {len(launchable)})", root.sourceline, LAUNCH_FILE
-            ))
+            problems.append(
+                package.problem(
+                    f"exactly one activity must have <launch> (found {len(launchable)})", root.sourceline, LAUNCH_FILE
+                )
+            )
         for activity in launchable:
             for launch in activity.findall("t:launch", NS):
                 target = (launch.text or "").strip()

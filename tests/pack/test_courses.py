@@ -58,8 +58,9 @@ def test_languages_share_one_structure(course_dir: Path) -> None:
             assert page.html["es"] != page.html["en"], f"{module.id}/{page.id} is not translated"
 
 
-@pytest.mark.parametrize("course_dir", [p for p in COURSES if p.name in DIPLOMAS],
-                         ids=[p.name for p in COURSES if p.name in DIPLOMAS])
+@pytest.mark.parametrize(
+    "course_dir", [p for p in COURSES if p.name in DIPLOMAS], ids=[p.name for p in COURSES if p.name in DIPLOMAS]
+)
 def test_diploma_meets_the_programme_standard(course_dir: Path) -> None:
     course = _course(course_dir)
     assert course.mastery_score == 80 and course.content_note is not None
@@ -78,10 +79,12 @@ def test_diploma_meets_the_programme_standard(course_dir: Path) -> None:
 TARGETS = [(course_dir, fmt, lang) for course_dir in COURSES for fmt in FORMATS for lang in ("es", "en")]
 
 
-@pytest.mark.parametrize(("course_dir", "format_name", "lang"), TARGETS,
-                         ids=[f"{c.name}-{f}-{lang}" for c, f, lang in TARGETS])
-def test_every_course_builds_in_every_format_and_language(course_dir: Path, format_name: str, lang: str,
-                                                          tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("course_dir", "format_name", "lang"), TARGETS, ids=[f"{c.name}-{f}-{lang}" for c, f, lang in TARGETS]
+)
+def test_every_course_builds_in_every_format_and_language(
+    course_dir: Path, format_name: str, lang: str, tmp_path: Path
+) -> None:
     course = _course(course_dir)
     path = tmp_path / BuildTarget(course, format_name, lang).file_name
     path.write_bytes(package_bytes(course, format_name, lang))

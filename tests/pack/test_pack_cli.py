@@ -37,8 +37,9 @@ def test_a_failed_build_writes_nothing(mini_copy: Path, tmp_path: Path) -> None:
     broken = tmp_path / "broken"
     shutil.copytree(mini_copy, broken)
     course_yaml = broken / "course.yaml"
-    course_yaml.write_text(course_yaml.read_text().replace("id: mini", "id: broken").replace(
-        "mastery_score: 80", "mastery_score: high"))
+    course_yaml.write_text(
+        course_yaml.read_text().replace("id: mini", "id: broken").replace("mastery_score: 80", "mastery_score: high")
+    )
     out = tmp_path / "dist"
     out.mkdir()
     (out / "keep.txt").write_text("earlier output")
@@ -70,18 +71,46 @@ def test_check_reports_problems_and_exit_status(mini_copy: Path) -> None:
 
 
 def test_xapi_settings_are_checked_before_building(mini_copy: Path, tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["build", str(mini_copy), "--format", "scorm12-xapi", "--out", str(tmp_path),
-                                       "--lrs-endpoint", "ftp://lrs", "--lrs-key", "k"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "build",
+            str(mini_copy),
+            "--format",
+            "scorm12-xapi",
+            "--out",
+            str(tmp_path),
+            "--lrs-endpoint",
+            "ftp://lrs",
+            "--lrs-key",
+            "k",
+        ],
+    )
     assert result.exit_code == 1
-    assert "must be an absolute http(s) URL" in result.output and "give both the LRS key and its secret" in result.output
+    assert (
+        "must be an absolute http(s) URL" in result.output and "give both the LRS key and its secret" in result.output
+    )
 
 
 def test_config_file_supplies_xapi_settings(mini_copy: Path, tmp_path: Path) -> None:
     config = tmp_path / "spotlight-pack.toml"
     config.write_text('[xapi]\nendpoint = "https://lrs.example.org/xAPI/"\nkey = "w"\nsecret = "s"\n')
     out = tmp_path / "dist"
-    result = CliRunner().invoke(main, ["build", str(mini_copy), "--format", "scorm12-xapi", "--lang", "en",
-                                       "--config", str(config), "--out", str(out)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "build",
+            str(mini_copy),
+            "--format",
+            "scorm12-xapi",
+            "--lang",
+            "en",
+            "--config",
+            str(config),
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     with zipfile.ZipFile(out / "mini-1.2.0-scorm12-xapi-en.zip") as archive:
         assert "https://lrs.example.org/xAPI/" in archive.read("index.html").decode()
@@ -89,9 +118,14 @@ def test_config_file_supplies_xapi_settings(mini_copy: Path, tmp_path: Path) -> 
 
 def test_console_script_runs_without_traceback(tmp_path: Path) -> None:
     """The installed entry point, as a designer runs it."""
-    result = subprocess.run([sys.executable, "-m", "spotlight_pack.cli", "inspect", str(tmp_path / "x.zip")],
-                            capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "spotlight_pack.cli", "inspect", str(tmp_path / "x.zip")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 1 and "cannot open" in result.stderr and "Traceback" not in result.stderr
-    helped = subprocess.run([sys.executable, "-m", "spotlight_pack.cli", "build", "--help"],
-                            capture_output=True, text=True, check=False)
+    helped = subprocess.run(
+        [sys.executable, "-m", "spotlight_pack.cli", "build", "--help"], capture_output=True, text=True, check=False
+    )
     assert helped.returncode == 0 and "--format" in helped.stdout and "spotlight-pack build" in helped.stdout

@@ -31,7 +31,7 @@ def test_mini_course_loads_into_the_model(mini_copy: Path) -> None:
 
 def test_markdown_is_escaped_not_trusted(mini_copy: Path) -> None:
     page = mini_copy / "modules/02-practice/01-steps.en.md"
-    page.write_text("# Steps\n\nUse 5 < 6 & \"quotes\" `<b>` safely.\n", encoding="utf-8")
+    page.write_text('# Steps\n\nUse 5 < 6 & "quotes" `<b>` safely.\n', encoding="utf-8")
     html = load_course(mini_copy).modules[1].pages[0].html["en"]
     assert "5 &lt; 6 &amp;" in html and "<code>&lt;b&gt;</code>" in html
 
@@ -48,39 +48,85 @@ BROKEN_SOURCES = [
     ("course.yaml", "completion: pages-and-assessment", "completion: sometimes", "course.yaml:12: completion must be"),
     ("course.yaml", "id: mini", "id: Mini Course", "course.yaml:1: 'id' must be lowercase"),
     ("course.yaml", "publisher: Spotlight Pack", "publisher: [unclosed", "course.yaml:17: YAML syntax error"),
-    ("course.yaml", "  en: A small course used by the automated tests.",
-     "  en: Un curso pequeño que usan las pruebas automáticas.", "course.yaml:8: 'description' is the same in every"),
-    ("modules/01-basics/01-welcome.en.md", "![Three-step diagram: listen, assess, refer]", "![]",
-     "01-welcome.en.md:6: image media/steps.svg has no alt text"),
-    ("modules/01-basics/01-welcome.en.md", "(media/steps.svg)", "(media/missing.svg)",
-     "01-welcome.en.md:6: image media/missing.svg does not exist"),
-    ("modules/01-basics/01-welcome.en.md", "(page:practice/steps)", "(page:practice/nowhere)",
-     "01-welcome.en.md:3: link to page:practice/nowhere goes nowhere"),
-    ("modules/01-basics/01-welcome.en.md", "https://www.oas.org", "http://www.oas.org",
-     "01-welcome.en.md:3: link http://www.oas.org"),
+    (
+        "course.yaml",
+        "  en: A small course used by the automated tests.",
+        "  en: Un curso pequeño que usan las pruebas automáticas.",
+        "course.yaml:8: 'description' is the same in every",
+    ),
+    (
+        "modules/01-basics/01-welcome.en.md",
+        "![Three-step diagram: listen, assess, refer]",
+        "![]",
+        "01-welcome.en.md:6: image media/steps.svg has no alt text",
+    ),
+    (
+        "modules/01-basics/01-welcome.en.md",
+        "(media/steps.svg)",
+        "(media/missing.svg)",
+        "01-welcome.en.md:6: image media/missing.svg does not exist",
+    ),
+    (
+        "modules/01-basics/01-welcome.en.md",
+        "(page:practice/steps)",
+        "(page:practice/nowhere)",
+        "01-welcome.en.md:3: link to page:practice/nowhere goes nowhere",
+    ),
+    (
+        "modules/01-basics/01-welcome.en.md",
+        "https://www.oas.org",
+        "http://www.oas.org",
+        "01-welcome.en.md:3: link http://www.oas.org",
+    ),
     ("modules/01-basics/01-welcome.en.md", "# Welcome", "Welcome", "01-welcome.en.md:1: the first line must be"),
-    ("modules/01-basics/02-details.en.md", "| 2 | Assess |", "| 2 | Assess |\n\n<script>x()</script>",
-     "02-details.en.md:8: raw HTML is not allowed"),
-    ("modules/01-basics/02-details.en.md", "| Step | Action |", "# Another title\n\n| Step | Action |",
-     "02-details.en.md:3: only the first line may be a level-1 heading"),
-    ("assessment.yaml", "        correct: true\n        text: {es: Escuchar, en: Listen}\n        feedback: {es: \"Sí",
-     "        text: {es: Escuchar, en: Listen}\n        feedback: {es: \"Sí",
-     "assessment.yaml:7: a single question needs exactly one correct option (has 0)"),
+    (
+        "modules/01-basics/02-details.en.md",
+        "| 2 | Assess |",
+        "| 2 | Assess |\n\n<script>x()</script>",
+        "02-details.en.md:8: raw HTML is not allowed",
+    ),
+    (
+        "modules/01-basics/02-details.en.md",
+        "| Step | Action |",
+        "# Another title\n\n| Step | Action |",
+        "02-details.en.md:3: only the first line may be a level-1 heading",
+    ),
+    (
+        "assessment.yaml",
+        '        correct: true\n        text: {es: Escuchar, en: Listen}\n        feedback: {es: "Sí',
+        '        text: {es: Escuchar, en: Listen}\n        feedback: {es: "Sí',
+        "assessment.yaml:7: a single question needs exactly one correct option (has 0)",
+    ),
     ("assessment.yaml", "    type: multiple", "    type: essay", "assessment.yaml:16: question type must be one of"),
     ("assessment.yaml", "    answer: false", "    answer: maybe", "assessment.yaml:33: a truefalse question needs"),
-    ("assessment.yaml", "  - id: mini-q2", "  - id: mini-q1", "assessment.yaml:15: question id 'mini-q1' is already used"),
+    (
+        "assessment.yaml",
+        "  - id: mini-q2",
+        "  - id: mini-q1",
+        "assessment.yaml:15: question id 'mini-q1' is already used",
+    ),
     ("assessment.yaml", "      - id: c\n", "      - id: z\n", "assessment.yaml:27: option id must be one letter"),
-    ("modules/01-basics/quiz.yaml", "feedback_false: {es: Revise la tabla., en: Check the table.}",
-     "feedback_false: {es: Revise la tabla.}", "quiz.yaml:8: 'questions.0.feedback_false' has no 'en' text"),
-    ("modules/02-practice/module.yaml", "title: {es: Práctica, en: Practice}", "name: Practice",
-     "module.yaml:1: 'title' is missing"),
+    (
+        "modules/01-basics/quiz.yaml",
+        "feedback_false: {es: Revise la tabla., en: Check the table.}",
+        "feedback_false: {es: Revise la tabla.}",
+        "quiz.yaml:8: 'questions.0.feedback_false' has no 'en' text",
+    ),
+    (
+        "modules/02-practice/module.yaml",
+        "title: {es: Práctica, en: Practice}",
+        "name: Practice",
+        "module.yaml:1: 'title' is missing",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("file", "old", "new", "expected"), BROKEN_SOURCES,
-                         ids=[case[3].split(": ", 1)[-1][:40] for case in BROKEN_SOURCES])
-def test_each_mistake_is_reported_with_file_and_line(mini_copy: Path, file: str, old: str, new: str,
-                                                     expected: str) -> None:
+@pytest.mark.parametrize(
+    ("file", "old", "new", "expected"), BROKEN_SOURCES, ids=[case[3].split(": ", 1)[-1][:40] for case in BROKEN_SOURCES]
+)
+def test_each_mistake_is_reported_with_file_and_line(
+    mini_copy: Path, file: str, old: str, new: str, expected: str
+) -> None:
     path = mini_copy / file
     text = path.read_text(encoding="utf-8")
     assert old in text, f"fixture changed: {old!r} not in {file}"

@@ -51,45 +51,83 @@ def _nest(files: Files) -> None:
 BROKEN = [
     ("scorm12", _nest, r"course/imsmanifest\.xml is not at the zip root"),
     ("scorm12", _edit("imsmanifest.xml", "<title>", "<bogus/><title>"), r"imsmanifest\.xml:\d+: XSD: .*bogus"),
-    ("scorm12", _edit("imsmanifest.xml", 'identifierref="RES1"', 'identifierref="RES9"'),
-     r"imsmanifest\.xml:\d+: item 'ITEM1' refers to missing resource 'RES9'"),
-    ("scorm12", _edit("imsmanifest.xml", 'default="ORG1"', 'default="ORG7"'),
-     r"imsmanifest\.xml:\d+: organizations default 'ORG7' names no organization"),
-    ("scorm12", lambda files: files.pop("spotlight/player.css"),
-     r"imsmanifest\.xml:\d+: href 'spotlight/player\.css' names a file that is not in the package"),
+    (
+        "scorm12",
+        _edit("imsmanifest.xml", 'identifierref="RES1"', 'identifierref="RES9"'),
+        r"imsmanifest\.xml:\d+: item 'ITEM1' refers to missing resource 'RES9'",
+    ),
+    (
+        "scorm12",
+        _edit("imsmanifest.xml", 'default="ORG1"', 'default="ORG7"'),
+        r"imsmanifest\.xml:\d+: organizations default 'ORG7' names no organization",
+    ),
+    (
+        "scorm12",
+        lambda files: files.pop("spotlight/player.css"),
+        r"imsmanifest\.xml:\d+: href 'spotlight/player\.css' names a file that is not in the package",
+    ),
     ("scorm12", lambda files: files.update({"notes.txt": b"x"}), r"notes\.txt is in the zip but not listed"),
     ("scorm12", lambda files: files.update({"../evil.html": b"x"}), r"\.\./evil\.html: '\.\.' in path"),
     ("scorm12", lambda files: files.update({"/abs.html": b"x"}), r"/abs\.html: absolute path"),
     ("scorm12", lambda files: files.update({"media\\x.png": b"x"}), r"media\\x\.png: backslash in path"),
     ("scorm12", lambda files: files.update({"__MACOSX/._index.html": b"x"}), r"__MACOSX/\._index\.html: macOS"),
     ("scorm12", lambda files: files.update({"._index.html": b"x"}), r"\._index\.html: macOS metadata"),
-    ("scorm12", _edit("imsmanifest.xml", "<schemaversion>1.2</schemaversion>", "<schemaversion> 1.2 </schemaversion>"),
-     r"schemaversion must be exactly '1\.2'"),
+    (
+        "scorm12",
+        _edit("imsmanifest.xml", "<schemaversion>1.2</schemaversion>", "<schemaversion> 1.2 </schemaversion>"),
+        r"schemaversion must be exactly '1\.2'",
+    ),
     ("scorm12", _edit("imsmanifest.xml", ' adlcp:scormtype="sco"', ""), r"has no adlcp:scormtype"),
-    ("scorm12", lambda files: files.pop("imscp_rootv1p1p2.xsd"),
-     r"imscp_rootv1p1p2\.xsd is referenced by xsi:schemaLocation but not at the zip root"),
+    (
+        "scorm12",
+        lambda files: files.pop("imscp_rootv1p1p2.xsd"),
+        r"imscp_rootv1p1p2\.xsd is referenced by xsi:schemaLocation but not at the zip root",
+    ),
     ("scorm12", _edit("imsmanifest.xml", "<title>", "<title>&"), r"imsmanifest\.xml:\d+: not well-formed XML"),
-    ("scorm2004", _edit("imsmanifest.xml", 'adlcp:scormType="sco"', 'adlcp:scormtype="sco"'),
-     r"adlcp:scormtype is SCORM 1\.2 spelling"),
-    ("scorm2004", _edit("imsmanifest.xml", 'identifier="ITEM1" identifierref="RES1"', 'identifier="ITEM1"'),
-     r"leaf item 'ITEM1' needs an identifierref"),
-    ("cmi5", _edit("cmi5.xml", "<url>index.html</url>", "<url>index.html?actor=x&amp;a=1</url>"),
-     r"cmi5\.xml:\d+: AU url .* uses cmi5 launch parameters actor"),
+    (
+        "scorm2004",
+        _edit("imsmanifest.xml", 'adlcp:scormType="sco"', 'adlcp:scormtype="sco"'),
+        r"adlcp:scormtype is SCORM 1\.2 spelling",
+    ),
+    (
+        "scorm2004",
+        _edit("imsmanifest.xml", 'identifier="ITEM1" identifierref="RES1"', 'identifier="ITEM1"'),
+        r"leaf item 'ITEM1' needs an identifierref",
+    ),
+    (
+        "cmi5",
+        _edit("cmi5.xml", "<url>index.html</url>", "<url>index.html?actor=x&amp;a=1</url>"),
+        r"cmi5\.xml:\d+: AU url .* uses cmi5 launch parameters actor",
+    ),
     ("cmi5", _edit("cmi5.xml", "<url>index.html</url>", "<url>start here.html</url>"), r"contains spaces"),
-    ("cmi5", _edit("cmi5.xml", "<url>index.html</url>", "<url>missing.html</url>"),
-     r"href 'missing\.html' names a file that is not in the package"),
-    ("cmi5", _edit("cmi5.xml", 'id="https://spotlight-pack.org/xapi/activities/mini/cmi5/en/au"', 'id="au-1"'),
-     r"au id 'au-1' must be an absolute IRI"),
-    ("cmi5", _edit("cmi5.xml", "/cmi5/en/au\"", "/cmi5/en\""), r"au id '.*' is used twice"),
-    ("tincan", _edit("tincan.xml", "<interactionType>", '<launch lang="en">index.html</launch><interactionType>'),
-     r"exactly one activity must have <launch> \(found 2\)"),
-    ("tincan", lambda files: files.update({"sub/tincan.xml": files["tincan.xml"]}), r"sub/tincan\.xml: a second tincan"),
+    (
+        "cmi5",
+        _edit("cmi5.xml", "<url>index.html</url>", "<url>missing.html</url>"),
+        r"href 'missing\.html' names a file that is not in the package",
+    ),
+    (
+        "cmi5",
+        _edit("cmi5.xml", 'id="https://spotlight-pack.org/xapi/activities/mini/cmi5/en/au"', 'id="au-1"'),
+        r"au id 'au-1' must be an absolute IRI",
+    ),
+    ("cmi5", _edit("cmi5.xml", '/cmi5/en/au"', '/cmi5/en"'), r"au id '.*' is used twice"),
+    (
+        "tincan",
+        _edit("tincan.xml", "<interactionType>", '<launch lang="en">index.html</launch><interactionType>'),
+        r"exactly one activity must have <launch> \(found 2\)",
+    ),
+    (
+        "tincan",
+        lambda files: files.update({"sub/tincan.xml": files["tincan.xml"]}),
+        r"sub/tincan\.xml: a second tincan",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("format_name", "breaks", "expected"), BROKEN, ids=[case[2][:50] for case in BROKEN])
-def test_validate_reports_each_broken_package(tmp_path: Path, format_name: str,
-                                              breaks: Callable[[Files], None], expected: str) -> None:
+def test_validate_reports_each_broken_package(
+    tmp_path: Path, format_name: str, breaks: Callable[[Files], None], expected: str
+) -> None:
     files = dict(_files(format_name))
     breaks(files)
     path = _write(tmp_path / "broken.zip", files)
