@@ -1,67 +1,44 @@
 // @requires lib/scorm.js
-// SCORM 2004 4th edition: the LMS's `API_1484_11` object (Initialize … Terminate).
+// SCORM 2004 4th edition: the LMS's `API_1484_11` object (Initialize … Terminate), as a dialect of
+// scormAdapter (lib/scorm.js).
 
 function createAdapter(ctx) {
-  var client = null;
-  var startedAt = Date.now();
   var completion = "";
   var success = "";
-  var writable = true;
-  var fields = [];
-  var interactionCount = 0;
-  var done = false;
 
   function response(question, ids) {
     return question.type === "truefalse" ? ids[0] : ids.join("[,]");
   }
 
-  return {
+  return scormAdapter(ctx, {
+    api: "API_1484_11",
+    calls: {
+      initialize: "Initialize", get: "GetValue", set: "SetValue", commit: "Commit",
+      terminate: "Terminate", lastError: "GetLastError", errorString: "GetErrorString"
+    },
+    // 401 not implemented, 403 not initialized: the normal answer for an element never written.
+    quietCodes: ["401", "403"],
     stateLimit: 64000,
+    location: "cmi.location",
+    mode: "cmi.mode",
 
-    start: function () {
-      var empty = { bookmark: "", state: "", masteryScore: null };
-      var api = scormFindApi("API_1484_11");
-      if (!api) {
-        ctx.log("no SCORM 2004 API found: progress will not be saved");
-        return Promise.resolve(empty);
-      }
-      // 403: "data model element value not initialized", the normal answer on a first launch.
-      client = scormClient(api, {
-        initialize: "Initialize", get: "GetValue", set: "SetValue", commit: "Commit",
-        terminate: "Terminate", lastError: "GetLastError", errorString: "GetErrorString"
-      }, ctx.log, ["401", "403"]);
-      if (!client.initialize()) {
-        client = null;
-        return Promise.resolve(empty);
-      }
-      var mode = client.get("cmi.mode");
-      writable = mode !== "browse" && mode !== "review";
+    begin: function (client) {
       completion = client.get("cmi.completion_status");
       success = client.get("cmi.success_status");
-      if (writable && completion !== "completed" && completion !== "incomplete") {
+      if (completion !== "completed" && completion !== "incomplete") {
         client.set("cmi.completion_status", "incomplete");
         completion = "incomplete";
       }
-      var children = client.get("cmi.interactions._children");
-      fields = children ? children.split(",") : [];
-      interactionCount = parseInt(client.get("cmi.interactions._count"), 10) || 0;
+    },
+
+    masteryScore: function (client) {
       var passing = parseFloat(client.get("cmi.scaled_passing_score"));
-      return Promise.resolve({
-        bookmark: client.get("cmi.location"),
-        state: client.get("cmi.suspend_data"),
-        masteryScore: isFinite(passing) ? Math.round(passing * 100) : null
-      });
+      return isFinite(passing) ? Math.round(passing * 100) : null;
     },
 
-    pageViewed: function () {
-      // SCORM 2004 has no page-level record: the bookmark is written by save().
-    },
-
-    answered: function (answer) {
-      if (!client || !writable || !answer.scored || fields.indexOf("id") < 0) return;
+    interaction: function (answer) {
       var question = answer.question;
-      var prefix = "cmi.interactions." + interactionCount + ".";
-      var values = [
+      return [
         ["id", question.iri],
         ["type", question.type === "truefalse" ? "true-false" : "choice"],
         ["learner_response", response(question, answer.response)],
@@ -70,16 +47,10 @@ function createAdapter(ctx) {
         ["timestamp", scormTimestamp(answer.timestamp)],
         ["latency", scormDuration(answer.latencyMs)]
       ];
-      values.forEach(function (pair) {
-        if (fields.indexOf(pair[0]) < 0) return;
-        client.set(prefix + pair[0] + (pair[0] === "correct_responses" ? ".0.pattern" : ""), pair[1]);
-      });
-      interactionCount += 1;
     },
 
-    setResult: function (result) {
-      done = result.completed && result.passed !== false;
-      if (!client || !writable) return;
+    // Completion and success separately; neither completed nor passed is ever taken back.
+    result: function (client, result) {
       // A progress of 1 would let an LMS with a completion threshold mark the course completed
       // before the completion rule is met.
       client.set("cmi.progress_measure", String(result.completed ? 1 : Math.min(result.progress, 0.99)));
@@ -100,24 +71,13 @@ function createAdapter(ctx) {
       }
     },
 
-    save: function (snapshot) {
-      if (!client) return;
-      client.set("cmi.location", snapshot.bookmark);
-      if (writable) client.set("cmi.suspend_data", snapshot.state);
-      client.commit();
-    },
-
-    finish: function (reason) {
-      if (!client) return Promise.resolve();
-      if (writable) {
-        client.set("cmi.session_time", scormDuration(Date.now() - startedAt));
-        client.set("cmi.exit", done ? "normal" : "suspend");
+    // Exit: the LMS may close the course (exitAll when finished, suspendAll to come back later).
+    end: function (client, ending) {
+      if (ending.writable) {
+        client.set("cmi.session_time", scormDuration(ending.ms));
+        client.set("cmi.exit", ending.done ? "normal" : "suspend");
       }
-      if (reason === "exit") client.set("adl.nav.request", done ? "exitAll" : "suspendAll");
-      client.commit();
-      client.terminate();
-      client = null;
-      return Promise.resolve();
+      if (ending.reason === "exit") client.set("adl.nav.request", ending.done ? "exitAll" : "suspendAll");
     }
-  };
+  });
 }

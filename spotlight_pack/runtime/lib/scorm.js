@@ -1,5 +1,6 @@
 // What the SCORM 1.2 and SCORM 2004 adapters share: finding the LMS API object, calling it without
-// ever throwing into the page, and the two standards' time formats.
+// ever throwing into the page, the adapter itself (scormAdapter, driven by a dialect that holds
+// what differs between the standards) and the time formats.
 
 // The LMS puts its API object on an ancestor frame, or on the window that opened ours. Frames of
 // another origin throw on access: they cannot hold the API we may use anyway.
@@ -98,4 +99,91 @@ function scormDuration(ms) {
 // SCORM 2004 time(second,10,0): UTC with two decimals of a second
 function scormTimestamp(date) {
   return date.toISOString().slice(0, 22) + "Z";
+}
+
+// The adapter interface of docs/runtime.md for either SCORM version. `dialect` says what differs:
+//   api, calls, quietCodes, stateLimit   the API object's name, its method names, benign error codes
+//   location, mode                      the bookmark and the launch mode elements
+//   begin(client)                       on a normal launch: mark the attempt started
+//   masteryScore(client)                the LMS's mastery score 0-100, or null
+//   interaction(answer)                 [[field, value], …] for cmi.interactions.n.<field>
+//   result(client, result)              write status and score
+//   end(client, ending)                 before the session ends; ending = {done, reason, writable, ms}
+// Besides the interface, `get(element)` reads the LMS (for adapters that build on this one).
+function scormAdapter(ctx, dialect) {
+  var client = null;
+  var startedAt = Date.now();
+  var writable = true;
+  var fields = [];
+  var count = 0;
+  var done = false;
+
+  return {
+    stateLimit: dialect.stateLimit,
+
+    get: function (element) {
+      return client ? client.get(element) : "";
+    },
+
+    start: function () {
+      var empty = { bookmark: "", state: "", masteryScore: null };
+      var api = scormFindApi(dialect.api);
+      if (!api) {
+        ctx.log("no " + dialect.api + " object found: progress will not be saved");
+        return Promise.resolve(empty);
+      }
+      client = scormClient(api, dialect.calls, ctx.log, dialect.quietCodes);
+      if (!client.initialize()) {
+        client = null;
+        return Promise.resolve(empty);
+      }
+      var mode = client.get(dialect.mode);
+      writable = mode !== "browse" && mode !== "review";
+      if (writable) dialect.begin(client);
+      var children = client.get("cmi.interactions._children");
+      fields = children ? children.split(",") : [];
+      count = parseInt(client.get("cmi.interactions._count"), 10) || 0;
+      return Promise.resolve({
+        bookmark: client.get(dialect.location),
+        state: client.get("cmi.suspend_data"),
+        masteryScore: dialect.masteryScore(client)
+      });
+    },
+
+    pageViewed: function () {
+      // SCORM has no page-level record: the bookmark is written by save().
+    },
+
+    // One interaction per answered assessment question, with only the fields the LMS supports.
+    answered: function (answer) {
+      if (!client || !writable || !answer.scored || fields.indexOf("id") < 0) return;
+      var prefix = "cmi.interactions." + count + ".";
+      dialect.interaction(answer).forEach(function (pair) {
+        if (fields.indexOf(pair[0]) < 0) return;
+        client.set(prefix + pair[0] + (pair[0] === "correct_responses" ? ".0.pattern" : ""), pair[1]);
+      });
+      count += 1;
+    },
+
+    setResult: function (result) {
+      done = result.completed && result.passed !== false;
+      if (client && writable) dialect.result(client, result);
+    },
+
+    save: function (snapshot) {
+      if (!client) return;
+      client.set(dialect.location, snapshot.bookmark);
+      if (writable) client.set("cmi.suspend_data", snapshot.state);
+      client.commit();
+    },
+
+    finish: function (reason) {
+      if (!client) return Promise.resolve();
+      dialect.end(client, { done: done, reason: reason, writable: writable, ms: Date.now() - startedAt });
+      client.commit();
+      client.terminate();
+      client = null;
+      return Promise.resolve();
+    }
+  };
 }
