@@ -117,11 +117,17 @@ class Server:
             unpack(course, fmt, lang, folder)
         return f"{self.base}/packages/{name}/index.html"
 
-    def lms_url(self, standard: str, sco: str, init: dict[str, str] | None = None, window: bool = False) -> str:
-        """The harness page; ``window=True`` opens the SCO in a new window instead of an iframe."""
+    def lms_url(
+        self, standard: str, sco: str, init: dict[str, str] | None = None, window: bool = False,
+        unsupported: tuple[str, ...] = (),
+    ) -> str:
+        """The harness page; ``window=True`` opens the SCO in a new window instead of an iframe;
+        ``unsupported`` elements answer 401 (not implemented), as on a minimal LMS."""
         query = {"standard": standard, "sco": sco, "init": json.dumps(init or {})}
         if window:
             query["window"] = "1"
+        if unsupported:
+            query["unsupported"] = ",".join(unsupported)
         return f"{self.base}/lms/lms.html?{urllib.parse.urlencode(query)}"
 
 
@@ -283,12 +289,14 @@ class LmsRun:
 
 @pytest.fixture
 def launch(server: Server, open_page: Callable[..., Watched]) -> Callable[..., LmsRun]:
-    """``launch(course, standard, init=None, width=1280, window=False)``: the course in the test LMS."""
+    """``launch(course, standard, init=None, width=1280, window=False, unsupported=())``: the course in
+    the test LMS (see ``Server.lms_url``)."""
 
     def run(
-        course: Course, standard: str, init: dict[str, str] | None = None, width: int = 1280, window: bool = False
+        course: Course, standard: str, init: dict[str, str] | None = None, width: int = 1280, window: bool = False,
+        unsupported: tuple[str, ...] = (),
     ) -> LmsRun:
-        url = server.lms_url(standard, server.add(course, standard), init, window)
+        url = server.lms_url(standard, server.add(course, standard), init, window, unsupported)
         watched = open_page(width=width)
         if window:
             with watched.page.context.expect_page() as opened:

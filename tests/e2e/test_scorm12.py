@@ -171,3 +171,16 @@ def test_mastery_score_from_the_lms_wins(launch, mini_course: Course) -> None:
     assert "60" in lms.sco.locator("form[data-scored] .summary").inner_text()
     lms.unload()
     lms.assert_clean()
+
+
+def test_lms_without_interactions_still_gets_the_result(launch, mini_course: Course) -> None:
+    assert mini_course.assessment
+    lms = launch(mini_course, "scorm12", unsupported=("cmi.interactions._children",))
+    lms.start()
+    lms.sco.locator("#menu a[data-page]").last.click()
+    lms.answer(mini_course.assessment, correct=True)
+    lms.unload()
+    values = lms.values()
+    assert not [element for element in values if element.startswith("cmi.interactions.")]
+    assert values["cmi.core.score.raw"] == "100"
+    lms.assert_clean()
