@@ -72,26 +72,21 @@ class YamlDoc:
         return None
 
 
-def _node_to_data(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> Any:
+def _node_to_data(
+    node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int], constructor: yaml.SafeLoader
+) -> Any:
     lines[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = (
-                yaml.safe_load(yaml.serialize(key_node))
-                if not isinstance(key_node, yaml.ScalarNode)
-                else (_scalar(key_node))
-            )
-            result[key] = _node_to_data(value_node, (*path, key), lines)
+            key = constructor.construct_object(key_node, deep=True)
+            if isinstance(key, list | dict):
+                key = str(key)  # an unhashable key; reported as unknown by the caller
+            result[key] = _node_to_data(value_node, (*path, key), lines, constructor)
             lines[(*path, key)] = key_node.start_mark.line + 1
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_node_to_data(item, (*path, index), lines) for index, item in enumerate(node.value)]
-    return _scalar(node)
-
-
-def _scalar(node: yaml.Node) -> Any:
-    constructor = yaml.SafeLoader("")
+        return [_node_to_data(item, (*path, index), lines, constructor) for index, item in enumerate(node.value)]
     return constructor.construct_object(node, deep=True)
 
 
@@ -131,7 +126,7 @@ class _Collector:
             return None
         lines: dict[tuple[Any, ...], int] = {}
         try:
-            data = _node_to_data(node, (), lines)
+            data = _node_to_data(node, (), lines, yaml.SafeLoader(""))
         except yaml.YAMLError as error:
             self.add(path, node.start_mark.line + 1, f"YAML error: {error}")
             return None
@@ -188,7 +183,9 @@ class _Collector:
 
 
 def _markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
+    """CommonMark with tables. HTML is parsed (so it can be reported) but a page containing any is
+    never rendered: a course with a problem builds nothing."""
+    return MarkdownIt("commonmark", {"html": True, "typographer": False}).enable("table")
 
 
 @dataclass
@@ -206,7 +203,6 @@ class _PageRenderer:
         self.course_dir = course_dir
         self.page_ids = page_ids
         self.md = _markdown()
-        self.detector = MarkdownIt("commonmark", {"html": True}).enable("table")
 
     def render(self, path: Path) -> _PageSource | None:
         try:
@@ -226,24 +222,21 @@ class _PageRenderer:
         title = heading.group(1).strip()
         body_offset = first + 1
         body = "\n".join(lines[body_offset:])
-        self._reject_html(path, body, body_offset)
         tokens = self.md.parse(body)
         media: list[tuple[str, int]] = []
-        self._check_tokens(path, tokens, body_offset, media)
+        if not self._check_tokens(path, tokens, body_offset, media):
+            return None
         html = self.md.renderer.render(tokens, self.md.options, {})
         return _PageSource(title=title, html=html, media=media)
 
-    def _reject_html(self, path: Path, body: str, offset: int) -> None:
-        for token in self.detector.parse(body):
-            if token.type == "html_block":
-                self.collector.add(path, _line(token, offset), "raw HTML is not allowed in pages: use Markdown")
-            for child in token.children or []:
-                if child.type == "html_inline":
-                    self.collector.add(path, _line(token, offset), "raw HTML is not allowed in pages: use Markdown")
-
-    def _check_tokens(self, path: Path, tokens: list[Token], offset: int, media: list[tuple[str, int]]) -> None:
+    def _check_tokens(self, path: Path, tokens: list[Token], offset: int, media: list[tuple[str, int]]) -> bool:
+        """Report problems in a parsed page; False when it contains raw HTML and must not be rendered."""
+        safe = True
         for token in tokens:
             line = _line(token, offset)
+            if token.type == "html_block" or any(child.type == "html_inline" for child in token.children or []):
+                self.collector.add(path, line, "raw HTML is not allowed in pages: use Markdown")
+                safe = False
             if token.type == "heading_open" and token.tag == "h1":
                 self.collector.add(path, line, "only the first line may be a level-1 heading: use '##' inside a page")
             for child in token.children or []:
@@ -251,6 +244,7 @@ class _PageRenderer:
                     self._image(path, line, child, media)
                 elif child.type == "link_open":
                     self._link(path, line, child)
+        return safe
 
     def _image(self, path: Path, line: int | None, token: Token, media: list[tuple[str, int]]) -> None:
         src = str(token.attrGet("src") or "")
