@@ -18,7 +18,6 @@ function log(message, detail) {
 
 var adapter = createAdapter({ data: data, log: log });
 
-var root = document.documentElement;
 var menu = document.getElementById("menu");
 var menuToggle = document.getElementById("menu-toggle");
 var prevButton = document.getElementById("prev");
@@ -278,7 +277,6 @@ function exit() {
 
 // ---- wiring
 
-root.classList.add("js");
 sections.forEach(function (section) { section.hidden = true; });
 forms.forEach(function (form) {
   form.addEventListener("submit", function (event) {
