@@ -128,20 +128,18 @@ class _Session:
                            "definition": {"type": TYPES + "course", "name": {"es-MX": course.replace("-", " ")}}}
             self.template = {}
 
-    def _context(self, parents: list[str], groups: list[str], cmi5_category: bool = False) -> dict:
+    def _context(self, object_id: str, parents: list[str], groups: list[str], cmi5_category: bool = False) -> dict:
+        """As xapi.js make(): the LMS template's grouping first, then the course (and a self-check's
+        module), never the statement's object nor a parent."""
         grouping = [g["id"] for g in self.template.get("contextActivities", {}).get("grouping", [])]
-        for extra in [self.iri, *groups]:  # xapi.js drops the session object from these
-            if extra not in grouping and extra != self.object["id"]:
+        for extra in [self.iri, *groups]:
+            if extra not in grouping and extra != object_id and extra not in parents:
                 grouping.append(extra)
-        context: dict = {
-            "registration": self.registration,
-            "language": "es-MX",
-            "contextActivities": {},
-        }
-        if grouping:
-            context["contextActivities"]["grouping"] = [{"objectType": "Activity", "id": g} for g in grouping]
+        context: dict = {"registration": self.registration, "language": "es-MX", "contextActivities": {}}
         if parents:
             context["contextActivities"]["parent"] = [{"objectType": "Activity", "id": p} for p in parents]
+        if grouping:
+            context["contextActivities"]["grouping"] = [{"objectType": "Activity", "id": g} for g in grouping]
         if "extensions" in self.template:
             context["extensions"] = dict(self.template["extensions"])
         if self.fmt == "cmi5" and cmi5_category:
@@ -157,13 +155,13 @@ class _Session:
         self.out.append(statement)
 
     def session(self, verb: str, when: dt.datetime, result: dict | None = None) -> None:
-        self._make(verb, self.object, self._context([], [], cmi5_category=True), when, result)
+        self._make(verb, self.object, self._context(self.object["id"], [], [], cmi5_category=True), when, result)
 
     def experienced(self, page: str, module: str | None, when: dt.datetime, progress: float) -> None:
         kind = "lesson" if page.rsplit("/", 1)[-1].startswith("p") else "assessment"
         obj = {"objectType": "Activity", "id": page,
                "definition": {"type": TYPES + kind, "name": {"es-MX": page.rsplit("/", 1)[-1]}}}
-        self._make("experienced", obj, self._context([module or self.iri], []), when,
+        self._make("experienced", obj, self._context(page, [module or self.iri], []), when,
                    {"extensions": {CMI5 + "result/extensions/progress": round(progress * 100)}})
 
     def answered(self, question: str, quiz: str, module: str | None, response: str, correct: bool,
@@ -173,7 +171,7 @@ class _Session:
             "description": {"es-MX": f"Pregunta {question}"}, "interactionType": "choice",
             "correctResponsesPattern": [key_of(question)],
             "choices": [{"id": c, "description": {"es-MX": c.upper()}} for c in CHOICES]}}
-        self._make("answered", obj, self._context([quiz], [module] if module else []), when,
+        self._make("answered", obj, self._context(obj["id"], [quiz], [module] if module else []), when,
                    {"response": response, "success": correct, "duration": "PT12.5S"})
 
 
@@ -246,7 +244,10 @@ def _learner_course(index: int, course: str, fmt: str, start: dt.datetime, rng: 
             truth.attempts.append(Attempt(answers, score, passed, now))
             if passed or rng.random() < 0.4:  # some who fail give up
                 break
+            # One of passed/failed per session: a retake is a new session the next day.
+            session.session("terminated", now + dt.timedelta(seconds=1), {"duration": "PT1H"})
             now += dt.timedelta(days=1)
+            session.session("initialized", now)
     session.session("terminated", now + dt.timedelta(seconds=1), {"duration": "PT1H"})
     return truth, session.out
 
