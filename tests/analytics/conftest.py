@@ -82,3 +82,21 @@ def store_with_roster(cohort_db: str, roster_file: Path, tmp_path_factory: pytes
     result = CliRunner().invoke(main, ["roster", "import", str(roster_file), "--store", url])
     assert result.exit_code == 0, result.output
     return url
+
+
+@pytest.fixture(scope="session")
+def small() -> Cohort:
+    """60 learners: for checks that need realistic statements but not the full cohort's figures."""
+    return generate(learners=60, seed=3)
+
+
+@pytest.fixture(scope="session")
+def small_db(small: Cohort, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The small cohort in sqlite, with its roster imported."""
+    from lrs.analytics.roster import import_roster, read_roster_file
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('small') / 'lrs.db'}"
+    with open_store(url) as store:
+        load(store, small.statements)
+        import_roster(store, read_roster_file(small.roster_csv))
+    return url

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from cohort import generate
-from helpers import load, serve
+from cohort import Cohort
+from helpers import serve
 
 from lrs import create_app
 from lrs.analytics.sources import PAGE
@@ -20,12 +19,10 @@ from lrs.stores import open_store
 
 
 @pytest.fixture(scope="module")
-def remote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, str, str, int]]:
+def remote(small_db: str, small: Cohort) -> Iterator[tuple[str, str, str, str, int]]:
     """(xAPI endpoint, key, secret, store URL, statements) of a live LRS holding a 60-learner cohort."""
-    small = generate(learners=60, seed=3)
-    url = f"sqlite:///{tmp_path_factory.mktemp('remote') / 'lrs.db'}"
+    url = small_db
     store = open_store(url)
-    load(store, small.statements)
     credential, secret = create_credential(store, ["statements/read"], name="analyst")
     with serve(create_app({"STORE": store})) as base:
         yield f"{base}/xAPI/", credential.key, secret, url, len(small.statements)
@@ -38,7 +35,7 @@ def invoke(*args: str) -> str:
     return result.stdout
 
 
-def test_report_from_remote_equals_report_from_store(remote: tuple, tmp_path: Path) -> None:
+def test_report_from_remote_equals_report_from_store(remote: tuple) -> None:
     endpoint, key, secret, url, count = remote
     assert count > 2 * PAGE, "the cohort must span several pages so `more` is followed"
     remote_report = json.loads(invoke("report", "--from-lrs", endpoint, "--key", key, "--secret", secret,
