@@ -184,3 +184,17 @@ def test_lms_without_interactions_still_gets_the_result(launch, mini_course: Cou
     assert not [element for element in values if element.startswith("cmi.interactions.")]
     assert values["cmi.core.score.raw"] == "100"
     lms.assert_clean()
+
+
+def test_review_mode_writes_no_result(launch, mini_course: Course) -> None:
+    assert mini_course.assessment
+    lms = launch(mini_course, "scorm12", {"cmi.core.lesson_mode": "review", "cmi.core.lesson_status": "passed"})
+    assert lms.page.evaluate("window.API.cmi.core.lesson_mode") == "review"
+    lms.start()
+    lms.sco.locator("#menu a[data-page]").last.click()
+    lms.answer(mini_course.assessment, correct=False)
+    lms.unload()
+    written = set(lms.values())
+    assert written <= {"cmi.core.lesson_location"}, written
+    assert lms.page.evaluate("window.API.cmi.core.lesson_status") == "passed"
+    lms.assert_clean()
