@@ -496,7 +496,7 @@ def test_statements_survive_a_lost_network_exactly_once(env: Env) -> None:
         stored_offline = {s["id"] for s in env.lrs.statements(registration=registration)}
         queued = page.evaluate(
             "Object.keys(localStorage).filter(k => k.indexOf('spotlight:xapi:') === 0)"
-            ".map(k => JSON.parse(localStorage.getItem(k)).length)")
+            ".map(k => JSON.parse(localStorage.getItem(k)).q.length)")
         assert queued and queued[0] >= 3, queued
         context.set_offline(False)
         page.locator("#next").click()
@@ -600,3 +600,50 @@ def test_a_refused_statement_does_not_block_the_others(env: Env) -> None:
     assert Counter(verbs) == Counter(
         {"initialized": 1, "experienced": 4, "answered": 4, "completed": 1, "passed": 1, "terminated": 1}
     ), verbs
+
+
+def test_statements_made_offline_are_sent_at_the_next_launch(env: Env) -> None:
+    """The learner exits while offline: the statements wait in localStorage and the next launch
+    (online, same learner and registration) sends them, each exactly once."""
+    actor = {"objectType": "Agent", "name": "Inés", "mbox": f"mailto:ines-{uuid.uuid4().hex[:6]}@example.org"}
+    registration = str(uuid.uuid4())
+    url = tincan_url(env, actor, registration)
+    context = env.browser.new_context()
+    watched = support.watch(context)
+    queued_key = "Object.keys(localStorage).filter(k => k.indexOf('spotlight:xapi:') === 0)"
+    try:
+        page = watched.page
+        page.goto(url)
+        page.wait_for_load_state("networkidle")  # the adapter started
+        context.set_offline(True)
+        page.locator("#note-start").click()
+        page.locator("#next").click()
+        page.locator("#exit").click()
+        page.locator("#closed").wait_for(state="visible", timeout=15_000)  # after the 5 s wait for the LRS
+        left = page.evaluate(f"{queued_key}.map(k => JSON.parse(localStorage.getItem(k)).q.length)")
+        assert left == [3], left  # experienced ×2, terminated
+        stored = env.lrs.statements(registration=registration)
+        assert [s["verb"]["id"].rsplit("/", 1)[1] for s in stored] == ["initialized"]
+        page.close()  # the phone closes the tab while still offline
+        assert_clean(watched, LRS_DOCUMENT_PATHS + (env.lrs.endpoint, env.urls["tincan"] + "media/"))
+        context.set_offline(False)
+        again = support.watch(context)
+        again.page.goto(url)  # launched again from the LMS, online
+        again.page.wait_for_load_state("networkidle")
+        assert support.wait_for(lambda: again.page.evaluate(f"{queued_key}.length") == 0)
+        again.page.locator("#exit").click()
+        again.page.locator("#closed").wait_for(state="visible")
+        assert_clean(again)
+    finally:
+        context.close()
+    statements = env.lrs.statements(registration=registration)
+    verbs = [s["verb"]["id"].rsplit("/", 1)[1] for s in statements]
+    assert verbs == ["initialized", "experienced", "experienced", "terminated",
+                     "initialized", "experienced", "terminated"], verbs
+    # the bookmark saved offline came back from localStorage: the second session resumed on that page
+    assert statements[-2]["object"]["id"] == f"{COURSE_IRI}/basics/details"
+    query = {"activityId": COURSE_IRI, "agent": actor, "registration": registration,
+             "stateId": "https://spotlight-pack.org/xapi/state/bookmark"}
+    status, saved = env.lrs.call("GET", "activities/state", query)
+    assert status == 200 and saved["bookmark"] == "basics/details"
+    assert len({s["id"] for s in statements}) == len(statements)

@@ -189,8 +189,9 @@ function xapiStatements(opts) {
 function xapiClient(opts) {
   var endpoint = opts.endpoint.replace(/\/?$/, "/");
   var storage = xapiStorage("localStorage");
-  var key = "spotlight:xapi:" + xapiHash(opts.key) + xapiHash(opts.key, 1);
-  var queue = (storage && xapiJson(storage.getItem(key))) || [];
+  var prefix = "spotlight:xapi:" + xapiHash(opts.key) + xapiHash(opts.key, 1) + ":";
+  var key = prefix + xapiUuid().slice(0, 8); // one queue per page, so two tabs never overwrite each other
+  var queue = [];
   var documents = {}; // PUT URL → body, the last one wins
   var batchSize = 25;
   var busy = false;
@@ -199,14 +200,32 @@ function xapiClient(opts) {
   var waiting = [];
   var closed = false;
 
+  // Unsent statements and documents: {q: [statement…], d: {PUT URL: body}}.
   function remember() {
     try {
-      if (queue.length) storage.setItem(key, JSON.stringify(queue));
-      else storage.removeItem(key);
+      if (idle()) storage.removeItem(key);
+      else storage.setItem(key, JSON.stringify({ q: queue, d: documents }));
     } catch (error) {
       // no storage (or full): the queue lives in memory only
     }
   }
+
+  // Adopt what earlier pages (closed, crashed, or another tab) left unsent, oldest first.
+  var sources = 0;
+  Object.keys(storage || {}).forEach(function (name) {
+    if (name.indexOf(prefix) !== 0) return;
+    var kept = xapiJson(storage.getItem(name)) || {};
+    sources += 1;
+    (kept.q || []).forEach(function (statement) {
+      if (!queue.some(function (have) { return have.id === statement.id; })) queue.push(statement);
+    });
+    Object.keys(kept.d || {}).forEach(function (target) { documents[target] = kept.d[target]; });
+    storage.removeItem(name);
+  });
+  if (sources > 1) {
+    queue.sort(function (a, b) { return a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : 0; });
+  }
+  remember();
 
   function url(path, query) {
     var parts = Object.keys(query || {}).filter(function (name) { return query[name]; }).map(function (name) {
@@ -249,6 +268,7 @@ function xapiClient(opts) {
       }
       if (!response.ok) opts.log("xAPI: the LRS refused a document", response.status);
       if (documents[name] === body) delete documents[name];
+      remember();
     });
   }
 
@@ -292,8 +312,11 @@ function xapiClient(opts) {
       remember();
       pump();
     },
-    // GET a document: its JSON, or null (absent, unreachable, or no answer within 10 s).
+    // GET a document: its JSON, or null (absent, unreachable, or no answer within 10 s). A copy
+    // still waiting to be sent is newer than the LRS's.
     get: function (path, query) {
+      var local = documents[url(path, query)];
+      if (local) return Promise.resolve(xapiJson(local));
       return xapiTimeout(request("GET", url(path, query)).then(function (response) {
         if (response.status === 404) return null;
         if (!response.ok) throw new Error("LRS answered " + response.status);
@@ -304,7 +327,9 @@ function xapiClient(opts) {
       });
     },
     put: function (path, query, value) {
-      if (!closed) documents[url(path, query)] = JSON.stringify(value);
+      if (closed) return;
+      documents[url(path, query)] = JSON.stringify(value);
+      remember();
       pump();
     },
     // Resolves once the LRS has everything, or after `ms` with the rest still queued.
