@@ -114,7 +114,10 @@ class Aggregator:
         if learner is None:
             learner = course.learners[learner_key] = _Learner()
             learner.name = str(statement["actor"].get("name", ""))
-        when = epoch(statement.get("timestamp") or statement["stored"])
+        try:
+            when = epoch(statement.get("timestamp") or statement["stored"])
+        except ValueError:  # a remote LRS's odd timestamp: fall back to when it was stored
+            when = epoch(statement["stored"])
         learner.first = min(learner.first, when)
         obj = statement["object"]
         oid = obj["id"]
