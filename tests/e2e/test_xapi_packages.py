@@ -401,9 +401,9 @@ def test_tincan_package_delivers_statements(env: Env) -> None:
 
 def test_scorm12_xapi_package_reports_to_lms_and_lrs(env: Env) -> None:
     student = f"learner-{uuid.uuid4().hex[:8]}"
-    init = json.dumps({"cmi": {"core": {"student_id": student, "student_name": "Doe, Jane"}}})
+    init = json.dumps({"cmi.core.student_id": student, "cmi.core.student_name": "Doe, Jane"})
     sco = env.urls["scorm12-xapi"] + "index.html"
-    url = f"{env.content.origin}/lms/scorm12.html?" + urllib.parse.urlencode({"sco": sco, "init": init})
+    url = env.content.lms_url(sco, init)
     context = env.browser.new_context()
     watched = support.watch(context)
     try:
@@ -435,10 +435,10 @@ def test_scorm12_xapi_package_reports_to_lms_and_lrs(env: Env) -> None:
 
 def test_scorm12_xapi_without_build_endpoint_reads_the_launch_url(env: Env) -> None:
     student = f"learner-{uuid.uuid4().hex[:8]}"
-    init = json.dumps({"cmi": {"core": {"student_id": student, "student_name": "Roe, Ann"}}})
+    init = json.dumps({"cmi.core.student_id": student, "cmi.core.student_name": "Roe, Ann"})
     query = urllib.parse.urlencode({"endpoint": env.lrs.endpoint, "auth": "Basic " + env.credentials["tincan"]})
     sco = env.urls["scorm12-xapi-url"] + "index.html?" + query
-    url = f"{env.content.origin}/lms/scorm12.html?" + urllib.parse.urlencode({"sco": sco, "init": init})
+    url = env.content.lms_url(sco, init)
     for _launch in range(2):
         context = env.browser.new_context()
         watched = support.watch(context)

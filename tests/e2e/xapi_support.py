@@ -184,41 +184,14 @@ class LRS:
 # --- the content server (and LMS) -----------------------------------------------------------
 
 
-LMS_PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Test LMS (SCORM 1.2)</title>
-<style>body{margin:0} iframe{display:block;width:100%;height:100vh;border:0}</style></head>
-<body><iframe id="sco" title="Course"></iframe>
-<script src="/node_modules/scorm-again/dist/scorm12.js"></script>
-<script>
-(function () {
-  "use strict";
-  var query = new URLSearchParams(window.location.search);
-  var api = new window.Scorm12API({ autocommit: false, logLevel: 5 });
-  api.loadFromFlattenedJSON(JSON.parse(query.get("init") || "{}"));
-  window.lmsCalls = [];
-  ["LMSInitialize", "LMSGetValue", "LMSSetValue", "LMSCommit", "LMSFinish"].forEach(function (method) {
-    var original = api[method].bind(api);
-    api[method] = function () {
-      var args = Array.prototype.slice.call(arguments);
-      var result = original.apply(null, args);
-      var error = String(api.LMSGetLastError());
-      window.lmsCalls.push({ method: method, args: args, result: String(result), error: error });
-      return result;
-    };
-  });
-  window.API = api;
-  document.getElementById("sco").src = query.get("sco");
-})();
-</script></body></html>
-"""
-
 RETURN_PAGE = "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Returned to the LMS</title></head>" \
               "<body><h1>Back in the LMS</h1></body></html>"
 
 
 @dataclass
 class ContentServer:
-    """Serves unzipped packages under /pkg/<name>/, scorm-again, the LMS pages, and cmi5 fetch URLs."""
+    """Serves unzipped packages under /pkg/<name>/, the SCORM test LMS (tests/e2e/lms/lms.html with
+    scorm-again), a return page, and cmi5 fetch URLs."""
 
     root: Path
     port: int = 0
@@ -237,6 +210,11 @@ class ContentServer:
         with zipfile.ZipFile(zip_path) as archive:
             archive.extractall(target)
         return f"{self.origin}/pkg/{name}/"
+
+    def lms_url(self, sco: str, init: str) -> str:
+        """The SCORM 1.2 test LMS launching ``sco`` with the flattened CMI JSON ``init``."""
+        query = urllib.parse.urlencode({"standard": "scorm12", "sco": sco, "init": init})
+        return f"{self.origin}/lms/lms.html?{query}"
 
     def fetch_url(self, token: str) -> str:
         fetch_id = uuid.uuid4().hex
@@ -267,8 +245,11 @@ class ContentServer:
 
             def do_GET(self) -> None:  # noqa: N802
                 path = urllib.parse.urlsplit(self.path).path
-                if path == "/lms/scorm12.html":
-                    return self._send(200, LMS_PAGE.encode(), "text/html; charset=utf-8")
+                if path.startswith("/lms/"):  # the runtime engineer's test LMS (scorm-again + harness.js)
+                    file = E2E / "lms" / path.rsplit("/", 1)[1]
+                    if file.is_file():
+                        kind = "text/html; charset=utf-8" if file.suffix == ".html" else "text/javascript"
+                        return self._send(200, file.read_bytes(), kind)
                 if path == "/favicon.ico":
                     return self._send(204, b"", "image/x-icon")
                 if path == "/return.html":
