@@ -12,6 +12,7 @@ import json
 import re
 import sys
 import urllib.parse
+import urllib.request
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -263,8 +264,11 @@ def test_cmi5_normal_launch_passes_with_a_valid_sequence(env: Env) -> None:
     for statement in by_verb(statements, "experienced") + by_verb(statements, "answered"):
         assert CMI5_CATEGORY not in categories(statement)
     assert [s["object"]["id"] for s in by_verb(statements, "experienced")] == PAGE_IRIS
-    # the fetch URL was called once, with POST
+    # the fetch URL was called once, with POST; it is spent now (cmi5 §8.2.3)
     assert [call for call in env.content.fetch_calls if call[1] == launch.fetch_id] == [("POST", launch.fetch_id)]
+    spent = urllib.request.Request(f"{env.content.origin}/fetch/{launch.fetch_id}", method="POST", data=b"")
+    with urllib.request.urlopen(spent, timeout=5) as answer:
+        assert json.loads(answer.read())["error-code"] == "1"
 
     # the bookmark and state are in the AU's own State document, LMS.LaunchData untouched
     status, saved = env.lrs.call("GET", "activities/state",
@@ -375,6 +379,8 @@ def test_tincan_package_delivers_statements(env: Env) -> None:
     actor = {"objectType": "Agent", "name": "Luis", "mbox": f"mailto:luis-{uuid.uuid4().hex[:6]}@example.org"}
     registration = str(uuid.uuid4())
     context = env.browser.new_context()
+    headers: list[dict[str, str]] = []
+    context.on("request", lambda r: headers.append(r.headers) if r.url.startswith(env.lrs.endpoint) else None)
     watched = support.watch(context)
     try:
         watched.page.goto(tincan_url(env, actor, registration))
@@ -385,6 +391,8 @@ def test_tincan_package_delivers_statements(env: Env) -> None:
         assert_clean(watched)
     finally:
         context.close()
+    assert headers and all(h.get("x-experience-api-version") == "1.0.3" for h in headers)
+    assert all(h.get("authorization") == "Basic " + env.credentials["tincan"] for h in headers)
     statements = env.lrs.statements(registration=registration)
     verbs = [s["verb"]["id"].rsplit("/", 1)[1] for s in statements]
     assert verbs[0] == "initialized" and verbs[-1] == "terminated"
