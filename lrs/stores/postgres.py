@@ -360,9 +360,7 @@ class PostgresStore(Store):
             if not done:
                 raise PreconditionFailed(f"document does not match expected etag {expected_etag!r}")
 
-    def delete_document(
-        self, scope: DocumentScope, doc_id: str, expected_etag: str | None | _Any = ANY
-    ) -> bool:
+    def delete_document(self, scope: DocumentScope, doc_id: str, expected_etag: str | None | _Any = ANY) -> bool:
         key = _doc_key(scope, doc_id)
         with self._one() as conn:
             if isinstance(expected_etag, _Any):
@@ -407,17 +405,16 @@ class PostgresStore(Store):
         self._save_json("lrs_agent", "key", agents)
 
     def _get_json(self, table: str, column: str, key: str) -> dict | None:
-        query = sql.SQL("SELECT body FROM {} WHERE {} = %s").format(
-            sql.Identifier(table), sql.Identifier(column)
-        )
+        query = sql.SQL("SELECT body FROM {} WHERE {} = %s").format(sql.Identifier(table), sql.Identifier(column))
         with self._one() as conn:
             row = conn.execute(query, (key,)).fetchone()
         return row[0] if row else None
 
     def _save_json(self, table: str, column: str, items: Mapping[str, dict]) -> None:
         query = sql.SQL(
-            "INSERT INTO {} VALUES (%s, %s) ON CONFLICT ({}) DO UPDATE SET body = excluded.body"
-        ).format(sql.Identifier(table), sql.Identifier(column))
+            "INSERT INTO {table} VALUES (%s, %s) ON CONFLICT ({column}) DO UPDATE SET body = excluded.body"
+            " WHERE {table}.body::text IS DISTINCT FROM excluded.body::text"  # unchanged: no write
+        ).format(table=sql.Identifier(table), column=sql.Identifier(column))
         with self._tx() as conn, conn.cursor() as cur:
             # Activity definitions and agent names are derived from durably stored statements, so
             # this commit need not wait for its own disk flush (the next statement commit flushes it).
