@@ -324,6 +324,19 @@ def test_cmi5_fail_path_sends_failed_and_never_passed(env: Env) -> None:
     assert re.fullmatch(r"PT\d+H\d+M[\d.]+S", failed["result"]["duration"])
 
 
+def test_cmi5_launchdata_mastery_score_decides_pass(env: Env) -> None:
+    """2 of 3 right (67) fails the course's own 80 but passes the LMS's masteryScore 0.6."""
+    launch = Cmi5Launch(env, mastery=0.6)
+    two_of_three = dict(support.PASS_ANSWERS, **{"mini-q3": ["true"]})
+    run_cmi5(env, launch, two_of_three)
+    statements = launch.au_statements()
+    verbs = [s["verb"]["id"].rsplit("/", 1)[1] for s in statements]
+    assert "failed" not in verbs and verbs.count("passed") == 1, verbs
+    passed = by_verb(statements, "passed")[0]
+    assert passed["result"]["score"] == {"scaled": 0.67, "raw": 67, "min": 0, "max": 100}
+    assert passed["context"]["extensions"][MASTERY_EXT] == 0.6
+
+
 # --- Tin Can ---------------------------------------------------------------------------------
 
 
