@@ -492,11 +492,13 @@ def test_statements_survive_a_lost_network_exactly_once(env: Env) -> None:
     context = env.browser.new_context()
     sent: list[str] = []
     failures: list[str] = []
+    batches: list[int] = []
 
     def on_request(request: Any) -> None:
         if request.method == "POST" and request.url.startswith(env.lrs.endpoint + "statements"):
             body = json.loads(request.post_data or "[]")
             sent.extend(s["id"] for s in (body if isinstance(body, list) else [body]))
+            batches.append(len(body) if isinstance(body, list) else 1)
 
     context.on("request", on_request)
     context.on("requestfailed", lambda request: failures.append(request.url))
@@ -537,6 +539,7 @@ def test_statements_survive_a_lost_network_exactly_once(env: Env) -> None:
     assert set(ids) == set(sent), "the LRS holds exactly the statements the course made"
     assert not stored_offline & (set(ids) - stored_offline) and len(stored_offline) < len(ids)
     assert failures, "requests failed while offline"
+    assert max(batches) > 1, "what waited offline went out in batches"
     verbs = [s["verb"]["id"].rsplit("/", 1)[1] for s in statements]
     assert Counter(verbs) == Counter({"initialized": 1, "experienced": 5, "answered": 4, "completed": 1,
                                       "passed": 1, "terminated": 1}), verbs
