@@ -30,7 +30,7 @@ from lrs.analytics.vocab import (
 )
 
 #: Statements naming no known course yet are kept (up to this many) and retried at the end.
-MAX_PENDING = 100_000
+MAX_PENDING = 20_000
 GROUP_ATTRIBUTES = ("cohort", "state", "municipality", "institution", "role")
 NOT_IN_ROSTER = "(not in roster)"
 #: Item flags: share correct at or above / at or below these, or a negative discrimination.
@@ -98,7 +98,8 @@ class Aggregator:
             return
         course_iri = self._resolve(statement)
         learner_key = learner_of(statement)
-        if course_iri is None and not last_try and len(self._pending) < MAX_PENDING:
+        is_activity = statement["object"].get("objectType", "Activity") == "Activity"
+        if course_iri is None and is_activity and learner_key and not last_try and len(self._pending) < MAX_PENDING:
             self._pending.append(statement)  # its course may be declared by a later statement
             return
         if course_iri is None or learner_key is None:
@@ -146,9 +147,9 @@ class Aggregator:
             if outcome is None:
                 outcome = learner.results[oid] = _Result()
             if verb == COMPLETED:
-                outcome.completed = when if outcome.completed is None else min(outcome.completed, when)
+                outcome.completed = _earliest(outcome.completed, when)
             elif verb == PASSED:
-                outcome.passed = when if outcome.passed is None else min(outcome.passed, when)
+                outcome.passed = _earliest(outcome.passed, when)
             else:
                 outcome.failed.append(when)
             score = score_of(result)
@@ -186,16 +187,18 @@ class _Outcome:
     score: float | None = None
 
 
+def _earliest(a: float | None, b: float | None) -> float | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
 def _unit_outcome(first: float, results: Iterable[_Result]) -> _Outcome:
     outcome = _Outcome(first)
     for result in results:
-        if result.completed is not None:
-            outcome.completed = min(outcome.completed or result.completed, result.completed)
-        if result.passed is not None:
-            outcome.passed = min(outcome.passed or result.passed, result.passed)
+        outcome.completed = _earliest(outcome.completed, result.completed)
+        outcome.passed = _earliest(outcome.passed, result.passed)
         outcome.failed.extend(result.failed)
         if result.best is not None:
-            outcome.score = max(outcome.score or result.best, result.best)
+            outcome.score = result.best if outcome.score is None else max(outcome.score, result.best)
     return outcome
 
 

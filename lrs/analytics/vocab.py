@@ -19,7 +19,6 @@ PASSED = VERBS + "passed"
 FAILED = VERBS + "failed"
 VOIDED = VERBS + "voided"
 COURSE_TYPE = TYPES + "course"
-INTERACTION_TYPE = TYPES + "cmi.interaction"
 
 
 def is_under(child: str, parent: str) -> bool:
