@@ -105,7 +105,7 @@ class PostgresStore(Store):
     def __init__(self, url: str) -> None:
         self._conninfo = "postgresql://" + url.split("://", 1)[1]
         self._local = threading.local()
-        self._connections: list[psycopg.Connection] = []
+        self._connections: list[tuple[int, psycopg.Connection]] = []  # (owner pid, connection)
         self._lock = threading.Lock()
         with self._tx() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
@@ -120,7 +120,7 @@ class PostgresStore(Store):
             conn = psycopg.connect(self._conninfo, autocommit=True, application_name="spotlight-lrs")
             self._local.conn, self._local.pid = conn, os.getpid()
             with self._lock:
-                self._connections.append(conn)
+                self._connections.append((os.getpid(), conn))
         return conn
 
     @contextmanager
@@ -142,8 +142,9 @@ class PostgresStore(Store):
 
     def close(self) -> None:
         with self._lock:
-            for conn in self._connections:
-                conn.close()
+            for pid, conn in self._connections:
+                if pid == os.getpid():  # a connection inherited through fork is the parent's to close
+                    conn.close()
             self._connections.clear()
 
     # --- statements -----------------------------------------------------------------------
