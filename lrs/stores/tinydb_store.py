@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import fcntl
+import glob
 import json
 import os
 import threading
@@ -153,6 +154,11 @@ class TinyDBStore(Store):
         self._lock_path = self._storage.path + ".lock"
         # TinyDB's cached data is mutated in place by writes: one thread at a time per process.
         self._mutex = threading.RLock()
+        with self._write():
+            # A temporary file exists only while its writer holds the lock: any found now was left
+            # by a writer that died mid-write.
+            for leftover in glob.glob(glob.escape(self._storage.path) + ".tmp-*"):
+                os.unlink(leftover)
 
     # --- transactions ---------------------------------------------------------------------
 

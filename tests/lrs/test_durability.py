@@ -57,9 +57,7 @@ def free_port() -> int:
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
     """Run ``spotlight-lrs`` from this checkout, installed or not."""
     command = [sys.executable, "-c", "from lrs.cli import main; main()", *args]
-    return subprocess.run(
-        command, cwd=REPO, env=_env(), capture_output=True, text=True, timeout=120, check=True
-    )
+    return subprocess.run(command, cwd=REPO, env=_env(), capture_output=True, text=True, timeout=120, check=True)
 
 
 def _env() -> dict[str, str]:
@@ -75,9 +73,7 @@ class LrsServer:
         self.store_url = store_url
         self.workers = workers
         self.log_path = workdir / "server.log"
-        created = json.loads(
-            cli("credentials", "create", "--store", store_url, "--scope", "all", "--json").stdout
-        )
+        created = json.loads(cli("credentials", "create", "--store", store_url, "--scope", "all", "--json").stdout)
         self.auth = (created["key"], created["secret"])
         self.process: subprocess.Popen[bytes] | None = None
         self.port = 0
@@ -216,9 +212,13 @@ def count_after_crash(url: str) -> int:
         with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
             assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     if url.startswith("tinydb:///"):
-        json.loads(Path(url.removeprefix("tinydb:///")).read_text())  # a torn write would not parse
+        path = Path(url.removeprefix("tinydb:///"))
+        json.loads(path.read_text())  # a torn write would not parse
     store = open_store(url)
     try:
+        if url.startswith("tinydb:///"):
+            leftovers = list(path.parent.glob(path.name + ".tmp-*"))
+            assert not leftovers, f"temporary files of dead writers left after opening: {leftovers}"
         return sum(1 for _ in store.iter_statements())
     finally:
         store.close()
