@@ -227,7 +227,7 @@ class TinyDBStore(Store):
         wanted = set(ids)
         with self._read() as data:
             return {
-                row["id"]: StoredStatement(row["statement"], row["voided"], row["stored"])
+                row["id"]: StoredStatement(_fresh(row["statement"]), row["voided"], row["stored"])
                 for row in data.get("statements", {}).values()
                 if row["id"] in wanted
             }
@@ -253,7 +253,8 @@ class TinyDBStore(Store):
                     break
         more = len(page) > query.limit
         page = page[: query.limit]
-        return StatementPage([row["statement"] for _, row in page], str(page[-1][0]) if more else None)
+        statements = [_fresh(row["statement"]) for _, row in page]
+        return StatementPage(statements, str(page[-1][0]) if more else None)
 
     def _stream_page(self, flt: StreamFilter, after: str | None, size: int) -> tuple[list[dict], str | None]:
         start = _parse_cursor(after) if after else 0
@@ -277,7 +278,7 @@ class TinyDBStore(Store):
                 page.append((seq, row))
                 if len(page) == size:
                     break
-        return [row["statement"] for _, row in page], (str(page[-1][0]) if len(page) == size else None)
+        return [_fresh(row["statement"]) for _, row in page], (str(page[-1][0]) if len(page) == size else None)
 
     def get_attachments(self, sha2s: Sequence[str]) -> dict[str, bytes]:
         wanted = set(sha2s)
@@ -366,13 +367,13 @@ class TinyDBStore(Store):
         with self._read() as data:
             for row in data.get(table, {}).values():
                 if row["key"] == key:
-                    return row["body"]
+                    return _fresh(row["body"])
         return None
 
     def _save_keyed(self, name: str, items: Mapping[str, dict]) -> None:
         with self._write():
             current = {row["key"]: row["body"] for row in self._storage.read().get(name, {}).values()}
-            changed = {key: body for key, body in items.items() if current.get(key) != body}
+            changed = {key: _fresh(body) for key, body in items.items() if current.get(key) != body}
             table = self._table(name)  # only changes are written: an unchanged file is not rewritten
             for key, body in changed.items():
                 table.upsert({"key": key, "body": body}, Query().key == key)
@@ -389,7 +390,7 @@ class TinyDBStore(Store):
                     "key": credential.key,
                     "secret_hash": credential.secret_hash,
                     "scopes": list(credential.scopes),
-                    "authority": credential.authority,
+                    "authority": _fresh(credential.authority),
                     "name": credential.name,
                     "created": credential.created or utc_now(),
                     "revoked": credential.revoked,
@@ -428,7 +429,7 @@ def _statement_row(record: StatementRecord, stored: str, voided: bool) -> Row:
             RELATED_ACTIVITY: sorted(record.related_activity_ids | record.activity_ids),
             AUTHORITY: sorted(record.authority_keys),
         },
-        "statement": dict(record.statement, stored=stored),
+        "statement": _fresh(dict(record.statement, stored=stored)),
     }
 
 
@@ -507,6 +508,11 @@ def _check_etag(table: Table, cond: Callable[[Row], bool], expected: str | None 
         raise PreconditionFailed(f"document etag is {current!r}, expected {expected!r}")
 
 
+def _fresh(value: Any) -> Any:
+    """A private deep copy of JSON data: the cache must never share objects with callers."""
+    return json.loads(json.dumps(value))
+
+
 def _encode(content: bytes) -> str:
     return base64.b64encode(content).decode("ascii")
 
@@ -527,7 +533,7 @@ def _credential(row: Row) -> Credential:
         row["key"],
         row["secret_hash"],
         tuple(row["scopes"]),
-        row["authority"],
+        _fresh(row["authority"]),
         row["name"],
         row["created"],
         row["revoked"],
