@@ -103,13 +103,15 @@ class SQLiteStore(Store):
         self._lock = threading.Lock()
         # Memory databases lack WAL; serialise all access to them instead.
         self._memory_lock = threading.RLock()
-        # Writers queue on a thread lock and an flock on a side file before BEGIN IMMEDIATE:
-        # SQLite's own busy handler polls with sleeps of several milliseconds, which caps
-        # throughput when processes contend; a blocked flock wakes the moment it is released.
-        self._write_lock = threading.Lock()
-        self._lock_file = None if self._memory else open(path + ".writelock", "a+b")  # noqa: SIM115
         self._keepalive = self._connect()
         self._keepalive.executescript(SCHEMA)
+        # Writers queue on a thread lock and an flock of the database file before BEGIN
+        # IMMEDIATE: SQLite's own busy handler polls with sleeps of several milliseconds, which
+        # caps throughput when processes contend; a blocked flock wakes as soon as it is free.
+        # (On Linux flock locks are independent of the POSIX locks SQLite takes; this handle
+        # stays open until close(), after the connections, so it never drops SQLite's locks.)
+        self._write_lock = threading.Lock()
+        self._lock_file = None if self._memory else open(path, "rb")  # noqa: SIM115
 
     # --- connections ----------------------------------------------------------------------
 
