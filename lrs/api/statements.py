@@ -135,24 +135,24 @@ def _store_batch(batch: list[dict], contents: dict[str, bytes]) -> list[str]:
 def _remember_definitions(statements: list[dict]) -> None:
     """Update canonical Activity definitions and known Agents from newly stored statements."""
     db = store()
+    mentioned = [a for s in statements for a in rules.iter_activities(s)]
+    known = db.get_activities([a["id"] for a in mentioned])
     activities: dict[str, dict] = {}
+    for activity in mentioned:
+        aid = activity["id"]
+        current = activities.get(aid) or known.get(aid)
+        if "definition" in activity or current is None:
+            activities[aid] = rules.merge_activity(current, activity)
     agents: dict[str, dict] = {}
-    known: dict[str, dict | None] = {}
     for statement in statements:
-        for activity in rules.iter_activities(statement):
-            aid = activity["id"]
-            if aid not in known:
-                known[aid] = db.get_activity(aid)
-            current = activities.get(aid) or known[aid]
-            if "definition" in activity or current is None:
-                activities[aid] = rules.merge_activity(current, activity)
         for agent in rules.iter_agents(statement):
             key = rules.agent_key(agent)
             if key and "name" in agent:
                 agents[key] = agent
+    known_agents = db.get_agents(list(agents)) if agents else {}
     # Write only what changed: most statements repeat known activities and agents.
     changed_activities = {k: v for k, v in activities.items() if v != known.get(k)}
-    changed_agents = {k: v for k, v in agents.items() if v != db.get_agent(k)}
+    changed_agents = {k: v for k, v in agents.items() if v != known_agents.get(k)}
     if changed_activities:
         db.save_activities(changed_activities)
     if changed_agents:

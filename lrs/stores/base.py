@@ -1,6 +1,9 @@
 """The store interface: what every LRS store (sqlite, postgres, tinydb) must provide.
 
 CHANGES (interface history; newest first):
+- v1.2: added ``get_activities(ids)`` and ``get_agents(keys)``, bulk reads used once per statement
+  batch. The base class implements both with the single-item methods, so existing stores keep
+  working; override them with one query each for speed.
 - v1.1: DocumentKind gains "roster", a private kind for analytics' learner roster (no store code).
 - v1: first version.
 
@@ -316,6 +319,11 @@ class Store(abc.ABC):
     def get_activity(self, activity_id: str) -> dict | None:
         """The canonical Activity object last saved for this id."""
 
+    def get_activities(self, activity_ids: Sequence[str]) -> dict[str, dict]:
+        """Canonical Activity objects by id, for those known (one call per statement batch)."""
+        found = {aid: self.get_activity(aid) for aid in dict.fromkeys(activity_ids)}
+        return {aid: activity for aid, activity in found.items() if activity is not None}
+
     @abc.abstractmethod
     def save_activities(self, activities: Mapping[str, dict]) -> None:
         """Replace the canonical Activity objects (merging is the rules layer's job)."""
@@ -323,6 +331,11 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def get_agent(self, agent_key: str) -> dict | None:
         """The Agent object last saved under this key."""
+
+    def get_agents(self, agent_keys: Sequence[str]) -> dict[str, dict]:
+        """Agent objects by key, for those known (one call per statement batch)."""
+        found = {key: self.get_agent(key) for key in dict.fromkeys(agent_keys)}
+        return {key: agent for key, agent in found.items() if agent is not None}
 
     @abc.abstractmethod
     def save_agents(self, agents: Mapping[str, dict]) -> None:

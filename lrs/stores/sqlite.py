@@ -410,6 +410,22 @@ class SQLiteStore(Store):
             row = conn.execute("SELECT body FROM activities WHERE id = ?", (activity_id,)).fetchone()
         return json.loads(row[0]) if row else None
 
+    def get_activities(self, activity_ids: Sequence[str]) -> dict[str, dict]:
+        return self._bodies("activities", "id", activity_ids)
+
+    def get_agents(self, agent_keys: Sequence[str]) -> dict[str, dict]:
+        return self._bodies("agents", "key", agent_keys)
+
+    def _bodies(self, table: str, column: str, keys: Sequence[str]) -> dict[str, dict]:
+        found: dict[str, dict] = {}
+        with self._read() as conn:
+            for chunk in _chunks(list(dict.fromkeys(keys)), 500):
+                marks = ",".join("?" * len(chunk))
+                sql = f"SELECT {column}, body FROM {table} WHERE {column} IN ({marks})"
+                for key, body in conn.execute(sql, chunk):
+                    found[key] = json.loads(body)
+        return found
+
     def save_activities(self, activities: Mapping[str, dict]) -> None:
         with self._write() as conn:
             conn.executemany(

@@ -327,6 +327,9 @@ def test_activities_and_agents(store: Store) -> None:
     store.save_agents({ALICE: {"mbox": "mailto:alice@example.com", "name": "Alice"}})
     assert store.get_agent(ALICE) == {"mbox": "mailto:alice@example.com", "name": "Alice"}
     assert store.get_agent(BOB) is None
+    assert store.get_activities([ACT, PARENT, ACT]) == {ACT: activity}
+    assert store.get_agents([BOB, ALICE]) == {ALICE: {"mbox": "mailto:alice@example.com", "name": "Alice"}}
+    assert store.get_activities([]) == {} and store.get_agents([]) == {}
 
 
 def test_credentials(store: Store) -> None:
