@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 import click
 
-from lrs.analytics import render
+from lrs.analytics import paused_cycle_collector, render
 from lrs.analytics.export import Pseudonymiser, select, write_csv, write_jsonl
 from lrs.analytics.report import GROUP_ATTRIBUTES, Aggregator
 from lrs.analytics.roster import Roster, RosterError, import_roster, load_roster, read_roster_file
@@ -148,7 +148,8 @@ def report(store_url: str, course: str | None, since: str | None, until: str | N
     """Completion, pass rates, scores, funnels and item analysis per course and module."""
     with _statements(store_url, from_lrs, key, secret, since, until, roster_file) as (statements, roster_rows):
         try:
-            aggregate = Aggregator(course).add_all(statements)
+            with paused_cycle_collector():
+                aggregate = Aggregator(course).add_all(statements)
         except SourceError as exc:
             raise click.ClickException(str(exc)) from None
     result = aggregate.report(roster_rows, by, show_learners)
@@ -182,8 +183,9 @@ def export(store_url: str, course: str | None, since: str | None, until: str | N
         chosen = select(statements, course)
         with _output(output) as out:
             try:
-                count = (write_csv(chosen, out, roster_rows, pseudonymiser) if fmt == "csv"
-                         else write_jsonl(chosen, out, pseudonymiser))
+                with paused_cycle_collector():
+                    count = (write_csv(chosen, out, roster_rows, pseudonymiser) if fmt == "csv"
+                             else write_jsonl(chosen, out, pseudonymiser))
             except SourceError as exc:
                 raise click.ClickException(str(exc)) from None
     click.echo(f"exported {count} statements", err=True)

@@ -71,6 +71,9 @@ class CourseResolver:
 
     def __init__(self) -> None:
         self.known: set[str] = set()
+        #: Rules 2-4 depend only on the statement's activity ids (and on ``known``): memoised,
+        #: since a course has few distinct (object, context) combinations.
+        self._memo: dict[tuple[str, ...], str | None] = {}
 
     def __call__(self, statement: dict) -> str | None:
         obj = statement["object"]
@@ -78,15 +81,25 @@ class CourseResolver:
             return None
         declared = _declared_course(statement)
         if declared is not None:
-            self.known.add(declared)
+            if declared not in self.known:
+                self.known.add(declared)
+                self._memo.clear()
             return declared
         ids = _activity_ids(statement)
-        if self.known:
-            prefixes = [c for c in self.known if any(is_under(i, c) for i in ids)]
-            if prefixes:
-                return max(prefixes, key=len)
         grouping = [a["id"] for a in context_activities(statement, "grouping")]
-        for targets in ([obj["id"]], grouping):
+        key = (*ids, "|", *grouping)
+        if key not in self._memo:
+            if len(self._memo) > 100_000:
+                self._memo.clear()
+            self._memo[key] = self._undeclared(obj["id"], ids, grouping)
+        return self._memo[key]
+
+    def _undeclared(self, object_id: str, ids: list[str], grouping: list[str]) -> str | None:
+        """Rules 2 to 4."""
+        prefixes = [c for c in self.known if any(is_under(i, c) for i in ids)]
+        if prefixes:
+            return max(prefixes, key=len)
+        for targets in ([object_id], grouping):
             prefixes = [g for g in grouping if any(t != g and is_under(t, g) for t in targets)]
             if prefixes:
                 return min(prefixes, key=len)
