@@ -180,7 +180,7 @@ def export(store_url: str, course: str | None, since: str | None, until: str | N
         except ValueError as exc:
             raise click.UsageError(f"--pseudonymise: {exc} (set {PSEUDONYM_KEY_ENV})") from None
     with _statements(store_url, from_lrs, key, secret, since, until, roster_file, verb) as (statements, roster_rows):
-        chosen = select(statements, course)
+        chosen = select(statements, course, resolve=fmt == "csv")
         with _output(output) as out:
             try:
                 with paused_cycle_collector():

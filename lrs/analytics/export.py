@@ -145,11 +145,17 @@ def csv_row(statement: dict, course: str, roster: Mapping[str, Mapping[str, str]
     ]
 
 
-def select(statements: Iterable[dict], course: str | None) -> Iterator[tuple[dict, str]]:
-    """(statement, its course IRI or "") pairs of one course (IRI or last segment), or of all."""
-    resolve = CourseResolver()
+def select(statements: Iterable[dict], course: str | None, *, resolve: bool = True) -> Iterator[tuple[dict, str]]:
+    """(statement, its course IRI or "") pairs of one course (IRI or last segment), or of all.
+
+    ``resolve=False`` skips course resolution when nothing needs it (JSON lines of every course).
+    """
+    if course is None and not resolve:
+        yield from ((statement, "") for statement in statements)
+        return
+    resolver = CourseResolver()
     for statement in statements:
-        found = resolve(statement) or ""
+        found = resolver(statement) or ""
         if course is None or course_matches(found, course):
             yield statement, found
 
