@@ -23,6 +23,8 @@ SCOPE = DocumentScope(kind="roster")
 DOC_ID = "roster"
 IDENTITY_COLUMNS = ("account_homepage", "account_name", "mbox")
 COLUMNS = (*IDENTITY_COLUMNS, *GROUP_ATTRIBUTES)
+#: Other names accepted in the header (the programme says "intake" for a cohort).
+ALIASES = {"intake": "cohort"}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _IRI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$")
 Roster = dict[str, dict[str, str]]
@@ -49,7 +51,7 @@ def parse_roster(lines: Iterable[str]) -> Roster:
     header = next(reader, None)
     if header is None:
         raise RosterError("line 1: empty file; expected a header row")
-    header = [h.strip().lower() for h in header]
+    header = [ALIASES.get(h.strip().lower(), h.strip().lower()) for h in header]
     unknown = [h for h in header if h not in COLUMNS]
     if unknown:
         raise RosterError(f"line 1: unknown column(s) {', '.join(unknown)} (known: {', '.join(COLUMNS)})")

@@ -58,7 +58,7 @@ def funnel(truths: list[Truth], course: str) -> list[tuple[str, int]]:
 
 def items(truths: list[Truth], course: str) -> dict[str, dict]:
     """Per assessment question: first-attempt difficulty, correlation with first-attempt total."""
-    takers = [t for t in truths if t.attempts]
+    takers = sorted((t for t in truths if t.attempts), key=lambda t: t.key)
     found = {}
     for question in ASSESSMENT:
         item = [1 if t.attempts[0].answers[question][1] else 0 for t in takers]
@@ -67,11 +67,15 @@ def items(truths: list[Truth], course: str) -> dict[str, dict]:
             r = statistics.correlation(item, totals)
         except statistics.StatisticsError:
             r = None
+        k = round(len(takers) * 0.27)
+        ranked = [i for _, i in sorted(zip(totals, item, strict=True), key=lambda pair: pair[0])]
+        upper_lower = (sum(ranked[-k:]) - sum(ranked[:k])) / k
         choices: dict[str, int] = {}
         for t in takers:
             response = t.attempts[0].answers[question][0]
             choices[response] = choices.get(response, 0) + 1
         found[f"{course_iri(course)}/question/{question}"] = {
             "respondents": len(takers), "difficulty": sum(item) / len(item), "discrimination": r,
+            "upper_lower": upper_lower,
             "choices": choices, "key": key_of(question)}
     return found

@@ -103,8 +103,12 @@ def _browser_or_skip():
         if os.environ.get("SPOTLIGHT_REQUIRE_BROWSER") == "1":
             pytest.fail(f"SPOTLIGHT_REQUIRE_BROWSER=1 but {CHROMIUM} is missing")
         pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if os.environ.get("SPOTLIGHT_REQUIRE_BROWSER") == "1":
+            pytest.fail("SPOTLIGHT_REQUIRE_BROWSER=1 but Python playwright is not installed")
+        pytest.skip("Python playwright is not installed")
     return sync_playwright()
 
 

@@ -82,6 +82,7 @@ def test_item_analysis(by_state: dict, cohort: Cohort, course: str) -> None:
             assert item["discrimination"] == pytest.approx(want["discrimination"])
         assert {c["id"]: c["count"] for c in item["choices"] if c["count"]} == want["choices"]
         assert item["correct_response"] == want["key"]
+        assert item["upper_lower"] == pytest.approx(want["upper_lower"])
     base = course_iri(course) + "/question/"
     assert found[base + "a1"]["flags"] == ["too easy"]
     assert found[base + "a2"]["flags"] == ["too hard"]

@@ -98,3 +98,12 @@ def test_roster_and_report_on_every_store(any_store_url: str, tmp_path: Path) ->
     assert exported.exit_code == 0
     assert sorted(json.loads(line)["id"] for line in exported.stdout.splitlines()) == sorted(
         s["id"] for s in small.statements)
+
+
+def test_intake_is_a_cohort_and_mbox_needs_no_mailto(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/lrs.db"
+    path = tmp_path / "intake.csv"
+    path.write_text("\ufeffMBOX,Intake,State\nAna@Example.org,2026-A,Guerrero\n", encoding="utf-8")
+    assert invoke("roster", "import", str(path), "--store", url).exit_code == 0
+    with open_store(url) as store:
+        assert load_roster(store) == {"mbox:mailto:ana@example.org": {"cohort": "2026-A", "state": "Guerrero"}}
