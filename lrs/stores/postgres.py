@@ -72,7 +72,7 @@ CREATE INDEX IF NOT EXISTS lrs_statement_registration ON lrs_statement (registra
     WHERE registration IS NOT NULL;
 CREATE INDEX IF NOT EXISTS lrs_statement_ref ON lrs_statement (statement_ref) WHERE statement_ref IS NOT NULL;
 CREATE INDEX IF NOT EXISTS lrs_statement_voids ON lrs_statement (voids) WHERE voids IS NOT NULL;
-CREATE INDEX IF NOT EXISTS lrs_statement_stored ON lrs_statement (stored);
+CREATE INDEX IF NOT EXISTS lrs_statement_stored ON lrs_statement (stored, seq);
 CREATE TABLE IF NOT EXISTS lrs_statement_key (
     kind text NOT NULL,
     key text NOT NULL,
@@ -500,11 +500,17 @@ def _content_conditions(query: StatementQuery) -> list[sql.Composable]:
 
 
 def _time_window(since: str | None, until: str | None) -> list[sql.Composable]:
+    """``since``/``until`` as bounds on ``seq``: seq order is stored order, so each bound is one
+    index probe, and the page query keeps walking the filter's (key, seq) index instead of
+    sorting every statement in the time range."""
+    last_at = sql.SQL(
+        "coalesce((SELECT seq FROM lrs_statement WHERE stored <= {} ORDER BY stored DESC, seq DESC LIMIT 1), 0)"
+    )
     window: list[sql.Composable] = []
     if since:
-        window.append(sql.SQL("s.stored > {}").format(_parse_timestamp(since)))
+        window.append(sql.SQL("s.seq > {}").format(last_at.format(_parse_timestamp(since))))
     if until:
-        window.append(sql.SQL("s.stored <= {}").format(_parse_timestamp(until)))
+        window.append(sql.SQL("s.seq <= {}").format(last_at.format(_parse_timestamp(until))))
     return window
 
 
