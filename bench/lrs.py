@@ -9,7 +9,8 @@ For each store it measures, against ``spotlight-lrs serve`` on 127.0.0.1:
   statements; the store is filled directly through the store interface, which is much faster
   than HTTP and measures the same reads;
 - the server's peak resident memory (largest worker, and master + workers) after each phase,
-  to show whether memory grows with the size of the store.
+  to show whether memory grows with the size of the store;
+- single-POST statements/s again at each size, to show whether writes slow down as it grows.
 
 Everything is bounded: fixed request counts and sizes. TinyDB rewrites its whole file on each
 write, so it gets its own, smaller sizes (``--tinydb-sizes``).
@@ -326,6 +327,8 @@ def bench_store(kind: str, sizes: list[int], workers: int, writes: tuple[int, in
                     query_latency(server.endpoint, auth, 2, rnd)  # warm caches and connections
                     result[f"query_{size}"] = query_latency(server.endpoint, auth, rounds, rnd)
                     result[f"query_{size}_peak_mib"] = [round(m) for m in server.peak_memory_mib()]
+                    # Does writing slow down as the store grows? (adds 200 statements)
+                    result[f"single_post_at_{size}_per_s"] = round(write_rate(server.endpoint, auth, 50, 1))
                 finally:
                     server.stop()
                 _report(result)
