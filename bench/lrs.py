@@ -314,12 +314,11 @@ def bench_store(kind: str, sizes: list[int], workers: int, writes: tuple[int, in
             finally:
                 server.stop()
             _report(result)
-            held = _count(url)
             for size in sizes:
+                held = _count(url)
                 if size > held:
                     seconds = fill_store(url, size - held, rnd)
                     result[f"fill_{size}_per_s"] = round((size - held) / seconds)
-                    held = size
                 if kind == "postgres":
                     _analyze(url)
                 server = Server(url, workers, workdir / "server.log")
