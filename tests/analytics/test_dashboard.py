@@ -91,7 +91,7 @@ def test_pages_show_the_report_figures(app_and_keys: tuple, cohort: Cohort) -> N
     items = _table(html, "Questions")
     flags = {row[0]: row[-1] for row in items[1:]}
     assert flags["Pregunta a1"] == "too easy" and flags["Pregunta a3"] == "negative discrimination"
-    assert html.count("<svg") == 4 and html.count("<table>") == 4
+    assert html.count("<svg") == 5 and html.count("<table>") == 5  # by state, by module, scores, funnel, items
     assert not re.search(r"""(src|href)=["']https?://""", html), "nothing loaded from elsewhere"
     assert client.get("/dashboard/course?id=nope", headers=headers).status_code == 404
     assert client.get(f"/dashboard/course?id={quote(course_iri(course))}&by=planet",
