@@ -150,6 +150,7 @@ class Ledger:
         self.acked: list[str] = []
         self.batches: list[list[str]] = []
         self.acked_requests = 0
+        self.refusals: list[str] = []  # a failure inside a client thread would not fail the test
 
     def ack(self, ids: list[str]) -> None:
         with self.lock:
@@ -189,7 +190,9 @@ def client(server: LrsServer, number: int, ledger: Ledger, stop: threading.Event
         if response.status_code in (200, 204):
             ledger.ack(ids)
         else:
-            pytest.fail(f"server refused a valid statement: {response.status_code} {response.text[:200]}")
+            with ledger.lock:
+                ledger.refusals.append(f"{response.status_code} {response.text[:200]}")
+            return
 
 
 def all_statement_ids(server: LrsServer) -> list[str]:
@@ -245,6 +248,7 @@ def test_sigkill_loses_no_acknowledged_statement(store_url: str, tmp_path: Path)
         for t in threads:
             t.join(timeout=30)
         server.stop()
+    assert not ledger.refusals, f"server refused valid statements: {ledger.refusals[:3]}"
     assert ledger.acked, "nothing was acknowledged before the kill"
 
     streamed = count_after_crash(url)
