@@ -107,7 +107,12 @@ def _read_roster(path: Path) -> Roster:
 @contextlib.contextmanager
 def _output(path: Path | None) -> Iterator[TextIO]:
     if path is None:
-        yield sys.stdout
+        try:
+            yield sys.stdout
+            sys.stdout.flush()
+        except BrokenPipeError:  # `export | head`: the reader left; stop quietly, as cat does
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise SystemExit(1) from None
         return
     try:
         handle = path.open("w", encoding="utf-8", newline="")

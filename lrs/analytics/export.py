@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TextIO
 
 from lrs.analytics.report import GROUP_ATTRIBUTES, course_matches
-from lrs.analytics.vocab import CourseResolver, context_activities, learner_of, module_of, short_id
+from lrs.analytics.vocab import CourseResolver, context_activities, learner_of, short_id, statement_module
 from lrs.xapi.statements import agent_key
 
 PSEUDONYM_HOMEPAGE = "urn:spotlight-lrs:pseudonym"
@@ -37,7 +37,7 @@ COLUMNS: dict[str, str] = {
     "object_type": "object activity type IRI, when defined",
     "course": "course IRI (docs/analytics.md rules)",
     "course_id": "last segment of the course IRI",
-    "module": "module IRI, empty for course-level activities",
+    "module": "module of a page or of a question's quiz; empty for course-level statements",
     "parent": "first context parent activity IRI",
     "registration": "context registration (UUID)",
     "success": "result.success (true/false)",
@@ -118,7 +118,7 @@ def csv_row(statement: dict, course: str, roster: Mapping[str, Mapping[str, str]
     score = result.get("score", {})
     duration = result.get("duration")
     seconds = duration_seconds(duration) if isinstance(duration, str) else None
-    module = module_of(obj.get("id", ""), parents, course) if course and "id" in obj else None
+    module = statement_module(statement, course) if course else None
     verb = statement["verb"]["id"]
     return [
         statement.get("id", ""),

@@ -13,7 +13,7 @@ import duckdb
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from cohort import Cohort, course_iri
+from cohort import COURSES, Cohort, course_iri, page_sequence
 
 from lrs.analytics.export import COLUMNS, select, write_csv
 from lrs.cli import main
@@ -42,7 +42,16 @@ def test_csv_loads_in_pandas_and_duckdb(cohort_db: str, cohort: Cohort, tmp_path
         assert row.score_scaled == pytest.approx(by_id[row.statement_id]["result"]["score"]["scaled"])
     assert set(frame.course_id) == {"feminicide-investigation", "first-contact-care", "protection-measures",
                                     "reeducation-men"}
-    assert frame.module.isna().sum() > 0 and frame.module.notna().sum() > 0
+    pages = {page: module for course in COURSES for page, module in page_sequence(course)}
+    for row in frame.itertuples():
+        if row.verb_name == "experienced":
+            expected = pages[row.object_id]
+        elif row.verb_name == "answered":
+            question = row.object_id.rsplit("/", 1)[-1]
+            expected = None if question.startswith("a") else f"{course_iri(row.course_id)}/{question.split('-')[0]}"
+        else:
+            expected = None
+        assert (None if pd.isna(row.module) else row.module) == expected, row
     assert set(frame.success.dropna()) <= {True, False}
 
     con = duckdb.connect()
