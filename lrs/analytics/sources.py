@@ -34,16 +34,16 @@ def remote_statements(endpoint: str, key: str, secret: str, since: str | None = 
     The pages' JSON is read as sent (``response.data``) rather than through tincan's object
     model, so statements keep every property, exactly as our store would hand them over.
     """
-    from tincan import RemoteLRS  # imported here: only this source needs it
+    from tincan import RemoteLRS, Verb  # imported here: only this source needs it
 
     lrs = RemoteLRS(endpoint=endpoint.rstrip("/") + "/", version="1.0.3", username=key, password=secret)
-    query: dict = {"ascending": True, "limit": PAGE}
+    query: dict = {"ascending": "true", "limit": PAGE}  # tincan sends str(value): "True" is not xAPI
     if since:
         query["since"] = since
     if until:
         query["until"] = until
     if verb:
-        query["verb"] = verb
+        query["verb"] = Verb(id=verb)  # tincan sends the verb object's id
     try:
         response = lrs.query_statements(query)
         while True:

@@ -60,3 +60,15 @@ def test_remote_errors_are_one_line(remote: tuple) -> None:
     assert wrong.exit_code != 0 and "HTTP 401" in wrong.output and "Traceback" not in wrong.output
     missing = CliRunner().invoke(main, ["export", "--from-lrs", endpoint])
     assert missing.exit_code != 0 and "--key and --secret" in missing.output
+
+
+def test_filters_reach_the_remote_lrs(remote: tuple) -> None:
+    endpoint, key, secret, url, _ = remote
+    source = ["--from-lrs", endpoint, "--key", key, "--secret", secret]
+    passed = "http://adlnet.gov/expapi/verbs/passed"
+    remote_ids = invoke("export", *source, "--format", "jsonl", "--verb", passed).splitlines()
+    local_ids = invoke("export", "--store", url, "--format", "jsonl", "--verb", passed).splitlines()
+    assert remote_ids == local_ids and remote_ids
+    assert all(json.loads(line)["verb"]["id"] == passed for line in remote_ids)
+    assert invoke("export", *source, "--format", "jsonl", "--since", "2999-01-01T00:00:00Z") == ""
+    assert invoke("export", *source, "--format", "jsonl", "--until", "2000-01-01T00:00:00Z") == ""
