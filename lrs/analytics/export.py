@@ -14,6 +14,7 @@ import hmac
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from functools import lru_cache
 from typing import TextIO
 
 from lrs.analytics.report import GROUP_ATTRIBUTES, course_matches
@@ -59,9 +60,13 @@ class Pseudonymiser:
         if len(key) < MIN_KEY_LENGTH:
             raise ValueError(f"the pseudonymisation key must have at least {MIN_KEY_LENGTH} characters")
         self._key = key.encode()
+        self._known: dict[str, str] = {}  # one HMAC per learner, not per statement
 
     def __call__(self, learner: str) -> str:
-        return hmac.new(self._key, learner.encode(), hashlib.sha256).hexdigest()[:32]
+        found = self._known.get(learner)
+        if found is None:
+            found = self._known[learner] = hmac.new(self._key, learner.encode(), hashlib.sha256).hexdigest()[:32]
+        return found
 
     def agent(self, agent: dict) -> dict:
         """An Agent with only an account holding the pseudonym (no name, mbox, openid)."""
@@ -90,6 +95,7 @@ class Pseudonymiser:
         return result
 
 
+@lru_cache(maxsize=4096)  # statements repeat a few durations (latencies, session lengths)
 def duration_seconds(value: str) -> float | None:
     """ISO 8601 duration (days, hours, minutes, seconds) in seconds; None when unreadable."""
     match = _DURATION.match(value)

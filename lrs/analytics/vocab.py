@@ -7,6 +7,7 @@ every format and from any other content that uses the ADL vocabulary.
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from lrs.xapi.statements import agent_key
 
@@ -169,6 +170,7 @@ def display_name(activity: dict) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def short_id(iri: str) -> str:
     """The last path segment of an IRI: the id analysts type (``--course protection-measures``)."""
     return iri.rstrip("/").rsplit("/", 1)[-1]
