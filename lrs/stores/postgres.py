@@ -21,6 +21,7 @@ import datetime as _dt
 import json
 import os
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 
@@ -107,6 +108,7 @@ class PostgresStore(Store):
         self._local = threading.local()
         self._connections: list[tuple[int, psycopg.Connection]] = []  # (owner pid, connection)
         self._lock = threading.Lock()
+        self.probe_after_idle_s = 5.0
         with self._tx() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
             conn.execute(SCHEMA)
@@ -114,13 +116,24 @@ class PostgresStore(Store):
     # --- connections ----------------------------------------------------------------------
 
     def _conn(self) -> psycopg.Connection:
-        """This thread's connection, reconnecting after a fork or a dropped connection."""
+        """This thread's connection, reconnecting after a fork or a dropped connection.
+
+        A connection idle for more than ``probe_after_idle_s`` is probed first (one round trip), so
+        a database restart or an idle-connection timeout in between costs no request an error.
+        """
         conn = getattr(self._local, "conn", None)
-        if conn is None or conn.closed or self._local.pid != os.getpid():
-            conn = psycopg.connect(self._conninfo, autocommit=True, application_name="spotlight-lrs")
-            self._local.conn, self._local.pid = conn, os.getpid()
-            with self._lock:
-                self._connections.append((os.getpid(), conn))
+        if conn is not None and not conn.closed and self._local.pid == os.getpid():
+            if time.monotonic() - self._local.used <= self.probe_after_idle_s:
+                return conn
+            try:
+                conn.execute("SELECT 1")
+                return conn
+            except psycopg.OperationalError:
+                conn.close()
+        conn = psycopg.connect(self._conninfo, autocommit=True, application_name="spotlight-lrs")
+        self._local.conn, self._local.pid = conn, os.getpid()
+        with self._lock:
+            self._connections.append((os.getpid(), conn))
         return conn
 
     @contextmanager
@@ -139,6 +152,8 @@ class PostgresStore(Store):
         except psycopg.OperationalError:
             conn.close()  # a broken connection is replaced on next use
             raise
+        finally:
+            self._local.used = time.monotonic()
 
     def close(self) -> None:
         with self._lock:

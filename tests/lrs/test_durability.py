@@ -309,3 +309,23 @@ def test_processes_writing_one_store_all_land_once(store_url: str) -> None:
     assert len(ids) == expected and len(set(ids)) == expected
     stored = [s["stored"] for s in streamed]
     assert stored == sorted(stored), "stream order is not stored order"
+
+
+@pytest.mark.parametrize("store_url", ["postgres"], indirect=True)
+def test_postgres_store_reconnects_after_the_database_drops_it(store_url: str) -> None:
+    """A database restart or idle timeout between two requests costs no request an error."""
+    import psycopg
+
+    store = open_store(store_url)
+    try:
+        store.insert_statements([build_record(make_statement("before-the-drop"))])
+        store.probe_after_idle_s = 0.0  # as if the connection had been idle a long time
+        with psycopg.connect(store_url, autocommit=True) as admin:
+            dropped = admin.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND application_name = 'spotlight-lrs'"
+            ).fetchone()[0]
+        assert dropped >= 1
+        assert store.count_statements() == 1
+    finally:
+        store.close()
