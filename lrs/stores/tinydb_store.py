@@ -16,6 +16,7 @@ measured limits are in docs/lrs-stores.md. What it guarantees:
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import fcntl
 import glob
 import json
@@ -33,6 +34,7 @@ from tinydb.table import Table
 from lrs.stores import path_from_url
 from lrs.stores.base import (
     ANY,
+    TIMESTAMP_FORMAT,
     Credential,
     Document,
     DocumentScope,
@@ -46,6 +48,7 @@ from lrs.stores.base import (
     StoreError,
     StreamFilter,
     _Any,
+    format_timestamp,
     utc_now,
 )
 
@@ -201,7 +204,7 @@ class TinyDBStore(Store):
                 raise StatementConflict(existing)
             meta = self._table("meta")
             state = meta.get(doc_id=1) or {"last_seq": 0, "last_stored": ""}
-            stored = max(utc_now(), state["last_stored"])
+            stored = max(utc_now(), _after(state["last_stored"]))  # strictly after every earlier write
             seq = state["last_seq"]
             voiders = {row["voids"] for row in current if row["voids"]}
             rows = []
@@ -290,10 +293,18 @@ class TinyDBStore(Store):
             }
 
     def consistent_through(self) -> str:
-        # Every write is committed before the lock is released and readers see whole files.
-        with self._read() as data:
-            last = data.get("meta", {}).get("1", {}).get("last_stored", "")
-        return max(utc_now(), last)
+        # With no writer holding the lock, everything stored is in the file and any later write is
+        # stored after now; while one writes, only what the file already holds is certain.
+        with self._mutex, open(self._lock_path, "a") as lock:
+            try:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+                idle = True
+            except BlockingIOError:
+                idle = False
+            last = self._storage.read().get("meta", {}).get("1", {}).get("last_stored", "")
+        if idle:
+            return max(format_timestamp(dt.datetime.now(dt.UTC) - dt.timedelta(microseconds=1)), last)
+        return last or format_timestamp(dt.datetime(1970, 1, 1, tzinfo=dt.UTC))
 
     def count_statements(self) -> int:
         with self._read() as data:
@@ -508,6 +519,14 @@ def _check_etag(table: Table, cond: Callable[[Row], bool], expected: str | None 
     current = rows[0]["etag"] if rows else None
     if current != expected:
         raise PreconditionFailed(f"document etag is {current!r}, expected {expected!r}")
+
+
+def _after(stored: str) -> str:
+    """The first store timestamp after ``stored`` ("" for none)."""
+    if not stored:
+        return ""
+    moment = dt.datetime.strptime(stored, TIMESTAMP_FORMAT).replace(tzinfo=dt.UTC)
+    return format_timestamp(moment + dt.timedelta(microseconds=1))
 
 
 def _fresh(value: Any) -> Any:
