@@ -409,22 +409,29 @@ class PostgresStore(Store):
     # --- activities and agents ------------------------------------------------------------
 
     def get_activity(self, activity_id: str) -> dict | None:
-        return self._get_json("lrs_activity", "id", activity_id)
+        return self.get_activities([activity_id]).get(activity_id)
+
+    def get_activities(self, activity_ids: Sequence[str]) -> dict[str, dict]:
+        return self._get_json("lrs_activity", "id", activity_ids)
 
     def save_activities(self, activities: Mapping[str, dict]) -> None:
         self._save_json("lrs_activity", "id", activities)
 
     def get_agent(self, agent_key: str) -> dict | None:
-        return self._get_json("lrs_agent", "key", agent_key)
+        return self.get_agents([agent_key]).get(agent_key)
+
+    def get_agents(self, agent_keys: Sequence[str]) -> dict[str, dict]:
+        return self._get_json("lrs_agent", "key", agent_keys)
 
     def save_agents(self, agents: Mapping[str, dict]) -> None:
         self._save_json("lrs_agent", "key", agents)
 
-    def _get_json(self, table: str, column: str, key: str) -> dict | None:
-        query = sql.SQL("SELECT body FROM {} WHERE {} = %s").format(sql.Identifier(table), sql.Identifier(column))
+    def _get_json(self, table: str, column: str, keys: Sequence[str]) -> dict[str, dict]:
+        query = sql.SQL("SELECT {column}, body FROM {table} WHERE {column} = ANY(%s)").format(
+            table=sql.Identifier(table), column=sql.Identifier(column)
+        )
         with self._one() as conn:
-            row = conn.execute(query, (key,)).fetchone()
-        return row[0] if row else None
+            return dict(conn.execute(query, (list(keys),)).fetchall())
 
     def _save_json(self, table: str, column: str, items: Mapping[str, dict]) -> None:
         query = sql.SQL(

@@ -363,23 +363,27 @@ class TinyDBStore(Store):
     # --- activities and agents ------------------------------------------------------------
 
     def get_activity(self, activity_id: str) -> dict | None:
-        return self._get_keyed("activities", activity_id)
+        return self.get_activities([activity_id]).get(activity_id)
+
+    def get_activities(self, activity_ids: Sequence[str]) -> dict[str, dict]:
+        return self._get_keyed("activities", activity_ids)
 
     def save_activities(self, activities: Mapping[str, dict]) -> None:
         self._save_keyed("activities", activities)
 
     def get_agent(self, agent_key: str) -> dict | None:
-        return self._get_keyed("agents", agent_key)
+        return self.get_agents([agent_key]).get(agent_key)
+
+    def get_agents(self, agent_keys: Sequence[str]) -> dict[str, dict]:
+        return self._get_keyed("agents", agent_keys)
 
     def save_agents(self, agents: Mapping[str, dict]) -> None:
         self._save_keyed("agents", agents)
 
-    def _get_keyed(self, table: str, key: str) -> dict | None:
+    def _get_keyed(self, table: str, keys: Sequence[str]) -> dict[str, dict]:
+        wanted = set(keys)
         with self._read() as data:
-            for row in data.get(table, {}).values():
-                if row["key"] == key:
-                    return _fresh(row["body"])
-        return None
+            return {row["key"]: _fresh(row["body"]) for row in data.get(table, {}).values() if row["key"] in wanted}
 
     def _save_keyed(self, name: str, items: Mapping[str, dict]) -> None:
         with self._write():
