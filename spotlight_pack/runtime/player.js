@@ -35,6 +35,9 @@ var menuLinks = pages.map(function (page) {
 var forms = Array.prototype.slice.call(document.querySelectorAll("form.quiz"));
 
 var current = -1;
+// Until adapter.start() resolves (network round trips for xAPI formats) the learner may already
+// move; nothing is reported before then, and the learner is not sent back when it resolves.
+var started = false;
 var visited = pages.map(function () { return false; });
 var answers = questions.map(function () { return { mask: 0, submitted: false }; });
 var best = null;
@@ -83,7 +86,7 @@ function result() {
 
 // Tell the adapter what changed, then let it commit: save() is the one commit point.
 function persist() {
-  if (finished) return;
+  if (finished || !started) return;
   var now = result();
   var key = JSON.stringify(now);
   if (key !== reported) {
@@ -126,7 +129,7 @@ function show(index, moveFocus) {
     window.scrollTo(0, 0);
     sections[index].querySelector("h1").focus();
   }
-  adapter.pageViewed(pages[index]);
+  if (started) adapter.pageViewed(pages[index]);
   persist();
 }
 
@@ -225,7 +228,7 @@ function submitQuiz(form) {
     var question = questions[qi];
     var response = selectedIds(form, question);
     answers[qi] = { mask: maskOf(question, response), submitted: true };
-    adapter.answered({
+    if (started) adapter.answered({
       question: question,
       response: response,
       correct: sameSet(response, question.correct),
@@ -326,14 +329,21 @@ window.addEventListener("pagehide", function () { finish("unload"); });
 window.addEventListener("beforeunload", function () { finish("unload"); });
 
 adapter.start().then(function (stored) {
+  started = true;
   if (typeof stored.masteryScore === "number") masteryScore = stored.masteryScore;
   var saved = stateDecode(stored.state, data.layout, pages.length, questions.length);
+  var movedEarly = current >= 0;
   if (saved) {
-    visited = saved.visited;
+    visited = saved.visited.map(function (seen, i) { return seen || visited[i]; });
     best = saved.best;
-    answers = saved.answers;
+    if (!movedEarly) answers = saved.answers;
   }
-  forms.forEach(renderQuiz);
+  if (!movedEarly) forms.forEach(renderQuiz);
+  if (movedEarly) {
+    adapter.pageViewed(pages[current]);
+    persist();
+    return;
+  }
   var index = indexOfPage(stored.bookmark);
   if (index >= 0) show(index, false);
   else if (note) showNote();

@@ -671,3 +671,43 @@ def test_statements_made_offline_are_sent_at_the_next_launch(env: Env) -> None:
     status, saved = env.lrs.call("GET", "activities/state", query)
     assert status == 200 and saved["bookmark"] == "basics/details"
     assert len({s["id"] for s in statements}) == len(statements)
+
+
+def test_learner_who_moves_before_the_adapter_started_stays_where_she_is(env: Env) -> None:
+    """The Start button works at once; when start() resolves late, the learner is not sent back."""
+    actor = {"objectType": "Agent", "name": "Inés", "mbox": f"mailto:ines-{uuid.uuid4().hex[:6]}@example.org"}
+    registration = str(uuid.uuid4())
+    context = env.browser.new_context()
+    held: list[Any] = []
+    released: list[bool] = []
+
+    def hold_until_released(route: Any) -> None:
+        if released:
+            route.continue_()
+        else:
+            held.append(route)
+
+    context.route(lambda url: "/xAPI/activities/state" in url, hold_until_released)
+    watched = support.watch(context)
+    try:
+        watched.page.goto(tincan_url(env, actor, registration))
+        for _ in range(100):  # Playwright dispatches route events only inside its own calls
+            if held:
+                break
+            watched.page.wait_for_timeout(100)
+        assert held, "start() did not ask for its State document"
+        watched.page.locator("#note-start").click()
+        watched.page.locator("#next").click()
+        assert watched.page.locator("#page-basics--details").is_visible()
+        released.append(True)
+        for route in held:
+            route.continue_()
+        watched.page.wait_for_load_state("networkidle")
+        assert watched.page.locator("#page-basics--details").is_visible(), "sent back after start()"
+        watched.page.locator("#exit").click()
+        watched.page.locator("#closed").wait_for(state="visible")
+    finally:
+        context.close()
+    statements = env.lrs.statements(registration=registration)
+    experienced = [s["object"]["id"] for s in by_verb(statements, "experienced")]
+    assert experienced == [f"{COURSE_IRI}/basics/details"]
