@@ -228,8 +228,7 @@ def count_after_crash(url: str) -> int:
 
 
 def test_sigkill_loses_no_acknowledged_statement(store_url: str, tmp_path: Path) -> None:
-    url = store_url
-    server = LrsServer(url, tmp_path)
+    server = LrsServer(store_url, tmp_path)
     server.start()
     ledger = Ledger()
     stop = threading.Event()
@@ -251,7 +250,7 @@ def test_sigkill_loses_no_acknowledged_statement(store_url: str, tmp_path: Path)
     assert not ledger.refusals, f"server refused valid statements: {ledger.refusals[:3]}"
     assert ledger.acked, "nothing was acknowledged before the kill"
 
-    streamed = count_after_crash(url)
+    streamed = count_after_crash(store_url)
     server.start()
     try:
         session = server.session()
