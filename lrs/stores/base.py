@@ -1,6 +1,8 @@
 """The store interface: what every LRS store (sqlite, postgres, tinydb) must provide.
 
 CHANGES (interface history; newest first):
+- v1.3: ``DocumentScope.key(doc_id)`` and ``parse_cursor`` moved here from the three stores, which
+  had each written them again; nothing changes for callers.
 - v1.2: added ``get_activities(ids)`` and ``get_agents(keys)``, bulk reads used once per statement
   batch. The base class implements both with the single-item methods, so existing stores keep
   working; override them with one query each for speed.
@@ -44,6 +46,14 @@ def utc_now() -> str:
 def format_timestamp(moment: _dt.datetime) -> str:
     """Render an aware datetime in the fixed-width UTC store format."""
     return moment.astimezone(_dt.UTC).strftime(TIMESTAMP_FORMAT)
+
+
+def parse_cursor(cursor: str) -> int:
+    """A paging cursor as every store writes it (an insertion sequence number)."""
+    try:
+        return int(cursor)
+    except ValueError:
+        raise ValueError(f"invalid cursor {cursor!r}") from None
 
 
 class StoreError(Exception):
@@ -170,6 +180,10 @@ class DocumentScope:
     activity_id: str = ""
     agent: str = ""
     registration: str | None = None
+
+    def key(self, doc_id: str) -> tuple[str, str, str, str, str]:
+        """The five columns that identify one document in every store (no registration: "")."""
+        return (self.kind, self.activity_id, self.agent, self.registration or "", doc_id)
 
 
 @dataclass(frozen=True)

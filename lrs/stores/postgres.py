@@ -45,6 +45,7 @@ from lrs.stores.base import (
     StreamFilter,
     _Any,
     format_timestamp,
+    parse_cursor,
     utc_now,
 )
 
@@ -259,7 +260,7 @@ class PostgresStore(Store):
         return {sid: StoredStatement(body, voided, body["stored"]) for sid, body, voided in rows}
 
     def query_statements(self, query: StatementQuery, cursor: str | None = None) -> StatementPage:
-        after = _parse_cursor(cursor) if cursor is not None else None
+        after = parse_cursor(cursor) if cursor is not None else None
         window = [sql.SQL("NOT s.voided")]
         window += _time_window(query.since, query.until)
         if query.authority:
@@ -306,7 +307,7 @@ class PostgresStore(Store):
         conditions += _time_window(flt.since, flt.until)
         if not flt.include_voided:
             conditions.append(sql.SQL("NOT s.voided"))
-        conditions.append(sql.SQL("s.seq > {}").format(_parse_cursor(after) if after else 0))
+        conditions.append(sql.SQL("s.seq > {}").format(parse_cursor(after) if after else 0))
         statement = _select_page(conditions, sql.SQL("ASC"), sql.Literal(size))
         with self._one() as conn:
             rows = conn.execute(statement).fetchall()
@@ -341,7 +342,7 @@ class PostgresStore(Store):
         with self._one() as conn:
             row = conn.execute(
                 "SELECT content, content_type, etag, updated FROM lrs_document WHERE " + _DOC_KEY,
-                _doc_key(scope, doc_id),
+                scope.key(doc_id),
             ).fetchone()
         return Document(bytes(row[0]), row[1], row[2], row[3]) if row else None
 
@@ -349,7 +350,7 @@ class PostgresStore(Store):
         self, scope: DocumentScope, doc_id: str, document: Document, expected_etag: str | None | _Any = ANY
     ) -> None:
         values = (
-            *_doc_key(scope, doc_id),
+            *scope.key(doc_id),
             document.content,
             document.content_type,
             document.etag,
@@ -377,7 +378,7 @@ class PostgresStore(Store):
                 raise PreconditionFailed(f"document does not match expected etag {expected_etag!r}")
 
     def delete_document(self, scope: DocumentScope, doc_id: str, expected_etag: str | None | _Any = ANY) -> bool:
-        key = _doc_key(scope, doc_id)
+        key = scope.key(doc_id)
         with self._one() as conn:
             if isinstance(expected_etag, _Any):
                 return conn.execute("DELETE FROM lrs_document WHERE " + _DOC_KEY, key).rowcount > 0
@@ -487,9 +488,6 @@ _DOC_KEY = "kind = %s AND activity_id = %s AND agent = %s AND registration = %s 
 _CREDENTIAL_SELECT = "SELECT key, secret_hash, scopes, authority, name, created, revoked FROM lrs_credential"
 
 
-def _doc_key(scope: DocumentScope, doc_id: str) -> tuple[str, str, str, str, str]:
-    return (scope.kind, scope.activity_id, scope.agent, scope.registration or "", doc_id)
-
 
 def _scope_filter(scope: DocumentScope) -> tuple[str, list[str]]:
     where = "kind = %s AND activity_id = %s AND agent = %s"
@@ -551,12 +549,6 @@ def _select_page(
 def _parse_timestamp(text: str) -> _dt.datetime:
     return _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
-
-def _parse_cursor(cursor: str) -> int:
-    try:
-        return int(cursor)
-    except ValueError:
-        raise ValueError(f"invalid cursor {cursor!r}") from None
 
 
 def _credential(row: tuple) -> Credential:

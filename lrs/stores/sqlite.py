@@ -38,6 +38,7 @@ from lrs.stores.base import (
     StoreError,
     StreamFilter,
     _Any,
+    parse_cursor,
     utc_now,
 )
 
@@ -355,7 +356,7 @@ class SQLiteStore(Store):
         with self._read() as conn:
             row = conn.execute(
                 "SELECT content, content_type, etag, updated FROM documents WHERE " + _DOC_KEY,
-                _doc_key(scope, doc_id),
+                scope.key(doc_id),
             ).fetchone()
         return Document(bytes(row[0]), row[1], row[2], row[3]) if row else None
 
@@ -366,7 +367,7 @@ class SQLiteStore(Store):
             self._check_etag(conn, scope, doc_id, expected_etag)
             conn.execute(
                 "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (*_doc_key(scope, doc_id), document.content, document.content_type, document.etag,
+                (*scope.key(doc_id), document.content, document.content_type, document.etag,
                  document.updated),
             )
 
@@ -375,7 +376,7 @@ class SQLiteStore(Store):
     ) -> bool:
         with self._write() as conn:
             self._check_etag(conn, scope, doc_id, expected_etag)
-            cur = conn.execute("DELETE FROM documents WHERE " + _DOC_KEY, _doc_key(scope, doc_id))
+            cur = conn.execute("DELETE FROM documents WHERE " + _DOC_KEY, scope.key(doc_id))
             return cur.rowcount > 0
 
     @staticmethod
@@ -384,7 +385,7 @@ class SQLiteStore(Store):
     ) -> None:
         if isinstance(expected, _Any):
             return
-        row = conn.execute("SELECT etag FROM documents WHERE " + _DOC_KEY, _doc_key(scope, doc_id)).fetchone()
+        row = conn.execute("SELECT etag FROM documents WHERE " + _DOC_KEY, scope.key(doc_id)).fetchone()
         current = row[0] if row else None
         if current != expected:
             raise PreconditionFailed(f"document etag is {current!r}, expected {expected!r}")
@@ -483,9 +484,6 @@ class SQLiteStore(Store):
 _DOC_KEY = "kind = ? AND activity_id = ? AND agent = ? AND registration = ? AND doc_id = ?"
 
 
-def _doc_key(scope: DocumentScope, doc_id: str) -> tuple[str, str, str, str, str]:
-    return (scope.kind, scope.activity_id, scope.agent, scope.registration or "", doc_id)
-
 
 def _scope_filter(scope: DocumentScope) -> tuple[str, list[str]]:
     where = "kind = ? AND activity_id = ? AND agent = ?"
@@ -572,15 +570,9 @@ def _outer_filter(
         params.append(query.until)
     if cursor is not None:
         where.append("s.seq > ?" if query.ascending else "s.seq < ?")
-        params.append(_parse_cursor(cursor))
+        params.append(parse_cursor(cursor))
     return where or ["1"], params
 
-
-def _parse_cursor(cursor: str) -> int:
-    try:
-        return int(cursor)
-    except ValueError:
-        raise ValueError(f"invalid cursor {cursor!r}") from None
 
 
 def _credential(row: tuple) -> Credential:

@@ -49,6 +49,7 @@ from lrs.stores.base import (
     StreamFilter,
     _Any,
     format_timestamp,
+    parse_cursor,
     utc_now,
 )
 
@@ -236,7 +237,7 @@ class TinyDBStore(Store):
             }
 
     def query_statements(self, query: StatementQuery, cursor: str | None = None) -> StatementPage:
-        after = _parse_cursor(cursor) if cursor is not None else None
+        after = parse_cursor(cursor) if cursor is not None else None
         with self._read() as data:
             rows = _ordered(data, descending=not query.ascending)
             content = _content_matcher(query)
@@ -260,7 +261,7 @@ class TinyDBStore(Store):
         return StatementPage(statements, str(page[-1][0]) if more else None)
 
     def _stream_page(self, flt: StreamFilter, after: str | None, size: int) -> tuple[list[dict], str | None]:
-        start = _parse_cursor(after) if after else 0
+        start = parse_cursor(after) if after else 0
         content = _content_matcher(
             StatementQuery(
                 agent=flt.agent,
@@ -313,7 +314,7 @@ class TinyDBStore(Store):
     # --- documents ------------------------------------------------------------------------
 
     def get_document(self, scope: DocumentScope, doc_id: str) -> Document | None:
-        key = _doc_key(scope, doc_id)
+        key = scope.key(doc_id)
         with self._read() as data:
             for row in data.get("documents", {}).values():
                 if _row_doc_key(row) == key:
@@ -491,16 +492,13 @@ def _in_window(row: Row, since: str | None, until: str | None) -> bool:
     return (not since or row["stored"] > since) and (not until or row["stored"] <= until)
 
 
-def _doc_key(scope: DocumentScope, doc_id: str) -> tuple[str, str, str, str, str]:
-    return (scope.kind, scope.activity_id, scope.agent, scope.registration or "", doc_id)
-
 
 def _row_doc_key(row: Row) -> tuple[str, str, str, str, str]:
     return (row["kind"], row["activity_id"], row["agent"], row["registration"], row["doc_id"])
 
 
 def _doc_condition(scope: DocumentScope, doc_id: str) -> Callable[[Row], bool]:
-    key = _doc_key(scope, doc_id)
+    key = scope.key(doc_id)
     return lambda row: _row_doc_key(row) == key
 
 
@@ -545,12 +543,6 @@ def _encode(content: bytes) -> str:
 def _decode(text: str) -> bytes:
     return base64.b64decode(text)
 
-
-def _parse_cursor(cursor: str) -> int:
-    try:
-        return int(cursor)
-    except ValueError:
-        raise ValueError(f"invalid cursor {cursor!r}") from None
 
 
 def _credential(row: Row) -> Credential:
