@@ -98,6 +98,7 @@ def main() -> None:
     count = fill(options.store, options.statements)
     print(f"store: {options.store} ({count:,} statements); load average {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} CPUs")
+    options.out.mkdir(parents=True, exist_ok=True)
     wall, cpu, peak = measure([options.store], options.out / "bench-read.txt", READ_ONLY)
     print(f"store read:   {wall:6.1f} s wall {cpu:6.1f} s CPU  peak {peak:5.0f} MB   (iter_statements alone)")
     wall, cpu, peak = measure(["report", "--store", options.store, "--format", "json"],
