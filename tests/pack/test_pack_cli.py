@@ -129,3 +129,33 @@ def test_console_script_runs_without_traceback(tmp_path: Path) -> None:
         [sys.executable, "-m", "spotlight_pack.cli", "build", "--help"], capture_output=True, text=True, check=False
     )
     assert helped.returncode == 0 and "--format" in helped.stdout and "spotlight-pack build" in helped.stdout
+
+
+def test_preview_serves_the_course_on_loopback(mini_copy: Path) -> None:
+    """``preview`` builds the course and serves it on 127.0.0.1 until stopped."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "spotlight_pack.cli", "preview", str(mini_copy), "--lang", "en", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        page = ""
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=2) as answer:
+                    page = answer.read().decode()
+                break
+            except OSError:
+                time.sleep(0.1)
+        assert '<html lang="en"' in page and "Minimal test course" in page
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
