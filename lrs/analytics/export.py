@@ -17,6 +17,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import TextIO
 
+import orjson
+
 from lrs.analytics.report import GROUP_ATTRIBUTES, course_matches
 from lrs.analytics.vocab import CourseResolver, context_activities, learner_of, short_id, statement_module
 from lrs.xapi.statements import agent_key
@@ -183,12 +185,19 @@ def write_csv(statements: Iterable[tuple[dict, str]], out: TextIO, roster: Mappi
     return count + len(batch)
 
 
+def _json_line(statement: dict) -> str:
+    """Compact UTF-8 JSON and a newline: orjson, or the standard library for integers past 64 bits."""
+    try:
+        return orjson.dumps(statement, option=orjson.OPT_APPEND_NEWLINE).decode()
+    except TypeError:
+        return json.dumps(statement, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
 def write_jsonl(statements: Iterable[tuple[dict, str]], out: TextIO, pseudonymise: Pseudonymiser | None) -> int:
     """Write one statement per line (pseudonymised copies when asked); return how many."""
     count = 0
     for statement, _ in statements:
         body = pseudonymise.statement(statement) if pseudonymise else statement
-        out.write(json.dumps(body, ensure_ascii=False, separators=(",", ":")))
-        out.write("\n")
+        out.write(_json_line(body))
         count += 1
     return count

@@ -29,9 +29,12 @@ from __future__ import annotations
 
 import abc
 import datetime as _dt
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
+
+import orjson
 
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
@@ -46,6 +49,16 @@ def utc_now() -> str:
 def format_timestamp(moment: _dt.datetime) -> str:
     """Render an aware datetime in the fixed-width UTC store format."""
     return moment.astimezone(_dt.UTC).strftime(TIMESTAMP_FORMAT)
+
+
+def load_statement(text: str | bytes) -> dict:
+    """Decode stored statement JSON: orjson (the hot path of every query and analytics stream,
+    about twice as fast), falling back to the standard library for what orjson refuses
+    (integers beyond 64 bits, which xAPI extensions may hold)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def parse_cursor(cursor: str) -> int:

@@ -38,6 +38,7 @@ from lrs.stores.base import (
     StoreError,
     StreamFilter,
     _Any,
+    load_statement,
     parse_cursor,
     utc_now,
 )
@@ -249,7 +250,7 @@ class SQLiteStore(Store):
                     f"SELECT id, body, voided, stored FROM statements WHERE id IN ({marks})", chunk
                 )
                 for sid, body, voided, stored in rows:
-                    found[sid] = StoredStatement(json.loads(body), bool(voided), stored)
+                    found[sid] = StoredStatement(load_statement(body), bool(voided), stored)
         return found
 
     def query_statements(self, query: StatementQuery, cursor: str | None = None) -> StatementPage:
@@ -296,7 +297,7 @@ class SQLiteStore(Store):
         more = len(rows) > query.limit
         rows = rows[: query.limit]
         next_cursor = str(rows[-1][0]) if more else None
-        return StatementPage([json.loads(body) for _, body in rows], next_cursor)
+        return StatementPage([load_statement(body) for _, body in rows], next_cursor)
 
     def _stream_page(
         self, flt: StreamFilter, after: str | None, size: int
@@ -325,7 +326,7 @@ class SQLiteStore(Store):
             ).fetchall()
         if not rows:
             return [], None
-        return [json.loads(body) for _, body in rows], (str(rows[-1][0]) if len(rows) == size else None)
+        return [load_statement(body) for _, body in rows], (str(rows[-1][0]) if len(rows) == size else None)
 
     def get_attachments(self, sha2s: Sequence[str]) -> dict[str, bytes]:
         found: dict[str, bytes] = {}
