@@ -26,6 +26,8 @@ sys.path[0:1] = [str(ROOT), str(ROOT / "tests" / "analytics")]
 
 from cohort import generate  # noqa: E402
 
+from lrs.analytics.vocab import COURSE_TYPE  # noqa: E402
+from lrs.definitions import remember_definitions  # noqa: E402
 from lrs.stores import open_store  # noqa: E402
 from lrs.xapi.statements import build_record, normalise  # noqa: E402
 
@@ -36,9 +38,11 @@ def fill(url: str, wanted: int) -> int:
     """Make the store hold at least ``wanted`` statements; return how many it holds."""
     with open_store(url) as store:
         have = store.count_statements()
+        template = generate().statements
+        if not store.activity_ids_of_type(COURSE_TYPE):  # a store filled before definitions were kept
+            remember_definitions(store, template)
         if have >= wanted:
             return have
-        template = generate().statements
         now = dt.datetime.now(dt.UTC)
         copy_number = 0
         batch = []
@@ -59,11 +63,13 @@ def fill(url: str, wanted: int) -> int:
                 have += 1
                 if len(batch) == 5000:
                     store.insert_statements(batch)
+                    remember_definitions(store, [r.statement for r in batch])
                     batch = []
                     print(f"\rfilling: {have:,} statements ({time.perf_counter() - started:.0f} s)", end="",
                           file=sys.stderr)
         if batch:
             store.insert_statements(batch)
+            remember_definitions(store, [r.statement for r in batch])
         print(file=sys.stderr)
         return store.count_statements()
 

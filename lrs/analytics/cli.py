@@ -16,11 +16,13 @@ from typing import Any, TextIO
 
 import click
 
-from lrs.analytics import paused_cycle_collector, render
-from lrs.analytics.export import Pseudonymiser, select, write_csv, write_jsonl
-from lrs.analytics.report import GROUP_ATTRIBUTES, Aggregator
+from lrs.analytics import render
+from lrs.analytics.export import Pseudonymiser
+from lrs.analytics.export import export as export_statements
+from lrs.analytics.parallel import PARALLEL_FROM
+from lrs.analytics.report import GROUP_ATTRIBUTES, aggregate
 from lrs.analytics.roster import Roster, RosterError, import_roster, load_roster, read_roster_file
-from lrs.analytics.sources import SourceError, remote_statements, store_statements
+from lrs.analytics.sources import Source, SourceError, remote_statements
 from lrs.stores import DEFAULT_STORE_URL, Store, open_store
 from lrs.xapi.errors import XAPIError
 from lrs.xapi.statements import store_timestamp
@@ -51,6 +53,9 @@ def _source_options(command: Callable[..., Any]) -> Callable[..., Any]:
                      help="Roster CSV to use instead of the roster imported in the store."),
         click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
                      help="Write to this file instead of standard output."),
+        click.option("--jobs", type=click.IntRange(min=0), default=0, show_default=True,
+                     help="Processes reading the store at once; 0: one per CPU for stores of "
+                          f"{PARALLEL_FROM:,} statements or more, else one."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -77,20 +82,19 @@ def _opened(store_url: str) -> Iterator[Store]:
 
 
 @contextlib.contextmanager
-def _statements(store_url: str, from_lrs: str | None, key: str | None, secret: str | None, since: str | None,
-                until: str | None, roster_file: Path | None,
-                verb: str | None = None) -> Iterator[tuple[Iterator[dict], Roster]]:
-    """The statement stream and the roster for a report or an export."""
+def _source(store_url: str, from_lrs: str | None, key: str | None, secret: str | None, since: str | None,
+            until: str | None, roster_file: Path | None, jobs: int, verb: str | None = None) -> Iterator[Source]:
+    """Where a report or an export reads, with its roster."""
     since, until = _timestamp(since, "since"), _timestamp(until, "until")
     file_roster = _read_roster(roster_file) if roster_file else None
     if from_lrs:
         if not key or not secret:
             raise click.UsageError("--from-lrs needs --key and --secret")
-        yield remote_statements(from_lrs, key, secret, since, until, verb), file_roster or {}
+        yield Source(file_roster or {}, remote=remote_statements(from_lrs, key, secret, since, until, verb))
         return
     with _opened(store_url) as store:
         roster_rows = file_roster if file_roster is not None else load_roster(store)
-        yield store_statements(store, since, until, verb), roster_rows
+        yield Source.of_store(store, store_url, since=since, until=until, verb=verb, jobs=jobs, roster=roster_rows)
 
 
 def _read_roster(path: Path) -> Roster:
@@ -148,16 +152,15 @@ def roster_import(store_url: str, csv_file: Path) -> None:
               show_default=True)
 @click.option("--show-learners", is_flag=True, help="Add one row per learner (identities!).")
 def report(store_url: str, course: str | None, since: str | None, until: str | None, from_lrs: str | None,
-           key: str | None, secret: str | None, roster_file: Path | None, output: Path | None, by: str | None,
-           fmt: str, show_learners: bool) -> None:
+           key: str | None, secret: str | None, roster_file: Path | None, output: Path | None, jobs: int,
+           by: str | None, fmt: str, show_learners: bool) -> None:
     """Completion, pass rates, scores, funnels and item analysis per course and module."""
-    with _statements(store_url, from_lrs, key, secret, since, until, roster_file) as (statements, roster_rows):
+    with _source(store_url, from_lrs, key, secret, since, until, roster_file, jobs) as source:
         try:
-            with paused_cycle_collector():
-                aggregate = Aggregator(course).add_all(statements)
+            aggregated = aggregate(source, course)
         except SourceError as exc:
             raise click.ClickException(str(exc)) from None
-    result = aggregate.report(roster_rows, by, show_learners)
+    result = aggregated.report(source.roster, by, show_learners)
     if fmt == "html":
         from lrs.dashboard.pages import report_html
 
@@ -175,7 +178,7 @@ def report(store_url: str, course: str | None, since: str | None, until: str | N
 @click.option("--pseudonymise", is_flag=True,
               help=f"Replace learner identities by a keyed hash (key in env {PSEUDONYM_KEY_ENV}); drop names.")
 def export(store_url: str, course: str | None, since: str | None, until: str | None, from_lrs: str | None,
-           key: str | None, secret: str | None, roster_file: Path | None, output: Path | None, fmt: str,
+           key: str | None, secret: str | None, roster_file: Path | None, output: Path | None, jobs: int, fmt: str,
            verb: str | None, pseudonymise: bool) -> None:
     """Stream statements as flat CSV (columns: docs/analytics.md) or JSON lines."""
     pseudonymiser = None
@@ -184,13 +187,10 @@ def export(store_url: str, course: str | None, since: str | None, until: str | N
             pseudonymiser = Pseudonymiser(os.environ.get(PSEUDONYM_KEY_ENV, ""))
         except ValueError as exc:
             raise click.UsageError(f"--pseudonymise: {exc} (set {PSEUDONYM_KEY_ENV})") from None
-    with _statements(store_url, from_lrs, key, secret, since, until, roster_file, verb) as (statements, roster_rows):
-        chosen = select(statements, course, resolve=fmt == "csv")
-        with _output(output) as out:
-            try:
-                with paused_cycle_collector():
-                    count = (write_csv(chosen, out, roster_rows, pseudonymiser) if fmt == "csv"
-                             else write_jsonl(chosen, out, pseudonymiser))
-            except SourceError as exc:
-                raise click.ClickException(str(exc)) from None
+    with _source(store_url, from_lrs, key, secret, since, until, roster_file, jobs, verb) as source, \
+            _output(output) as out:
+        try:
+            count = export_statements(source, out, fmt, course, pseudonymiser)
+        except SourceError as exc:
+            raise click.ClickException(str(exc)) from None
     click.echo(f"exported {count} statements", err=True)

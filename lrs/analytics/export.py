@@ -11,16 +11,21 @@ import copy
 import csv
 import hashlib
 import hmac
+import io
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import TextIO
 
 import orjson
 
+from lrs.analytics import paused_cycle_collector
+from lrs.analytics.parallel import in_order, split
 from lrs.analytics.report import GROUP_ATTRIBUTES, course_matches
+from lrs.analytics.sources import Source, store_statements
 from lrs.analytics.vocab import CourseResolver, context_activities, learner_of, short_id, statement_module
+from lrs.stores import Store, StreamFilter
 from lrs.xapi.statements import agent_key
 
 PSEUDONYM_HOMEPAGE = "urn:spotlight-lrs:pseudonym"
@@ -50,6 +55,7 @@ COLUMNS: dict[str, str] = {
     "response": "result.response (choice ids joined by [,])",
     "duration_s": "result.duration in seconds",
 }
+_CSV_HEADER = ",".join(COLUMNS) + "\n"  # no column name needs CSV quoting
 _DURATION = re.compile(
     r"^P(?:(?P<d>\d+(?:\.\d+)?)D)?(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?"
     r"(?:(?P<s>\d+(?:\.\d+)?)S)?)?$")
@@ -153,26 +159,90 @@ def csv_row(statement: dict, course: str, roster: Mapping[str, Mapping[str, str]
     ]
 
 
-def select(statements: Iterable[dict], course: str | None, *, resolve: bool = True) -> Iterator[tuple[dict, str]]:
+def select(statements: Iterable[dict], course: str | None, *, resolve: bool = True,
+           courses: Iterable[str] = ()) -> Iterator[tuple[dict, str]]:
     """(statement, its course IRI or "") pairs of one course (IRI or last segment), or of all.
 
-    ``resolve=False`` skips course resolution when nothing needs it (JSON lines of every course).
+    ``resolve=False`` skips course resolution when nothing needs it (JSON lines of every course);
+    ``courses`` are course IRIs known from the start (see CourseResolver).
     """
     if course is None and not resolve:
         yield from ((statement, "") for statement in statements)
         return
-    resolver = CourseResolver()
+    resolver = CourseResolver(courses)
     for statement in statements:
         found = resolver(statement) or ""
         if course is None or course_matches(found, course):
             yield statement, found
 
 
+def export(source: Source, out: TextIO, fmt: str, course: str | None = None,
+           pseudonymise: Pseudonymiser | None = None) -> int:
+    """Write a source's statements as CSV (header and rows) or JSON lines; return how many.
+
+    Our store's statements are read by ``source.jobs`` processes, a range of positions each,
+    and written in stored order: the output is the same, byte for byte, for any ``jobs``.
+    """
+    if fmt == "csv":
+        out.write(_CSV_HEADER)
+    with paused_cycle_collector():
+        if source.jobs <= 1 or source.store is None:
+            chosen = select(source.statements(), course, resolve=fmt == "csv", courses=source.courses)
+            return _write(fmt, chosen, out, source.roster, pseudonymise)
+        parts = split(source.filter, source.store.last_position(), source.jobs * PARTS_PER_JOB)
+        tasks = [(part, fmt, course, source.courses, source.roster, pseudonymise) for part in parts]
+        write = utf8_writer(out)
+        count = 0
+        for data, written in in_order(_export_part, source.store_url, tasks, source.jobs):
+            write(data)
+            count += written
+        return count
+
+
+#: Export parts per worker process: small enough to keep the writer busy and memory low.
+PARTS_PER_JOB = 16
+
+
+def _export_part(store: Store, flt: StreamFilter, fmt: str, course: str | None, courses: frozenset[str],
+                 roster: Mapping[str, Mapping[str, str]], pseudonymise: Pseudonymiser | None) -> tuple[bytes, int]:
+    """Runs in a worker process: one position range's rows, as the UTF-8 to write."""
+    buffer = io.BytesIO()
+    with paused_cycle_collector():
+        chosen = select(store_statements(store, flt), course, resolve=fmt == "csv", courses=courses)
+        text = io.TextIOWrapper(buffer, encoding="utf-8", newline="")
+        count = _write(fmt, chosen, text, roster, pseudonymise)
+        text.flush()
+    return buffer.getvalue(), count
+
+
+def _write(fmt: str, chosen: Iterable[tuple[dict, str]], out: TextIO, roster: Mapping[str, Mapping[str, str]],
+           pseudonymise: Pseudonymiser | None) -> int:
+    if fmt == "csv":
+        return write_csv_rows(chosen, out, roster, pseudonymise)
+    return write_jsonl(chosen, out, pseudonymise)
+
+
+def utf8_writer(out: TextIO) -> Callable[[bytes], object]:
+    """A function writing UTF-8 bytes to ``out``: to its binary buffer, when it has one (a file,
+    standard output), after flushing what was written as text; else decoded."""
+    binary = getattr(out, "buffer", None)
+    if binary is None:
+        return lambda data: out.write(data.decode())
+    out.flush()
+    return binary.write
+
+
 def write_csv(statements: Iterable[tuple[dict, str]], out: TextIO, roster: Mapping[str, Mapping[str, str]],
               pseudonymise: Pseudonymiser | None) -> int:
     """Write the header and one row per statement; return how many rows."""
+    out.write(_CSV_HEADER)
+    return write_csv_rows(statements, out, roster, pseudonymise)
+
+
+def write_csv_rows(statements: Iterable[tuple[dict, str]], out: TextIO, roster: Mapping[str, Mapping[str, str]],
+                   pseudonymise: Pseudonymiser | None) -> int:
+    """One CSV row per statement (no header); return how many."""
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
     count = 0
     batch: list[list] = []
     for statement, course in statements:
@@ -185,19 +255,24 @@ def write_csv(statements: Iterable[tuple[dict, str]], out: TextIO, roster: Mappi
     return count + len(batch)
 
 
-def _json_line(statement: dict) -> str:
+def _json_line(statement: dict) -> bytes:
     """Compact UTF-8 JSON and a newline: orjson, or the standard library for integers past 64 bits."""
     try:
-        return orjson.dumps(statement, option=orjson.OPT_APPEND_NEWLINE).decode()
+        return orjson.dumps(statement, option=orjson.OPT_APPEND_NEWLINE)
     except TypeError:
-        return json.dumps(statement, ensure_ascii=False, separators=(",", ":")) + "\n"
+        return (json.dumps(statement, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
 
 
 def write_jsonl(statements: Iterable[tuple[dict, str]], out: TextIO, pseudonymise: Pseudonymiser | None) -> int:
     """Write one statement per line (pseudonymised copies when asked); return how many."""
+    write = utf8_writer(out)
     count = 0
+    lines: list[bytes] = []
     for statement, _ in statements:
-        body = pseudonymise.statement(statement) if pseudonymise else statement
-        out.write(_json_line(body))
-        count += 1
-    return count
+        lines.append(_json_line(pseudonymise.statement(statement) if pseudonymise else statement))
+        if len(lines) >= 1000:
+            write(b"".join(lines))
+            count += len(lines)
+            lines.clear()
+    write(b"".join(lines))
+    return count + len(lines)

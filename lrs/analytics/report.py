@@ -7,10 +7,13 @@ JSON-ready dict that the CLI and the dashboard only format.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from sys import intern
 
-from lrs.analytics import stats
+from lrs.analytics import paused_cycle_collector, stats
+from lrs.analytics.parallel import in_order, split
+from lrs.analytics.sources import Source, store_statements
 from lrs.analytics.vocab import (
     ANSWERED,
     COMPLETED,
@@ -23,11 +26,12 @@ from lrs.analytics.vocab import (
     display_name,
     epoch,
     is_under,
-    learner_of,
     module_of,
     score_of,
     short_id,
 )
+from lrs.stores import Store, StreamFilter
+from lrs.xapi.statements import agent_key
 
 #: Statements naming no known course yet are kept (up to this many) and retried at the end.
 MAX_PENDING = 20_000
@@ -49,16 +53,42 @@ class _Result:
         self.failed: list[float] = []
         self.best: float | None = None
 
+    def merge(self, later: _Result) -> None:
+        self.completed = _earliest(self.completed, later.completed)
+        self.passed = _earliest(self.passed, later.passed)
+        self.failed += later.failed
+        if later.best is not None:
+            self.best = later.best if self.best is None else max(self.best, later.best)
+
 
 class _Learner:
     __slots__ = ("answers", "first", "name", "pages", "results")
 
-    def __init__(self) -> None:
+    def __init__(self, name: str = "") -> None:
         self.first = float("inf")
-        self.name = ""
+        self.name = name
         self.pages: dict[str, float] = {}
         self.answers: dict[str, tuple[float, str, bool | None]] = {}
         self.results: dict[str, _Result] = {}
+
+    def merge(self, later: _Learner) -> None:
+        """Fold in what statements stored after this learner's own said (the name stays the first)."""
+        self.first = min(self.first, later.first)
+        pages = self.pages
+        for page, when in later.pages.items():
+            if when < pages.get(page, _NEVER):
+                pages[page] = when
+        answers = self.answers
+        for question, answer in later.answers.items():
+            earlier = answers.get(question)
+            if earlier is None or answer[0] < earlier[0]:
+                answers[question] = answer
+        for activity, result in later.results.items():
+            own = self.results.get(activity)
+            if own is None:
+                self.results[activity] = result
+            else:
+                own.merge(result)
 
 
 @dataclass
@@ -70,6 +100,18 @@ class _Course:
     question_def: dict[str, dict] = field(default_factory=dict)
     learners: dict[str, _Learner] = field(default_factory=dict)
 
+    def merge(self, later: _Course) -> None:
+        for own, theirs in ((self.names, later.names), (self.page_module, later.page_module),
+                            (self.question_quiz, later.question_quiz), (self.question_def, later.question_def)):
+            for key, value in theirs.items():
+                own.setdefault(key, value)  # first seen wins, as in one pass
+        for key, learner in later.learners.items():
+            own_learner = self.learners.get(key)
+            if own_learner is None:
+                self.learners[key] = learner
+            else:
+                own_learner.merge(learner)
+
 
 def course_matches(course: str, wanted: str | None) -> bool:
     """``--course`` accepts the course IRI or its last segment."""
@@ -77,19 +119,39 @@ def course_matches(course: str, wanted: str | None) -> bool:
 
 
 class Aggregator:
-    """Feed statements with :meth:`add` (any order), then call :meth:`report`."""
+    """Feed statements with :meth:`add` (any order), then call :meth:`report`.
 
-    def __init__(self, course: str | None = None) -> None:
+    Aggregates of consecutive parts of one stream (read by separate processes) combine with
+    :meth:`merge` into what one pass over the whole stream gives.
+    ``known_courses``: course IRIs known before the first statement (see CourseResolver).
+    """
+
+    def __init__(self, course: str | None = None, known_courses: Iterable[str] = ()) -> None:
         self._wanted = course
         self._courses: dict[str, _Course] = {}
-        self._resolve = CourseResolver()
+        self._resolve = CourseResolver(known_courses)
         self._pending: list[dict] = []
         self.statements = 0
         self.unattributed = 0
 
     def add_all(self, statements: Iterable[dict]) -> Aggregator:
+        add = self.add
         for statement in statements:
-            self.add(statement)
+            add(statement)
+        return self
+
+    def merge(self, later: Aggregator) -> Aggregator:
+        """Fold in the aggregates of the statements stored after this aggregator's own."""
+        self.statements += later.statements
+        self.unattributed += later.unattributed
+        self._resolve.learn(later._resolve.known)
+        self._pending += later._pending
+        for iri, course in later._courses.items():
+            own = self._courses.get(iri)
+            if own is None:
+                self._courses[iri] = course
+            else:
+                own.merge(course)
         return self
 
     def add(self, statement: dict, *, last_try: bool = False) -> None:
@@ -97,15 +159,20 @@ class Aggregator:
         if verb == VOIDED:
             return
         course_iri = self._resolve(statement)
-        learner_key = learner_of(statement)
-        is_activity = statement["object"].get("objectType", "Activity") == "Activity"
-        if course_iri is None and is_activity and learner_key and not last_try and len(self._pending) < MAX_PENDING:
-            self._pending.append(statement)  # its course may be declared by a later statement
+        actor = statement["actor"]
+        learner_key = agent_key(actor)
+        obj = statement["object"]
+        if course_iri is None:
+            if (learner_key and not last_try and len(self._pending) < MAX_PENDING
+                    and obj.get("objectType", "Activity") == "Activity"):
+                self._pending.append(statement)  # its course may be declared by a later statement
+            else:
+                self.unattributed += 1
             return
-        if course_iri is None or learner_key is None:
+        if learner_key is None:
             self.unattributed += 1
             return
-        if not course_matches(course_iri, self._wanted):
+        if self._wanted is not None and not course_matches(course_iri, self._wanted):
             return
         self.statements += 1
         course = self._courses.get(course_iri)
@@ -113,47 +180,52 @@ class Aggregator:
             course = self._courses[course_iri] = _Course(course_iri)
         learner = course.learners.get(learner_key)
         if learner is None:
-            learner = course.learners[learner_key] = _Learner()
-            learner.name = str(statement["actor"].get("name", ""))
+            learner = course.learners[learner_key] = _Learner(str(actor.get("name", "")))
         try:
             when = epoch(statement.get("timestamp") or statement["stored"])
         except ValueError:  # a remote LRS's odd timestamp: fall back to when it was stored
             when = epoch(statement["stored"])
-        learner.first = min(learner.first, when)
-        obj = statement["object"]
-        oid = obj["id"]
+        if when < learner.first:
+            learner.first = when
+        # Interned: the same IRIs key every learner's dicts, so they cost one string each in
+        # memory and in the aggregates that parallel readers send back.
+        oid = intern(obj["id"])
         if oid not in course.names:
             name = display_name(obj)
             if name:
                 course.names[oid] = name
-        parents = [a["id"] for a in context_activities(statement, "parent")]
-        result = statement.get("result", {})
-        if verb == EXPERIENCED and oid != course_iri:
+        if verb == EXPERIENCED:
+            if oid == course_iri:
+                return
             if oid not in course.page_module:
-                course.page_module[oid] = module_of(oid, parents, course_iri)
-            if when < learner.pages.get(oid, float("inf")):
+                course.page_module[oid] = module_of(oid, _parents(statement), course_iri)
+            if when < learner.pages.get(oid, _NEVER):
                 learner.pages[oid] = when
         elif verb == ANSWERED:
-            course.question_quiz.setdefault(oid, parents[0] if parents else course_iri)
+            if oid not in course.question_quiz:
+                parents = _parents(statement)
+                course.question_quiz[oid] = parents[0] if parents else course_iri
             if "definition" in obj and oid not in course.question_def:
                 course.question_def[oid] = obj["definition"]
             previous = learner.answers.get(oid)
             if previous is None or when < previous[0]:
+                result = statement.get("result") or {}
                 success = result.get("success")
                 learner.answers[oid] = (when, str(result.get("response", "")),
                                         success if isinstance(success, bool) else None)
-        elif verb in (COMPLETED, PASSED, FAILED):
+        elif verb in _OUTCOMES:
             outcome = learner.results.get(oid)
             if outcome is None:
                 outcome = learner.results[oid] = _Result()
             if verb == COMPLETED:
                 outcome.completed = _earliest(outcome.completed, when)
-            elif verb == PASSED:
+                return
+            if verb == PASSED:
                 outcome.passed = _earliest(outcome.passed, when)
             else:
                 outcome.failed.append(when)
-            score = score_of(result)
-            if score is not None and verb != COMPLETED:
+            score = score_of(statement.get("result") or {})
+            if score is not None:
                 outcome.best = score if outcome.best is None else max(outcome.best, score)
 
     def report(self, roster: Mapping[str, Mapping[str, str]] | None = None, by: str | None = None,
@@ -171,6 +243,35 @@ class Aggregator:
         ]
         return {"by": by, "statements": self.statements, "unattributed": self.unattributed,
                 "courses": courses}
+
+
+def aggregate(source: Source, course: str | None = None) -> Aggregator:
+    """One pass over a source's statements; our store's is split across ``source.jobs`` processes."""
+    with paused_cycle_collector():
+        if source.jobs <= 1 or source.store is None:
+            return Aggregator(course, source.courses).add_all(source.statements())
+        assert source.store is not None
+        parts = split(source.filter, source.store.last_position(), source.jobs)
+        tasks = [(part, course, source.courses) for part in parts]
+        whole: Aggregator | None = None
+        for aggregated in in_order(_aggregate_part, source.store_url, tasks, source.jobs):
+            whole = aggregated if whole is None else whole.merge(aggregated)
+        assert whole is not None
+        return whole
+
+
+def _aggregate_part(store: Store, flt: StreamFilter, course: str | None, courses: frozenset[str]) -> Aggregator:
+    """Runs in a worker process: one position range's aggregates, sent back whole."""
+    with paused_cycle_collector():
+        return Aggregator(course, courses).add_all(store_statements(store, flt))
+
+
+_NEVER = float("inf")
+_OUTCOMES = frozenset((COMPLETED, PASSED, FAILED))
+
+
+def _parents(statement: dict) -> list[str]:
+    return [a["id"] for a in context_activities(statement, "parent")]
 
 
 # --- per course figures ---------------------------------------------------------------------------
@@ -240,22 +341,40 @@ def _course_report(course: _Course, roster: Mapping[str, Mapping[str, str]], by:
     modules = sorted({m for m in course.page_module.values() if m}
                      | {m for q in course.question_quiz.values() if (m := module_of(q, [], iri))})
 
+    owners: dict[str, str | None] = {}
+
     def module_for(activity: str) -> str | None:
         """Outcome objects, pages and quizzes belong to the module whose IRI they lie under."""
-        return next((m for m in modules if is_under(activity, m)), None)
+        if activity not in owners:
+            owners[activity] = next((m for m in modules if is_under(activity, m)), None)
+        return owners[activity]
 
     quiz_module = {q: module_for(quiz) for q, quiz in course.question_quiz.items()}
     assessment = [q for q, m in quiz_module.items() if m is None] or list(quiz_module)
-    module_pages = {m: [p for p, pm in course.page_module.items() if pm == m] for m in modules}
+    page_module = course.page_module
+    module_pages = {m: [p for p, pm in page_module.items() if pm == m] for m in modules}
     keys = sorted(course.learners)
     course_outcomes: dict[str, _Outcome] = {}
     module_outcomes: dict[str, dict[str, _Outcome]] = {m: {} for m in modules}
     for key in keys:
         learner = course.learners[key]
-        course_outcomes[key] = _unit_outcome(
-            learner.first, [r for a, r in learner.results.items() if module_for(a) is None])
-        for module in modules:
-            outcome = _module_outcome(learner, module, module_pages[module], module_for, quiz_module)
+        # Each learner's pages, answers and outcomes sorted into modules in one pass each.
+        visits: dict[str, list[float]] = {}
+        for page, when in learner.pages.items():
+            if module := page_module.get(page):
+                visits.setdefault(module, []).append(when)
+        answers: dict[str, list[tuple[float, str, bool | None]]] = {}
+        for question, answer in learner.answers.items():
+            if module := quiz_module.get(question):
+                answers.setdefault(module, []).append(answer)
+        results: dict[str | None, list[_Result]] = {}
+        for activity, result in learner.results.items():
+            results.setdefault(module_for(activity), []).append(result)
+        course_outcomes[key] = _unit_outcome(learner.first, results.get(None, []))
+        for module in visits.keys() | answers.keys() | (results.keys() - {None}):
+            assert module is not None
+            outcome = _module_outcome(visits.get(module, []), answers.get(module, []), results.get(module, []),
+                                      len(module_pages[module]))
             if outcome is not None:
                 module_outcomes[module][key] = outcome
 
@@ -283,23 +402,22 @@ def _course_report(course: _Course, roster: Mapping[str, Mapping[str, str]], by:
     return report
 
 
-def _module_outcome(learner: _Learner, module: str, pages: list[str], module_for: Callable[[str], str | None],
-                    quiz_module: Mapping[str, str | None]) -> _Outcome | None:
-    """A learner's standing in a module; None when the learner never touched it.
+def _module_outcome(visits: list[float], answers: list[tuple[float, str, bool | None]], results: list[_Result],
+                    module_pages: int) -> _Outcome | None:
+    """A learner's standing in a module from her first visits to its pages, first answers to its
+    questions and outcome statements on it; None when she never touched it.
 
     Completed: a ``completed`` statement on the module (or below it), else the moment the last
-    page of the module (as seen in the data) was first experienced. Score: passed/failed scores on
-    the module, else the share correct of first answers to its self-check questions.
+    page of the module (as seen in the data, ``module_pages`` of them) was first experienced.
+    Score: passed/failed scores on the module, else the share correct of first answers to its
+    self-check questions.
     """
-    visits = [learner.pages[p] for p in pages if p in learner.pages]
-    answers = [a for q, a in learner.answers.items() if quiz_module.get(q) == module]
-    results = [r for a, r in learner.results.items() if module_for(a) == module]
     touched = visits + [a[0] for a in answers] + [
         t for r in results for t in (r.completed, r.passed, *r.failed) if t is not None]
     if not touched:
         return None
     outcome = _unit_outcome(min(touched), results)
-    if outcome.completed is None and pages and len(visits) == len(pages):
+    if outcome.completed is None and module_pages and len(visits) == module_pages:
         outcome.completed = max(visits)
     if outcome.score is None and answers:
         outcome.score = sum(1 for a in answers if a[2]) / len(answers) * 100

@@ -7,8 +7,11 @@ exports keep constant memory whatever the source.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 
+from lrs.analytics.parallel import choose_jobs
+from lrs.analytics.vocab import COURSE_TYPE
 from lrs.stores.base import Store, StreamFilter
 
 #: Statements per request to a remote LRS.
@@ -21,10 +24,44 @@ class SourceError(Exception):
     """The remote LRS refused or answered something that is not a statement result."""
 
 
-def store_statements(store: Store, since: str | None = None, until: str | None = None,
-                     verb: str | None = None) -> Iterator[dict]:
-    """Non-voided statements of our own store (``since`` exclusive, ``until`` inclusive, by stored)."""
-    return store.iter_statements(StreamFilter(verb=verb, since=since, until=until), batch_size=STORE_BATCH)
+@dataclass
+class Source:
+    """Where a report or an export reads: our store or a remote LRS, and the roster to use.
+
+    For our store, ``store_url`` lets worker processes open the same store and read parts of it
+    (``jobs`` of them: see lrs.analytics.parallel), and ``courses`` are the course IRIs the
+    store's canonical activity definitions declare, known before the first statement.
+    """
+
+    roster: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    store: Store | None = None
+    store_url: str = ""
+    filter: StreamFilter = field(default_factory=StreamFilter)
+    remote: Iterator[dict] | None = None
+    jobs: int = 1
+    courses: frozenset[str] = frozenset()
+
+    @classmethod
+    def of_store(cls, store: Store, store_url: str = "", *, since: str | None = None,
+                 until: str | None = None, verb: str | None = None, jobs: int = 1,
+                 roster: Mapping[str, Mapping[str, str]] | None = None) -> Source:
+        """Non-voided statements of our store (``since`` exclusive, ``until`` inclusive, by
+        stored); ``jobs`` 0 chooses by the store's size (lrs.analytics.parallel.choose_jobs)."""
+        return cls(roster or {}, store, store_url, StreamFilter(verb=verb, since=since, until=until),
+                   jobs=choose_jobs(jobs, store, store_url),
+                   courses=frozenset(store.activity_ids_of_type(COURSE_TYPE)))
+
+    def statements(self) -> Iterator[dict]:
+        """Every statement in one stream, in this process."""
+        if self.remote is not None:
+            return self.remote
+        assert self.store is not None
+        return store_statements(self.store, self.filter)
+
+
+def store_statements(store: Store, flt: StreamFilter | None = None) -> Iterator[dict]:
+    """Statements of our store in stored order, read in batches sized for analytics."""
+    return store.iter_statements(flt, batch_size=STORE_BATCH)
 
 
 def remote_statements(endpoint: str, key: str, secret: str, since: str | None = None,

@@ -7,6 +7,7 @@ every format and from any other content that uses the ADL vocabulary.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from functools import lru_cache
 
 from lrs.xapi.statements import agent_key
@@ -20,6 +21,7 @@ PASSED = VERBS + "passed"
 FAILED = VERBS + "failed"
 VOIDED = VERBS + "voided"
 COURSE_TYPE = TYPES + "course"
+_UNSEEN = object()
 
 
 def is_under(child: str, parent: str) -> bool:
@@ -33,67 +35,75 @@ def context_activities(statement: dict, kind: str) -> list[dict]:
     return found if isinstance(found, list) else [found]
 
 
-def activity_type(activity: dict) -> str | None:
-    return activity.get("definition", {}).get("type")
-
-
-def _declared_course(statement: dict) -> str | None:
-    """The object or a context activity whose definition type is ADL ``course``."""
-    obj = statement["object"]
-    if activity_type(obj) == COURSE_TYPE:
-        return obj["id"]
-    for entry in statement.get("context", {}).get("contextActivities", {}).values():
-        for activity in entry if isinstance(entry, list) else [entry]:
-            if activity_type(activity) == COURSE_TYPE:
-                return activity["id"]
-    return None
-
-
-def _activity_ids(statement: dict) -> list[str]:
-    """The object id and every context activity id."""
-    ids = [statement["object"]["id"]]
-    for entry in statement.get("context", {}).get("contextActivities", {}).values():
-        ids += [a["id"] for a in (entry if isinstance(entry, list) else [entry])]
-    return ids
-
-
 class CourseResolver:
     """Which course a statement belongs to; remembers courses declared by earlier statements.
 
     1. the object, when its definition type is ADL ``course``, or a context activity so typed;
-    2. the longest course IRI declared (rule 1) by an earlier statement that is a path-prefix of
-       the object or of a context activity (our Tin Can pages name only their module);
+    2. the longest known course IRI (declared by an earlier statement as in rule 1, or given at
+       the start: analytics passes the LRS's canonical activities of type course) that is a
+       path-prefix of the object or of a context activity (our Tin Can pages name only their
+       module);
     3. the shortest grouping activity that is a path-prefix of the object, else of another
        grouping activity (our cmi5 statements group the course and the publisher AU below it);
-    4. the first grouping activity under which no other activity of the statement lies (a
-       grouping activity above the parent is a module, not a course);
+    4. the first grouping activity under which no other activity of the statement lies, and
+       which lies under none (a grouping activity above the parent is a module, and one below
+       another activity, such as a cmi5 AU below the course, is part of it: not a course);
     5. else None: not attributed (the report retries these once every course is declared).
     """
 
-    def __init__(self) -> None:
-        self.known: set[str] = set()
+    def __init__(self, known: Iterable[str] = ()) -> None:
+        self.known: set[str] = set(known)
         #: Rules 2-4 depend only on the statement's activity ids (and on ``known``): memoised,
         #: since a course has few distinct (object, context) combinations.
         self._memo: dict[tuple[str, ...], str | None] = {}
+
+    def __getstate__(self) -> dict:
+        return {"known": self.known}  # the memo is a cache: not worth sending between processes
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["known"])
+
+    def learn(self, courses: Iterable[str]) -> None:
+        """Know these courses too (from another part of the same read)."""
+        new = set(courses) - self.known
+        if new:
+            self.known |= new
+            self._memo.clear()
 
     def __call__(self, statement: dict) -> str | None:
         obj = statement["object"]
         if obj.get("objectType", "Activity") != "Activity":
             return None
-        declared = _declared_course(statement)
-        if declared is not None:
-            if declared not in self.known:
-                self.known.add(declared)
-                self._memo.clear()
-            return declared
-        ids = _activity_ids(statement)
-        grouping = [a["id"] for a in context_activities(statement, "grouping")]
+        object_id = obj["id"]
+        definition = obj.get("definition")
+        if definition is not None and definition.get("type") == COURSE_TYPE:
+            return self._declared(object_id)
+        # One walk over the context activities (the hot path of every report and export):
+        # a declared course (rule 1) ends it; otherwise it collects the ids rules 2-4 need.
+        ids = [object_id]
+        grouping: list[str] = []
+        context = statement.get("context")
+        for kind, entry in (context.get("contextActivities") or {}).items() if context else ():
+            for activity in entry if isinstance(entry, list) else [entry]:
+                definition = activity.get("definition")
+                if definition is not None and definition.get("type") == COURSE_TYPE:
+                    return self._declared(activity["id"])
+                ids.append(activity["id"])
+                if kind == "grouping":
+                    grouping.append(activity["id"])
         key = (*ids, "|", *grouping)
-        if key not in self._memo:
+        found = self._memo.get(key, _UNSEEN)
+        if found is _UNSEEN:
             if len(self._memo) > 100_000:
                 self._memo.clear()
-            self._memo[key] = self._undeclared(obj["id"], ids, grouping)
-        return self._memo[key]
+            found = self._memo[key] = self._undeclared(object_id, ids, grouping)
+        return found
+
+    def _declared(self, course: str) -> str:
+        if course not in self.known:
+            self.known.add(course)
+            self._memo.clear()
+        return course
 
     def _undeclared(self, object_id: str, ids: list[str], grouping: list[str]) -> str | None:
         """Rules 2 to 4."""
@@ -104,7 +114,8 @@ class CourseResolver:
             prefixes = [g for g in grouping if any(t != g and is_under(t, g) for t in targets)]
             if prefixes:
                 return min(prefixes, key=len)
-        return next((g for g in grouping if not any(i != g and is_under(i, g) for i in ids)), None)
+        return next((g for g in grouping if not any(i != g and (is_under(i, g) or is_under(g, i)) for i in ids)),
+                    None)
 
 
 def module_of(activity_id: str, parents: list[str], course: str) -> str | None:

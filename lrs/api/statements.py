@@ -10,6 +10,7 @@ from flask import Blueprint, Response, g, request
 
 from lrs.api.common import json_body, json_response, params, read_scopes, require_scope, store
 from lrs.auth import has_scope
+from lrs.definitions import remember_definitions
 from lrs.stores import StatementConflict, StatementPage, StatementQuery
 from lrs.xapi import statements as rules
 from lrs.xapi.attachments import (
@@ -127,36 +128,9 @@ def _store_batch(batch: list[dict], contents: dict[str, bytes]) -> list[str]:
             if attempt == 2:
                 raise XAPIError("statements: conflicting concurrent writes, try again", 409) from None
             continue
-        _remember_definitions(fresh)
+        remember_definitions(store(), fresh)
         return ids
     raise AssertionError("unreachable")
-
-
-def _remember_definitions(statements: list[dict]) -> None:
-    """Update canonical Activity definitions and known Agents from newly stored statements."""
-    db = store()
-    mentioned = [a for s in statements for a in rules.iter_activities(s)]
-    known = db.get_activities([a["id"] for a in mentioned])
-    activities: dict[str, dict] = {}
-    for activity in mentioned:
-        aid = activity["id"]
-        current = activities.get(aid) or known.get(aid)
-        if "definition" in activity or current is None:
-            activities[aid] = rules.merge_activity(current, activity)
-    agents: dict[str, dict] = {}
-    for statement in statements:
-        for agent in rules.iter_agents(statement):
-            key = rules.agent_key(agent)
-            if key and "name" in agent:
-                agents[key] = agent
-    known_agents = db.get_agents(list(agents)) if agents else {}
-    # Write only what changed: most statements repeat known activities and agents.
-    changed_activities = {k: v for k, v in activities.items() if v != known.get(k)}
-    changed_agents = {k: v for k, v in agents.items() if v != known_agents.get(k)}
-    if changed_activities:
-        db.save_activities(changed_activities)
-    if changed_agents:
-        db.save_agents(changed_agents)
 
 
 # --- reading --------------------------------------------------------------------------------

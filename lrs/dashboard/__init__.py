@@ -16,9 +16,9 @@ from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-from lrs.analytics.report import GROUP_ATTRIBUTES, Aggregator
+from lrs.analytics.report import GROUP_ATTRIBUTES, aggregate
 from lrs.analytics.roster import DOC_ID, SCOPE, load_roster
-from lrs.analytics.sources import store_statements
+from lrs.analytics.sources import Source
 from lrs.auth import Authenticator, has_scope
 from lrs.dashboard.pages import course_page, index_page
 from lrs.stores.base import Store
@@ -54,7 +54,7 @@ class _ReportCache:
             if key in self._reports:
                 self._reports.move_to_end(key)
                 return self._reports[key]
-        report = Aggregator(course).add_all(store_statements(store)).report(load_roster(store), by)
+        report = aggregate(Source.of_store(store), course).report(load_roster(store), by)
         with self._lock:
             self._reports[key] = report
             while len(self._reports) > CACHE_SIZE:

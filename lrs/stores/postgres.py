@@ -308,10 +308,17 @@ class PostgresStore(Store):
         if not flt.include_voided:
             conditions.append(sql.SQL("NOT s.voided"))
         conditions.append(sql.SQL("s.seq > {}").format(parse_cursor(after) if after else 0))
-        statement = _select_page(conditions, sql.SQL("ASC"), sql.Literal(size))
+        if flt.through_position is not None:
+            conditions.append(sql.SQL("s.seq <= {}").format(flt.through_position))
+        # The JSON as text: the base class decodes it with orjson, one statement at a time.
+        statement = _select_page(conditions, sql.SQL("ASC"), sql.Literal(size), sql.SQL("s.seq, s.body::text"))
         with self._one() as conn:
             rows = conn.execute(statement).fetchall()
         return [body for _, body in rows], (str(rows[-1][0]) if len(rows) == size else None)
+
+    def last_position(self) -> int:
+        with self._one() as conn:
+            return conn.execute("SELECT COALESCE(MAX(seq), 0) FROM lrs_statement").fetchone()[0]
 
     def get_attachments(self, sha2s: Sequence[str]) -> dict[str, bytes]:
         with self._one() as conn:
@@ -414,6 +421,13 @@ class PostgresStore(Store):
 
     def get_activities(self, activity_ids: Sequence[str]) -> dict[str, dict]:
         return self._get_json("lrs_activity", "id", activity_ids)
+
+    def activity_ids_of_type(self, activity_type: str) -> set[str]:
+        with self._one() as conn:
+            rows = conn.execute(
+                "SELECT id FROM lrs_activity WHERE body -> 'definition' ->> 'type' = %s", (activity_type,)
+            ).fetchall()
+        return {row[0] for row in rows}
 
     def save_activities(self, activities: Mapping[str, dict]) -> None:
         self._save_json("lrs_activity", "id", activities)

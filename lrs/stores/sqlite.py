@@ -317,7 +317,11 @@ class SQLiteStore(Store):
         from_sql, where, params, seq_column = _direct_branch(query)
         outer, outer_params = _outer_filter(query, after, include_voided=flt.include_voided)
         where += outer
-        params += [*outer_params, size]
+        params += outer_params
+        if flt.through_position is not None:
+            where.append("s.seq <= ?")
+            params.append(flt.through_position)
+        params.append(size)
         with self._read() as conn:
             rows = conn.execute(
                 f"SELECT s.seq, s.body FROM {from_sql} WHERE {' AND '.join(where) or '1'}"
@@ -326,7 +330,11 @@ class SQLiteStore(Store):
             ).fetchall()
         if not rows:
             return [], None
-        return [load_statement(body) for _, body in rows], (str(rows[-1][0]) if len(rows) == size else None)
+        return [body for _, body in rows], (str(rows[-1][0]) if len(rows) == size else None)
+
+    def last_position(self) -> int:
+        with self._read() as conn:
+            return conn.execute("SELECT COALESCE(MAX(seq), 0) FROM statements").fetchone()[0]
 
     def get_attachments(self, sha2s: Sequence[str]) -> dict[str, bytes]:
         found: dict[str, bytes] = {}
@@ -414,6 +422,13 @@ class SQLiteStore(Store):
 
     def get_activities(self, activity_ids: Sequence[str]) -> dict[str, dict]:
         return self._bodies("activities", "id", activity_ids)
+
+    def activity_ids_of_type(self, activity_type: str) -> set[str]:
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT id FROM activities WHERE json_extract(body, '$.definition.type') = ?", (activity_type,)
+            ).fetchall()
+        return {row[0] for row in rows}
 
     def get_agents(self, agent_keys: Sequence[str]) -> dict[str, dict]:
         return self._bodies("agents", "key", agent_keys)

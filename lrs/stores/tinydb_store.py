@@ -275,6 +275,8 @@ class TinyDBStore(Store):
         page: list[tuple[int, Row]] = []
         with self._read() as data:
             for seq, row in _ordered(data, descending=False):
+                if flt.through_position is not None and seq > flt.through_position:
+                    break
                 if seq <= start or (row["voided"] and not flt.include_voided):
                     continue
                 if not _in_window(row, flt.since, flt.until) or (content and not content(row)):
@@ -282,7 +284,11 @@ class TinyDBStore(Store):
                 page.append((seq, row))
                 if len(page) == size:
                     break
-        return [json.loads(row["statement"]) for _, row in page], (str(page[-1][0]) if len(page) == size else None)
+        return [row["statement"] for _, row in page], (str(page[-1][0]) if len(page) == size else None)
+
+    def last_position(self) -> int:
+        with self._read() as data:
+            return max((int(doc_id) for doc_id in data.get("statements", {})), default=0)
 
     def get_attachments(self, sha2s: Sequence[str]) -> dict[str, bytes]:
         wanted = set(sha2s)
@@ -368,6 +374,11 @@ class TinyDBStore(Store):
 
     def get_activities(self, activity_ids: Sequence[str]) -> dict[str, dict]:
         return self._get_keyed("activities", activity_ids)
+
+    def activity_ids_of_type(self, activity_type: str) -> set[str]:
+        with self._read() as data:
+            rows = data.get("activities", {}).values()
+            return {row["key"] for row in rows if row["body"].get("definition", {}).get("type") == activity_type}
 
     def save_activities(self, activities: Mapping[str, dict]) -> None:
         self._save_keyed("activities", activities)

@@ -10,6 +10,7 @@ from typing import Any
 
 from werkzeug.serving import make_server
 
+from lrs.definitions import remember_definitions
 from lrs.stores import Store
 from lrs.xapi.statements import build_record, normalise
 
@@ -17,16 +18,22 @@ AUTHORITY = {"objectType": "Agent", "name": "tests", "account": {"homePage": "ht
 
 
 def load(store: Store, statements: Iterable[dict], batch: int = 1000) -> None:
-    """Insert statements as the statements API would: normalised, indexed, in batches."""
+    """Insert statements as the statements API would: normalised, indexed, in batches, with
+    the canonical activity definitions and agents remembered."""
     now = dt.datetime.now(dt.UTC)
     records = []
     for statement in statements:
         records.append(build_record(normalise(statement, "1.0.3", AUTHORITY, now)))
         if len(records) >= batch:
-            store.insert_statements(records)
+            _insert(store, records)
             records = []
     if records:
-        store.insert_statements(records)
+        _insert(store, records)
+
+
+def _insert(store: Store, records: list) -> None:
+    store.insert_statements(records)
+    remember_definitions(store, [r.statement for r in records])
 
 
 @contextlib.contextmanager

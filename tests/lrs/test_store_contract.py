@@ -231,6 +231,39 @@ def test_iter_statements_streams_in_stored_order_with_filters(store: Store) -> N
     assert only == [r.id for r in recs if r.verb_id == VERB]
 
 
+def test_iter_statements_splits_into_position_ranges(store: Store) -> None:
+    """Ranges of positions up to last_position() cover every statement once, in order."""
+    assert store.last_position() == 0
+    recs = [record(VERB if i % 3 else OTHER_VERB) for i in range(23)]
+    store.insert_statements(recs[:10])
+    for rec in recs[10:]:
+        store.insert_statements([rec])
+    last = store.last_position()
+    assert last >= len(recs)
+    cuts = [0, last // 3, last // 3 + 1, 2 * last // 3, last]
+    parts = [[s["id"] for s in store.iter_statements(StreamFilter(after_position=lo, through_position=hi),
+                                                     batch_size=2)]
+             for lo, hi in zip(cuts, cuts[1:], strict=False)]
+    assert [sid for part in parts for sid in part] == [r.id for r in recs]
+    assert parts[0] and parts[3] and len(parts[1]) <= 1
+    wanted = StreamFilter(verb=VERB, after_position=cuts[1], through_position=cuts[3])
+    assert [s["id"] for s in store.iter_statements(wanted, batch_size=4)] == [
+        r.id for r in recs if r.verb_id == VERB and r.id in parts[1] + parts[2]]
+
+
+def test_activity_ids_of_type(store: Store) -> None:
+    course = "http://adlnet.gov/expapi/activities/course"
+    store.save_activities({
+        "http://example.com/c1": {"id": "http://example.com/c1", "definition": {"type": course}},
+        "http://example.com/c1/p1": {"id": "http://example.com/c1/p1", "definition": {"type": "http://x/lesson"}},
+        "http://example.com/bare": {"id": "http://example.com/bare"},
+    })
+    assert store.activity_ids_of_type(course) == {"http://example.com/c1"}
+    store.save_activities({"http://example.com/c2": {"id": "http://example.com/c2", "definition": {"type": course}}})
+    assert store.activity_ids_of_type(course) == {"http://example.com/c1", "http://example.com/c2"}
+    assert store.activity_ids_of_type("http://x/none") == set()
+
+
 def test_iter_statements_voided_only_on_request(store: Store) -> None:
     target = record()
     store.insert_statements([target])
