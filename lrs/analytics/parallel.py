@@ -56,27 +56,31 @@ def split(flt: StreamFilter, last: int, parts: int) -> list[StreamFilter]:
     return [replace(flt, after_position=low, through_position=high) for low, high in zip(cuts, cuts[1:], strict=False)]
 
 
-def in_order(function: Callable[..., T], store_url: str, tasks: Iterable[tuple], jobs: int) -> Iterator[T]:
-    """``function(store, *task)`` for every task, run by ``jobs`` worker processes that each open
-    ``store_url`` once; results come back in task order, with at most ``2 * jobs`` waiting, so
-    memory stays bounded however many tasks there are."""
+def in_order(function: Callable[..., T], store_url: str, tasks: Iterable[tuple], jobs: int,
+             shared: tuple = ()) -> Iterator[T]:
+    """``function(store, *shared, *task)`` for every task, run by ``jobs`` worker processes that
+    each open ``store_url`` and receive ``shared`` once; results come back in task order, with at
+    most ``2 * jobs`` waiting, so memory stays bounded however many tasks there are."""
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
+                             initargs=(store_url, shared)) as pool:
         waiting: deque[Future[T]] = deque()
         for task in tasks:
-            waiting.append(pool.submit(_in_worker, function, store_url, *task))
+            waiting.append(pool.submit(_in_worker, function, *task))
             if len(waiting) >= 2 * jobs:
                 yield waiting.popleft().result()
         while waiting:
             yield waiting.popleft().result()
 
 
-_worker_stores: dict[str, Store] = {}
+#: A worker process's store and shared arguments, set once when it starts.
+_worker: dict[str, Any] = {}
 
 
-def _in_worker(function: Callable[..., T], store_url: str, *task: Any) -> T:
-    """Runs in a worker process: the store is opened on the worker's first task and kept."""
-    store = _worker_stores.get(store_url)
-    if store is None:
-        store = _worker_stores[store_url] = open_store(store_url)
-    return function(store, *task)
+def _start_worker(store_url: str, shared: tuple) -> None:
+    _worker["store"] = open_store(store_url)
+    _worker["shared"] = shared
+
+
+def _in_worker(function: Callable[..., T], *task: Any) -> T:
+    return function(_worker["store"], *_worker["shared"], *task)

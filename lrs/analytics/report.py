@@ -234,13 +234,14 @@ class Aggregator:
         if by is not None and by not in GROUP_ATTRIBUTES:
             raise ValueError(f"--by must be one of {', '.join(GROUP_ATTRIBUTES)}")
         pending, self._pending = self._pending, []
-        for statement in pending:
-            self.add(statement, last_try=True)
-        roster = roster or {}
-        courses = [
-            _course_report(course, roster, by, show_learners)
-            for course in sorted(self._courses.values(), key=lambda c: c.iri)
-        ]
+        with paused_cycle_collector():  # millions of live aggregates: nothing cyclic to find
+            for statement in pending:
+                self.add(statement, last_try=True)
+            roster = roster or {}
+            courses = [
+                _course_report(course, roster, by, show_learners)
+                for course in sorted(self._courses.values(), key=lambda c: c.iri)
+            ]
         return {"by": by, "statements": self.statements, "unattributed": self.unattributed,
                 "courses": courses}
 
@@ -252,15 +253,15 @@ def aggregate(source: Source, course: str | None = None) -> Aggregator:
             return Aggregator(course, source.courses).add_all(source.statements())
         assert source.store is not None
         parts = split(source.filter, source.store.last_position(), source.jobs)
-        tasks = [(part, course, source.courses) for part in parts]
+        shared = (course, source.courses)
         whole: Aggregator | None = None
-        for aggregated in in_order(_aggregate_part, source.store_url, tasks, source.jobs):
+        for aggregated in in_order(_aggregate_part, source.store_url, [(p,) for p in parts], source.jobs, shared):
             whole = aggregated if whole is None else whole.merge(aggregated)
         assert whole is not None
         return whole
 
 
-def _aggregate_part(store: Store, flt: StreamFilter, course: str | None, courses: frozenset[str]) -> Aggregator:
+def _aggregate_part(store: Store, course: str | None, courses: frozenset[str], flt: StreamFilter) -> Aggregator:
     """Runs in a worker process: one position range's aggregates, sent back whole."""
     with paused_cycle_collector():
         return Aggregator(course, courses).add_all(store_statements(store, flt))

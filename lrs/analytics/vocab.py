@@ -10,8 +10,6 @@ import datetime as dt
 from collections.abc import Iterable
 from functools import lru_cache
 
-from lrs.xapi.statements import agent_key
-
 VERBS = "http://adlnet.gov/expapi/verbs/"
 TYPES = "http://adlnet.gov/expapi/activities/"
 EXPERIENCED = VERBS + "experienced"
@@ -131,22 +129,6 @@ def module_of(activity_id: str, parents: list[str], course: str) -> str | None:
         return None
     rest = activity_id[len(course.rstrip("/")) + 1:].split("/")
     return f"{course.rstrip('/')}/{rest[0]}" if len(rest) >= 2 else None
-
-
-def statement_module(statement: dict, course: str) -> str | None:
-    """The module a statement is about (export's ``module`` column): a page's module, a
-    question's quiz's module; None for course-level statements and those with no parent."""
-    parents = [a["id"] for a in context_activities(statement, "parent")]
-    if not parents:
-        return None
-    if statement["verb"]["id"] == ANSWERED:
-        return module_of(parents[0], [], course)
-    return module_of(statement["object"]["id"], parents, course)
-
-
-def learner_of(statement: dict) -> str | None:
-    """The canonical learner key (``lrs.xapi.statements.agent_key``) of the actor."""
-    return agent_key(statement["actor"])
 
 
 def epoch(value: str) -> float:

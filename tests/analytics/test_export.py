@@ -15,8 +15,9 @@ import pytest
 from click.testing import CliRunner
 from cohort import COURSES, Cohort, course_iri, page_sequence
 
-from lrs.analytics.export import COLUMNS, select, write_csv
+from lrs.analytics.export import COLUMNS, CsvRows, select, write_csv, write_csv_rows
 from lrs.cli import main
+from lrs.xapi.statements import agent_key
 
 KEY_ENV = {"SPOTLIGHT_LRS_PSEUDONYM_KEY": "a-test-key-that-is-long-enough"}
 
@@ -92,6 +93,28 @@ def test_pseudonymise_is_stable_and_drops_identities(small_db: str, small: Cohor
     actors = [json.loads(line)["actor"] for line in lines.splitlines()]
     assert [a["account"]["name"] for a in actors] == list(frame.learner)
     assert all(set(a) <= {"objectType", "account"} for a in actors)
+
+
+def test_csv_quotes_commas_quotes_and_line_breaks(small: Cohort) -> None:
+    """Rows needing no quoting take a fast path, the others csv.writer's quoting: every field
+    reads back exactly, a lone carriage return included, and plain rows are csv.writer's bytes."""
+    import csv
+
+    statements = [dict(s) for s in small.statements[:400]]
+    for index, name in ((3, 'Pérez, Ana "la jefa"'), (10, "línea uno\nlínea dos"), (11, "retorno\r")):
+        statements[index]["actor"] = {**statements[index]["actor"], "name": name}
+    answered = next(s for s in statements[20:] if s["verb"]["id"].endswith("/answered"))
+    answered["result"] = {**answered["result"], "response": "a[,]b"}
+    roster = {agent_key(statements[5]["actor"]): {"institution": 'Fiscalía "especializada", CDMX'}}
+    written = io.StringIO()
+    assert write_csv_rows(select(statements, None), written, roster, None) == len(statements)
+    rows = CsvRows(roster, None)
+    expected = [rows(s, c) for s, c in select(statements, None)]
+    assert list(csv.reader(io.StringIO(written.getvalue(), newline=""))) == expected
+    plain = io.StringIO()
+    csv.writer(plain, lineterminator="\n").writerow(expected[0])
+    assert written.getvalue().startswith(plain.getvalue())
+    assert sum('"' in row for row in written.getvalue().split("\n")) >= 4
 
 
 def test_pseudonymise_needs_a_key(cohort_db: str) -> None:
