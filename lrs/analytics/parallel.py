@@ -13,7 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from typing import Any, TypeVar
@@ -56,19 +56,32 @@ def split(flt: StreamFilter, last: int, parts: int) -> list[StreamFilter]:
     return [replace(flt, after_position=low, through_position=high) for low, high in zip(cuts, cuts[1:], strict=False)]
 
 
-def in_order(function: Callable[..., T], store_url: str, tasks: Iterable[tuple], jobs: int,
-             shared: tuple = ()) -> Iterator[T]:
-    """``function(store, *shared, *task)`` for every task, run by ``jobs`` worker processes that
-    each open ``store_url`` and receive ``shared`` once; results come back in task order, with at
-    most ``2 * jobs`` waiting, so memory stays bounded however many tasks there are."""
+def in_order(function: Callable[..., T], store_url: str, tasks: Sequence[tuple], jobs: int,
+             shared: tuple = (), here: Store | None = None) -> Iterator[T]:
+    """``function(store, *shared, *task)`` for every task, in ``jobs`` processes; results come
+    back in task order, with at most ``2 * jobs`` waiting, so memory stays bounded however many
+    tasks there are.
+
+    Worker processes each open ``store_url`` and receive ``shared`` once. With ``here`` (this
+    process's store), this process runs the first task itself while ``jobs - 1`` workers run the
+    rest: its result then needs no handing over.
+    """
+    workers = jobs - 1 if here is not None else jobs
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
+    with ProcessPoolExecutor(max(workers, 1), mp_context=context, initializer=_start_worker,
                              initargs=(store_url, shared)) as pool:
         waiting: deque[Future[T]] = deque()
-        for task in tasks:
+        remote = tasks[1:] if here is not None else tasks
+        queued = iter(remote)
+        for task in queued:
             waiting.append(pool.submit(_in_worker, function, *task))
             if len(waiting) >= 2 * jobs:
-                yield waiting.popleft().result()
+                break
+        if here is not None and tasks:
+            yield function(here, *shared, *tasks[0])
+        for task in queued:
+            yield waiting.popleft().result()
+            waiting.append(pool.submit(_in_worker, function, *task))
         while waiting:
             yield waiting.popleft().result()
 

@@ -255,7 +255,8 @@ def aggregate(source: Source, course: str | None = None) -> Aggregator:
         parts = split(source.filter, source.store.last_position(), source.jobs)
         shared = (course, source.courses)
         whole: Aggregator | None = None
-        for aggregated in in_order(_aggregate_part, source.store_url, [(p,) for p in parts], source.jobs, shared):
+        tasks = [(p,) for p in parts]
+        for aggregated in in_order(_aggregate_part, source.store_url, tasks, source.jobs, shared, here=source.store):
             whole = aggregated if whole is None else whole.merge(aggregated)
         assert whole is not None
         return whole

@@ -81,6 +81,18 @@ def test_parallel_report_and_exports_match_one_process(store_with_roster: str) -
         assert spotlight_lrs(*export, "--jobs", "2", env=KEY_ENV) == single, args
 
 
+def test_every_store_reads_in_parallel(any_store_url: str, small: Cohort) -> None:
+    """sqlite, postgresql and tinydb: position ranges read by workers give one pass's output."""
+    with open_store(any_store_url) as store:
+        load(store, small.statements)
+    report = ["report", "--store", any_store_url, "--format", "json", "--by", "state"]
+    one = spotlight_lrs(*report, "--jobs", "1")
+    assert json.loads(one)["statements"] == len(small.statements)
+    assert spotlight_lrs(*report, "--jobs", "2") == one
+    export = ["export", "--store", any_store_url, "--format", "csv"]
+    assert spotlight_lrs(*export, "--jobs", "2") == spotlight_lrs(*export, "--jobs", "1")
+
+
 def test_courses_declared_in_the_store_are_known_from_the_start(tmp_path: Path) -> None:
     """A page naming only its module, stored before any statement declares its course: the
     export attributes it through the store's canonical activity of type course (rule 2)."""
