@@ -234,7 +234,7 @@ def export(source: Source, out: TextIO, fmt: str, course: str | None = None,
         if source.jobs <= 1 or source.store is None:
             chosen = select(source.statements(), course, resolve=fmt == "csv", courses=source.courses)
             return _write(fmt, chosen, out, source.roster, pseudonymise)
-        last = source.store.last_position()
+        last = source.last_position()
         parts = split(source.filter, last, max(source.jobs, last // POSITIONS_PER_PART))
         shared = (fmt, course, source.courses, source.roster, pseudonymise)
         write = utf8_writer(out)

@@ -252,7 +252,7 @@ def aggregate(source: Source, course: str | None = None) -> Aggregator:
         if source.jobs <= 1 or source.store is None:
             return Aggregator(course, source.courses).add_all(source.statements())
         assert source.store is not None
-        parts = split(source.filter, source.store.last_position(), source.jobs)
+        parts = split(source.filter, source.last_position(), source.jobs)
         shared = (course, source.courses)
         whole: Aggregator | None = None
         tasks = [(p,) for p in parts]

@@ -46,10 +46,22 @@ class Source:
                  until: str | None = None, verb: str | None = None, jobs: int = 1,
                  roster: Mapping[str, Mapping[str, str]] | None = None) -> Source:
         """Non-voided statements of our store (``since`` exclusive, ``until`` inclusive, by
-        stored); ``jobs`` 0 chooses by the store's size (lrs.analytics.parallel.choose_jobs)."""
-        return cls(roster or {}, store, store_url, StreamFilter(verb=verb, since=since, until=until),
+        stored); ``jobs`` 0 chooses by the store's size (lrs.analytics.parallel.choose_jobs).
+
+        The read stops at the last statement stored now: statements arriving meanwhile wait for
+        the next report, which is therefore the same for any ``jobs``.
+        """
+        last = store.last_position()
+        return cls(roster or {}, store, store_url,
+                   StreamFilter(verb=verb, since=since, until=until, through_position=last),
                    jobs=choose_jobs(jobs, store, store_url),
                    courses=frozenset(store.activity_ids_of_type(COURSE_TYPE)))
+
+    def last_position(self) -> int:
+        """Where a read of our store ends (a parallel read is split up to there)."""
+        assert self.store is not None
+        through = self.filter.through_position
+        return self.store.last_position() if through is None else through
 
     def statements(self) -> Iterator[dict]:
         """Every statement in one stream, in this process."""

@@ -93,6 +93,23 @@ def test_every_store_reads_in_parallel(any_store_url: str, small: Cohort) -> Non
     assert spotlight_lrs(*export, "--jobs", "2") == spotlight_lrs(*export, "--jobs", "1")
 
 
+def test_a_read_ends_at_the_statements_stored_when_it_began(tmp_path: Path, small: Cohort) -> None:
+    """Statements stored during a report wait for the next one, so any --jobs gives the same."""
+    from lrs.analytics.report import aggregate
+    from lrs.analytics.sources import Source
+
+    url = f"sqlite:///{tmp_path / 'lrs.db'}"
+    with open_store(url) as store:
+        load(store, small.statements[:500])
+        source = Source.of_store(store, url)
+        load(store, small.statements[500:600])
+        assert source.last_position() == 500
+        assert sum(1 for _ in source.statements()) == 500
+        figures = aggregate(source).report()
+        assert figures["statements"] + figures["unattributed"] == 500
+        assert Source.of_store(store, url).last_position() == 600
+
+
 def test_courses_declared_in_the_store_are_known_from_the_start(tmp_path: Path) -> None:
     """A page naming only its module, stored before any statement declares its course: the
     export attributes it through the store's canonical activity of type course (rule 2)."""
