@@ -50,7 +50,8 @@ def choose_jobs(requested: int, store: Store, store_url: str) -> int:
 
 
 def split(flt: StreamFilter, last: int, parts: int) -> list[StreamFilter]:
-    """``flt`` cut into ``parts`` consecutive position ranges covering positions 1..``last``."""
+    """``flt`` cut into ``parts`` consecutive position ranges covering positions 1..``last``
+    (its own position bounds are replaced)."""
     parts = max(1, min(parts, last))
     cuts = [last * i // parts for i in range(parts + 1)]
     return [replace(flt, after_position=low, through_position=high) for low, high in zip(cuts, cuts[1:], strict=False)]

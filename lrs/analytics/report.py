@@ -251,7 +251,6 @@ def aggregate(source: Source, course: str | None = None) -> Aggregator:
     with paused_cycle_collector():
         if source.jobs <= 1 or source.store is None:
             return Aggregator(course, source.courses).add_all(source.statements())
-        assert source.store is not None
         parts = split(source.filter, source.last_position(), source.jobs)
         shared = (course, source.courses)
         whole: Aggregator | None = None
