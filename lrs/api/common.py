@@ -59,9 +59,19 @@ def json_body(field: str = "body") -> Any:
     if not raw:
         raise XAPIError(f"{field}: empty; a JSON body is required", 400)
     try:
-        return json.loads(raw)
+        return strict_json(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise XAPIError(f"{field}: not valid JSON ({exc})", 400) from None
+
+
+def strict_json(raw: str | bytes) -> Any:
+    """``json.loads`` without its extensions to JSON: NaN, Infinity and -Infinity are refused
+    (RFC 8259 has no such numbers, and no other LRS or store could read them back)."""
+    return json.loads(raw, parse_constant=_not_json)
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def params() -> dict[str, str]:

@@ -8,7 +8,7 @@ import json
 
 from flask import Blueprint, Response, g, request
 
-from lrs.api.common import json_body, json_response, params, read_scopes, require_scope, store
+from lrs.api.common import json_body, json_response, params, read_scopes, require_scope, store, strict_json
 from lrs.auth import has_scope
 from lrs.definitions import remember_definitions
 from lrs.stores import StatementConflict, StatementPage, StatementQuery
@@ -51,7 +51,7 @@ def _read_body() -> tuple[list[dict], bool, dict[str, bytes]]:
         if parts[0].content_type.split(";")[0].strip().lower() != "application/json":
             raise XAPIError("multipart body: the first part must be application/json statements", 400)
         try:
-            body = json.loads(parts[0].content)
+            body = strict_json(parts[0].content)
         except (ValueError, UnicodeDecodeError) as exc:
             raise XAPIError(f"multipart body: first part is not valid JSON ({exc})", 400) from None
     elif media == "application/json":

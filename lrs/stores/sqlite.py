@@ -22,6 +22,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from urllib.parse import parse_qsl, urlsplit
 
+import orjson
+
 from lrs.stores import path_from_url
 from lrs.stores.base import (
     ANY,
@@ -192,11 +194,24 @@ class SQLiteStore(Store):
                 raise StatementConflict(existing)
             last = conn.execute("SELECT stored FROM statements ORDER BY seq DESC LIMIT 1").fetchone()
             stored = max(utc_now(), last[0]) if last else utc_now()
+            # The whole batch in a few statements, not a few per statement: positions are taken
+            # here, under the write lock, after the highest ever used (AUTOINCREMENT's counter).
+            used = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'statements'").fetchone()
+            first = (used[0] if used else 0) + 1
+            targets = [r.voids for r in records if r.voids]
+            voided = set(targets) | self._voided_by_stored(conn, ids)
+            conn.executemany(
+                "INSERT INTO statements (seq, id, stored, verb, registration, statement_ref, voids, voided, body)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(seq, r.id, stored, r.verb_id, r.registration, r.statement_ref, r.voids, int(r.id in voided),
+                  _stored_json(dict(r.statement, stored=stored)))
+                 for seq, r in enumerate(records, first)],
+            )
+            conn.executemany("UPDATE statements SET voided = 1 WHERE id = ?", [(t,) for t in targets])
             agents: list[tuple[int, str, int]] = []
             activities: list[tuple[int, str, int]] = []
             authorities: list[tuple[int, str]] = []
-            for record in records:
-                seq = self._insert_one(conn, record, stored)
+            for seq, record in enumerate(records, first):
                 agents += [(seq, k, int(k in record.agent_keys))
                            for k in record.agent_keys | record.related_agent_keys]
                 activities += [(seq, a, int(a in record.activity_ids))
@@ -218,28 +233,13 @@ class SQLiteStore(Store):
         return sorted(found)
 
     @staticmethod
-    def _insert_one(conn: sqlite3.Connection, record: StatementRecord, stored: str) -> int:
-        """Insert the statement row (index rows are the caller's); return its seq."""
-        body = dict(record.statement, stored=stored)
-        voided = conn.execute("SELECT 1 FROM statements WHERE voids = ? LIMIT 1", (record.id,)).fetchone()
-        cur = conn.execute(
-            "INSERT INTO statements (id, stored, verb, registration, statement_ref, voids, voided, body)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                record.id,
-                stored,
-                record.verb_id,
-                record.registration,
-                record.statement_ref,
-                record.voids,
-                1 if voided else 0,
-                json.dumps(body, separators=(",", ":")),
-            ),
-        )
-        if record.voids:
-            conn.execute("UPDATE statements SET voided = 1 WHERE id = ?", (record.voids,))
-        assert cur.lastrowid is not None
-        return cur.lastrowid
+    def _voided_by_stored(conn: sqlite3.Connection, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` a statement already stored voids (a voiding statement may come first)."""
+        found: set[str] = set()
+        for chunk in _chunks(ids, 500):
+            marks = ",".join("?" * len(chunk))
+            found |= {r[0] for r in conn.execute(f"SELECT voids FROM statements WHERE voids IN ({marks})", chunk)}
+        return found
 
     def get_statements(self, ids: Sequence[str]) -> dict[str, StoredStatement]:
         found: dict[str, StoredStatement] = {}
@@ -589,6 +589,15 @@ def _outer_filter(
         params.append(parse_cursor(cursor))
     return where or ["1"], params
 
+
+
+def _stored_json(statement: dict) -> str:
+    """Compact JSON text of a statement: orjson, or the standard library for integers beyond
+    64 bits (which xAPI extensions may hold; orjson refuses them)."""
+    try:
+        return orjson.dumps(statement).decode()
+    except TypeError:
+        return json.dumps(statement, separators=(",", ":"))
 
 
 def _credential(row: tuple) -> Credential:

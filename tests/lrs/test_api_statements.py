@@ -76,6 +76,16 @@ def test_bad_json_is_400_not_500(lrs: LRSClient) -> None:
     assert "not valid JSON" in response.get_json()["error"]
 
 
+def test_nan_and_infinity_are_not_json(lrs: LRSClient) -> None:
+    """Python's json module reads NaN and Infinity; JSON (and every other reader) does not."""
+    for number in ("NaN", "Infinity", "-Infinity"):
+        body = json.dumps(statement(result={"score": {"raw": 1}})).replace('"raw": 1', f'"raw": {number}')
+        assert number in body
+        response = lrs.post("/statements", data=body, headers={"Content-Type": "application/json"})
+        assert response.status_code == 400, number
+        assert f"{number} is not a JSON number" in response.get_json()["error"]
+
+
 def test_voiding_hides_statement_and_voided_lookup(lrs: LRSClient) -> None:
     [target] = post(lrs, statement()).get_json()
     voiding = statement(verb={"id": VOIDED}, object={"objectType": "StatementRef", "id": target})
