@@ -11,6 +11,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -110,6 +111,8 @@ def _read_roster(path: Path) -> Roster:
 
 @contextlib.contextmanager
 def _output(path: Path | None) -> Iterator[TextIO]:
+    """Standard output, or ``path`` written whole or not at all: the text goes to a temporary
+    file beside it, renamed over ``path`` only when the command succeeds."""
     if path is None:
         try:
             yield sys.stdout
@@ -118,12 +121,23 @@ def _output(path: Path | None) -> Iterator[TextIO]:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise SystemExit(1) from None
         return
+    partial = path.with_name(f".{path.name}.partial")
     try:
-        handle = path.open("w", encoding="utf-8", newline="")
+        handle = partial.open("w", encoding="utf-8", newline="")
     except OSError as exc:
         raise click.ClickException(f"cannot write {path}: {exc}") from None
-    with handle:
-        yield handle
+    try:
+        with handle:
+            yield handle
+        partial.replace(path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def _worker_failed(exc: BrokenProcessPool) -> click.ClickException:
+    return click.ClickException(f"a worker process stopped unexpectedly ({exc}); if the machine ran out of "
+                                "memory, try fewer processes (--jobs 1)")
 
 
 @click.group()
@@ -160,6 +174,8 @@ def report(store_url: str, course: str | None, since: str | None, until: str | N
             aggregated = aggregate(source, course)
         except SourceError as exc:
             raise click.ClickException(str(exc)) from None
+        except BrokenProcessPool as exc:
+            raise _worker_failed(exc) from None
     result = aggregated.report(source.roster, by, show_learners)
     if fmt == "html":
         from lrs.dashboard.pages import report_html
@@ -193,4 +209,6 @@ def export(store_url: str, course: str | None, since: str | None, until: str | N
             count = export_statements(source, out, fmt, course, pseudonymiser)
         except SourceError as exc:
             raise click.ClickException(str(exc)) from None
+        except BrokenProcessPool as exc:
+            raise _worker_failed(exc) from None
     click.echo(f"exported {count} statements", err=True)

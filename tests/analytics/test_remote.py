@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -60,6 +61,21 @@ def test_remote_errors_are_one_line(remote: tuple) -> None:
     assert wrong.exit_code != 0 and "HTTP 401" in wrong.output and "Traceback" not in wrong.output
     missing = CliRunner().invoke(main, ["export", "--from-lrs", endpoint])
     assert missing.exit_code != 0 and "--key and --secret" in missing.output
+
+
+def test_a_failed_export_leaves_no_file(remote: tuple, tmp_path: Path) -> None:
+    """-o FILE is written whole or not at all: the CSV header is written before the LRS refuses."""
+    endpoint, key, secret, _, _ = remote
+    target = tmp_path / "statements.csv"
+    failed = CliRunner().invoke(main, ["export", "--from-lrs", endpoint, "--key", key, "--secret", "nope",
+                                       "-o", str(target)])
+    assert failed.exit_code != 0 and "HTTP 401" in failed.output
+    assert list(tmp_path.iterdir()) == []
+    target.write_text("an earlier export\n", encoding="utf-8")
+    CliRunner().invoke(main, ["export", "--from-lrs", endpoint, "--key", key, "--secret", "nope", "-o", str(target)])
+    assert target.read_text(encoding="utf-8") == "an earlier export\n"
+    invoke("export", "--from-lrs", endpoint, "--key", key, "--secret", secret, "-o", str(target))
+    assert target.read_text(encoding="utf-8").startswith("statement_id,") and list(tmp_path.iterdir()) == [target]
 
 
 def test_filters_reach_the_remote_lrs(remote: tuple) -> None:
