@@ -99,8 +99,10 @@ class _Course:
     question_quiz: dict[str, str] = field(default_factory=dict)
     question_def: dict[str, dict] = field(default_factory=dict)
     learners: dict[str, _Learner] = field(default_factory=dict)
+    statements: int = 0
 
     def merge(self, later: _Course) -> None:
+        self.statements += later.statements
         for own, theirs in ((self.names, later.names), (self.page_module, later.page_module),
                             (self.question_quiz, later.question_quiz), (self.question_def, later.question_def)):
             for key, value in theirs.items():
@@ -131,7 +133,6 @@ class Aggregator:
         self._courses: dict[str, _Course] = {}
         self._resolve = CourseResolver(known_courses)
         self._pending: list[dict] = []
-        self.statements = 0
         self.unattributed = 0
 
     def add_all(self, statements: Iterable[dict]) -> Aggregator:
@@ -142,7 +143,6 @@ class Aggregator:
 
     def merge(self, later: Aggregator) -> Aggregator:
         """Fold in the aggregates of the statements stored after this aggregator's own."""
-        self.statements += later.statements
         self.unattributed += later.unattributed
         self._resolve.learn(later._resolve.known)
         self._pending += later._pending
@@ -154,7 +154,7 @@ class Aggregator:
                 own.merge(course)
         return self
 
-    def add(self, statement: dict, *, last_try: bool = False) -> None:
+    def add(self, statement: dict) -> None:
         verb = statement["verb"]["id"]
         if verb == VOIDED:
             return
@@ -163,7 +163,7 @@ class Aggregator:
         learner_key = agent_key(actor)
         obj = statement["object"]
         if course_iri is None:
-            if (learner_key and not last_try and len(self._pending) < MAX_PENDING
+            if (learner_key and len(self._pending) < MAX_PENDING
                     and obj.get("objectType", "Activity") == "Activity"):
                 self._pending.append(statement)  # its course may be declared by a later statement
             else:
@@ -174,10 +174,10 @@ class Aggregator:
             return
         if self._wanted is not None and not course_matches(course_iri, self._wanted):
             return
-        self.statements += 1
         course = self._courses.get(course_iri)
         if course is None:
             course = self._courses[course_iri] = _Course(course_iri)
+        course.statements += 1
         learner = course.learners.get(learner_key)
         if learner is None:
             learner = course.learners[learner_key] = _Learner(str(actor.get("name", "")))
@@ -229,21 +229,28 @@ class Aggregator:
                 outcome.best = score if outcome.best is None else max(outcome.best, score)
 
     def report(self, roster: Mapping[str, Mapping[str, str]] | None = None, by: str | None = None,
-               show_learners: bool = False) -> dict:
-        """The figures of every course, as a JSON-ready dict (see docs/analytics.md)."""
+               show_learners: bool = False, course: str | None = None) -> dict:
+        """The figures of every course (or of ``course``: IRI or last segment), as a JSON-ready
+        dict (see docs/analytics.md).
+
+        The aggregator stays usable: more statements may be added and another report made (the
+        dashboard adds only what was stored since its last report).
+        """
         if by is not None and by not in GROUP_ATTRIBUTES:
             raise ValueError(f"--by must be one of {', '.join(GROUP_ATTRIBUTES)}")
-        pending, self._pending = self._pending, []
         with paused_cycle_collector():  # millions of live aggregates: nothing cyclic to find
-            for statement in pending:
-                self.add(statement, last_try=True)
-            roster = roster or {}
-            courses = [
-                _course_report(course, roster, by, show_learners)
-                for course in sorted(self._courses.values(), key=lambda c: c.iri)
-            ]
-        return {"by": by, "statements": self.statements, "unattributed": self.unattributed,
-                "courses": courses}
+            self._settle()
+            chosen = sorted((c for c in self._courses.values() if course_matches(c.iri, course)), key=lambda c: c.iri)
+            courses = [_course_report(c, roster or {}, by, show_learners) for c in chosen]
+        return {"by": by, "statements": sum(c.statements for c in chosen),
+                "unattributed": self.unattributed + len(self._pending), "courses": courses}
+
+    def _settle(self) -> None:
+        """Add the statements kept aside whose course is known by now; the others stay aside
+        (a later statement may still declare their course) and count as unattributed meanwhile."""
+        pending, self._pending = self._pending, []
+        for statement in pending:
+            self.add(statement)
 
 
 def aggregate(source: Source, course: str | None = None) -> Aggregator:

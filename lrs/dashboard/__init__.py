@@ -16,12 +16,14 @@ from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import BadRequest, NotFound
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
-from lrs.analytics.report import GROUP_ATTRIBUTES, aggregate
+from lrs.analytics import paused_cycle_collector
+from lrs.analytics.report import GROUP_ATTRIBUTES, Aggregator, aggregate
 from lrs.analytics.roster import DOC_ID, SCOPE, load_roster
-from lrs.analytics.sources import Source
+from lrs.analytics.sources import Source, store_statements
+from lrs.analytics.vocab import COURSE_TYPE, VOIDED
 from lrs.auth import Authenticator, has_scope
 from lrs.dashboard.pages import course_page, index_page
-from lrs.stores.base import Store
+from lrs.stores.base import Store, StreamFilter
 
 PREFIX = "/dashboard"
 READ_SCOPES = ("statements/read", "all/read")
@@ -41,25 +43,58 @@ def install(app: Flask) -> None:
 
 
 class _ReportCache:
-    """The last few reports, keyed by what would change them (statement count, roster etag)."""
+    """The dashboard's figures, kept up to date by reading only what was stored since.
+
+    One aggregator of every course follows the store: a request first adds the statements stored
+    after the last position it read, so a page costs the new statements and the figures, not a
+    new read of the whole store. The store is read again from the start only when the new
+    statements could change what was already counted, so the figures always equal a fresh
+    report's: a voiding statement among them, or a course newly declared in the LRS's activity
+    definitions (earlier statements may belong to it). Finished reports are kept, a few, by what
+    they depend on: the last position, the roster's etag, the course and the grouping.
+    The aggregates stay in memory (per server process): about 150 MB for 25,000 learners.
+    """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one update at a time: others wait for it, not repeat it
+        self._aggregated: Aggregator | None = None
+        self._courses: frozenset[str] = frozenset()
+        self._position = 0
         self._reports: OrderedDict[tuple, dict] = OrderedDict()
 
     def get(self, store: Store, course: str | None, by: str | None) -> dict:
         roster_doc = store.get_document(SCOPE, DOC_ID)
-        key = (store.count_statements(), roster_doc.etag if roster_doc else "", course, by)
         with self._lock:
+            last = store.last_position()
+            key = (last, roster_doc.etag if roster_doc else "", course, by)
             if key in self._reports:
                 self._reports.move_to_end(key)
                 return self._reports[key]
-        report = aggregate(Source.of_store(store), course).report(load_roster(store), by)
-        with self._lock:
+            report = self._follow(store, last).report(load_roster(store), by, course=course)
             self._reports[key] = report
             while len(self._reports) > CACHE_SIZE:
                 self._reports.popitem(last=False)
-        return report
+            return report
+
+    def _follow(self, store: Store, last: int) -> Aggregator:
+        """The aggregates of every statement up to position ``last``."""
+        courses = frozenset(store.activity_ids_of_type(COURSE_TYPE))
+        aggregated, self._aggregated = self._aggregated, None  # an error half-way must not leave it half-updated
+        if courses != self._courses or last < self._position:
+            aggregated = None
+        if aggregated is not None:
+            new = store_statements(store, StreamFilter(after_position=self._position, through_position=last))
+            with paused_cycle_collector():
+                for statement in new:
+                    if statement["verb"]["id"] == VOIDED:
+                        aggregated = None  # a counted statement may be voided: start again
+                        break
+                    aggregated.add(statement)
+        if aggregated is None:
+            source = Source.of_store(store)
+            aggregated, last, courses = aggregate(source), source.last_position(), source.courses
+        self._aggregated, self._position, self._courses = aggregated, last, courses
+        return aggregated
 
 
 @bp.before_request

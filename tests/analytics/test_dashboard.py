@@ -152,3 +152,44 @@ def test_dashboard_in_chromium(app_and_keys: tuple, cohort: Cohort) -> None:
         finally:
             browser.close()
     assert outside == [] and errors == []
+
+
+def test_figures_follow_the_store_as_statements_arrive(tmp_path: Path, small: Cohort) -> None:
+    """The dashboard adds only what was stored since its last report, and its figures always
+    equal a fresh report's: after new statements, a voiding statement and a new course."""
+    import json
+    import uuid
+
+    from helpers import load
+    from test_rules import st
+
+    from lrs.analytics.report import aggregate
+    from lrs.analytics.sources import Source
+    from lrs.dashboard import _ReportCache
+
+    url = f"sqlite:///{tmp_path / 'lrs.db'}"
+    cache = _ReportCache()
+    with open_store(url) as store:
+
+        def check(course: str | None = None) -> dict:
+            followed = cache.get(store, course, "state")
+            assert followed == aggregate(Source.of_store(store)).report({}, "state", course=course)
+            return followed
+
+        half = len(small.statements) // 2
+        load(store, small.statements[:half])
+        first = check()
+        load(store, small.statements[half:])
+        second = check()
+        assert cache._position == store.last_position() and second["statements"] > first["statements"]
+        assert check(course_iri("reeducation-men"))["courses"][0]["id"] == course_iri("reeducation-men")
+        target = json.loads(json.dumps(small.statements[-1]))  # a copy with its own id, then voided
+        target["id"] = str(uuid.uuid4())
+        load(store, [target])
+        before = check()
+        load(store, [{"actor": target["actor"], "verb": {"id": "http://adlnet.gov/expapi/verbs/voided"},
+                      "object": {"objectType": "StatementRef", "id": target["id"]}}])
+        assert check()["statements"] == before["statements"] - 1
+        other = "http://vendor.example/courses/other"
+        load(store, [st("initialized", other, "10:00:00", obj_type="course")])
+        assert other in [c["id"] for c in check()["courses"]]
