@@ -24,7 +24,7 @@ from lrs.analytics import paused_cycle_collector
 from lrs.analytics.parallel import in_order, split
 from lrs.analytics.report import GROUP_ATTRIBUTES, course_matches
 from lrs.analytics.sources import Source, store_statements
-from lrs.analytics.vocab import ANSWERED, CourseResolver, module_of, short_id
+from lrs.analytics.vocab import ANSWERED, CourseResolver, context_activities, module_of, short_id
 from lrs.stores import Store, StreamFilter
 from lrs.xapi.statements import agent_key
 
@@ -144,8 +144,7 @@ class CsvRows:
         object_id = obj.get("id", "")
         definition = obj.get("definition")
         context = statement.get("context") or {}
-        found = (context.get("contextActivities") or {}).get("parent", [])
-        parents = tuple(a["id"] for a in (found if isinstance(found, list) else [found]))
+        parents = tuple(a["id"] for a in context_activities(statement, "parent"))
         result = statement.get("result") or {}
         score = result.get("score") or {}
         duration = result.get("duration")
@@ -278,13 +277,6 @@ def utf8_writer(out: TextIO) -> Callable[[bytes], object]:
         return lambda data: out.write(data.decode())
     out.flush()
     return binary.write
-
-
-def write_csv(statements: Iterable[tuple[dict, str]], out: TextIO, roster: Mapping[str, Mapping[str, str]],
-              pseudonymise: Pseudonymiser | None) -> int:
-    """Write the header and one row per statement; return how many rows."""
-    out.write(_CSV_HEADER)
-    return write_csv_rows(statements, out, roster, pseudonymise)
 
 
 def write_csv_rows(statements: Iterable[tuple[dict, str]], out: TextIO, roster: Mapping[str, Mapping[str, str]],

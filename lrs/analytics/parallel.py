@@ -36,8 +36,9 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def choose_jobs(requested: int, store: Store, store_url: str) -> int:
-    """``--jobs``: 0 chooses one process per CPU for large stores, one process otherwise.
+def choose_jobs(requested: int, last_position: int, store_url: str) -> int:
+    """``--jobs``: 0 chooses one process per CPU for large stores (by their last position), one
+    process otherwise.
 
     Without a URL, or for a ``:memory:`` SQLite store (which exists only inside this process),
     the store is read here.
@@ -46,7 +47,7 @@ def choose_jobs(requested: int, store: Store, store_url: str) -> int:
         return 1
     if requested > 0:
         return requested
-    return min(available_cpus(), MAX_JOBS) if store.last_position() >= PARALLEL_FROM else 1
+    return min(available_cpus(), MAX_JOBS) if last_position >= PARALLEL_FROM else 1
 
 
 def split(flt: StreamFilter, last: int, parts: int) -> list[StreamFilter]:

@@ -54,7 +54,7 @@ class Source:
         last = store.last_position()
         return cls(roster or {}, store, store_url,
                    StreamFilter(verb=verb, since=since, until=until, through_position=last),
-                   jobs=choose_jobs(jobs, store, store_url),
+                   jobs=choose_jobs(jobs, last, store_url),
                    courses=frozenset(store.activity_ids_of_type(COURSE_TYPE)))
 
     def last_position(self) -> int:

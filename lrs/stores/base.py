@@ -67,6 +67,15 @@ def load_statement(text: str | bytes) -> dict:
         return json.loads(text)
 
 
+def dump_statement(statement: dict) -> str:
+    """Compact JSON text of a statement to store: orjson, or the standard library for integers
+    beyond 64 bits (which xAPI extensions may hold; orjson refuses them)."""
+    try:
+        return orjson.dumps(statement).decode()
+    except TypeError:
+        return json.dumps(statement, separators=(",", ":"))
+
+
 def parse_cursor(cursor: str) -> int:
     """A paging cursor as every store writes it (an insertion sequence number)."""
     try:

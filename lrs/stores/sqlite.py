@@ -22,8 +22,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from urllib.parse import parse_qsl, urlsplit
 
-import orjson
-
 from lrs.stores import path_from_url
 from lrs.stores.base import (
     ANY,
@@ -40,6 +38,7 @@ from lrs.stores.base import (
     StoreError,
     StreamFilter,
     _Any,
+    dump_statement,
     load_statement,
     parse_cursor,
     utc_now,
@@ -204,7 +203,7 @@ class SQLiteStore(Store):
                 "INSERT INTO statements (seq, id, stored, verb, registration, statement_ref, voids, voided, body)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(seq, r.id, stored, r.verb_id, r.registration, r.statement_ref, r.voids, int(r.id in voided),
-                  _stored_json(dict(r.statement, stored=stored)))
+                  dump_statement(dict(r.statement, stored=stored)))
                  for seq, r in enumerate(records, first)],
             )
             conn.executemany("UPDATE statements SET voided = 1 WHERE id = ?", [(t,) for t in targets])
@@ -226,20 +225,12 @@ class SQLiteStore(Store):
 
     @staticmethod
     def _existing_ids(conn: sqlite3.Connection, ids: Sequence[str]) -> list[str]:
-        found: list[str] = []
-        for chunk in _chunks(ids, 500):
-            marks = ",".join("?" * len(chunk))
-            found += [r[0] for r in conn.execute(f"SELECT id FROM statements WHERE id IN ({marks})", chunk)]
-        return sorted(found)
+        return sorted(_column_values_in(conn, "id", ids))
 
     @staticmethod
     def _voided_by_stored(conn: sqlite3.Connection, ids: Sequence[str]) -> set[str]:
         """Which of ``ids`` a statement already stored voids (a voiding statement may come first)."""
-        found: set[str] = set()
-        for chunk in _chunks(ids, 500):
-            marks = ",".join("?" * len(chunk))
-            found |= {r[0] for r in conn.execute(f"SELECT voids FROM statements WHERE voids IN ({marks})", chunk)}
-        return found
+        return _column_values_in(conn, "voids", ids)
 
     def get_statements(self, ids: Sequence[str]) -> dict[str, StoredStatement]:
         found: dict[str, StoredStatement] = {}
@@ -591,13 +582,13 @@ def _outer_filter(
 
 
 
-def _stored_json(statement: dict) -> str:
-    """Compact JSON text of a statement: orjson, or the standard library for integers beyond
-    64 bits (which xAPI extensions may hold; orjson refuses them)."""
-    try:
-        return orjson.dumps(statement).decode()
-    except TypeError:
-        return json.dumps(statement, separators=(",", ":"))
+def _column_values_in(conn: sqlite3.Connection, column: str, values: Sequence[str]) -> set[str]:
+    """The values of a ``statements`` column that are among ``values`` (queried 500 at a time)."""
+    found: set[str] = set()
+    for chunk in _chunks(values, 500):
+        marks = ",".join("?" * len(chunk))
+        found |= {r[0] for r in conn.execute(f"SELECT {column} FROM statements WHERE {column} IN ({marks})", chunk)}
+    return found
 
 
 def _credential(row: tuple) -> Credential:

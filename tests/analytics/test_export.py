@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from cohort import COURSES, Cohort, course_iri, page_sequence
 
-from lrs.analytics.export import COLUMNS, CsvRows, select, write_csv, write_csv_rows
+from lrs.analytics.export import COLUMNS, CsvRows, select, write_csv_rows
 from lrs.cli import main
 from lrs.xapi.statements import agent_key
 
@@ -148,7 +148,7 @@ def test_export_memory_is_constant(cohort: Cohort) -> None:
     for n in (5_000, 25_000):
         sink = _NullWriter()
         tracemalloc.start()
-        write_csv(select(_many(n, template), None), sink, {}, None)
+        write_csv_rows(select(_many(n, template), None), sink, {}, None)
         peaks.append(tracemalloc.get_traced_memory()[1])
         tracemalloc.stop()
     assert peaks[1] < peaks[0] * 1.5 + 100_000, peaks
