@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
@@ -37,14 +38,39 @@ def _structure(course: Course, lang: str) -> list[object]:
     for module in course.modules:
         shape.append(("module", module.id, [page.id for page in module.pages], bool(page_text(module, lang))))
         if module.quiz:
-            shape.append(("quiz", [(q.id, q.type, q.correct_ids, len(q.options)) for q in module.quiz.questions]))
+            shape.append(
+                (
+                    "quiz",
+                    [(q.id, q.type, [option.id for option in q.options], q.correct_ids) for q in module.quiz.questions],
+                )
+            )
     if course.assessment:
-        shape.append(("assessment", [(q.id, q.type, q.correct_ids) for q in course.assessment.questions]))
+        shape.append(
+            (
+                "assessment",
+                [
+                    (q.id, q.type, [option.id for option in q.options], q.correct_ids)
+                    for q in course.assessment.questions
+                ],
+            )
+        )
     return shape
 
 
 def page_text(module: object, lang: str) -> str:
     return "".join(page.html[lang] for page in module.pages)  # type: ignore[attr-defined]
+
+
+def _page_skeleton(html: str) -> tuple[object, ...]:
+    """The visible skeleton of a rendered page: heading levels in order, and how many tables,
+    images, list items and quotations it has. Translations must keep it; only words may differ."""
+    return (
+        tuple(re.findall(r"<h([1-6])\b", html)),
+        html.count("<table"),
+        html.count("<img"),
+        html.count("<li"),
+        html.count("<blockquote"),
+    )
 
 
 @pytest.mark.parametrize("course_dir", COURSES, ids=[path.name for path in COURSES])
@@ -56,6 +82,35 @@ def test_languages_share_one_structure(course_dir: Path) -> None:
     for module in course.modules:
         for page in module.pages:
             assert page.html["es"] != page.html["en"], f"{module.id}/{page.id} is not translated"
+
+
+@pytest.mark.parametrize("course_dir", COURSES, ids=[path.name for path in COURSES])
+def test_every_page_and_quiz_has_the_same_skeleton_in_every_language(course_dir: Path) -> None:
+    """Same modules, pages, questions and options in the same order, and for every page the same
+    heading levels, tables, images and list items in every language: a translation that drops a
+    section or a step, or a page added in one language only, fails here."""
+    course = _course(course_dir)
+    primary, *others = course.languages
+    for lang in others:
+        for module in course.modules:
+            for page in module.pages:
+                assert _page_skeleton(page.html[lang]) == _page_skeleton(page.html[primary]), (
+                    f"{course.id}/{module.id}/{page.id}: the {lang} page does not have the {primary} page's skeleton"
+                )
+    quizzes = [module.quiz for module in course.modules] + [course.assessment]
+    files = sorted(path.relative_to(course_dir).as_posix() for path in (course_dir / "modules").rglob("*.md"))
+    by_lang = {
+        lang: sorted(f.rsplit(".", 2)[0] for f in files if f.endswith(f".{lang}.md")) for lang in course.languages
+    }
+    assert all(pages == by_lang[primary] for pages in by_lang.values()), "every page file exists in every language"
+    for quiz in quizzes:
+        for question in quiz.questions if quiz else ():
+            for lang in course.languages:
+                assert question.prompt[lang].strip(), f"{question.id}: no {lang} prompt"
+                for option in question.options:
+                    assert option.text[lang].strip() and option.feedback[lang].strip(), (
+                        f"{question.id}/{option.id}: no {lang} text or feedback"
+                    )
 
 
 @pytest.mark.parametrize(
