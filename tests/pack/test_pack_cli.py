@@ -26,10 +26,11 @@ def test_build_then_validate_then_inspect(mini_copy: Path, tmp_path: Path) -> No
     info = json.loads(inspected.output)
     assert info["format"] == "scorm12" and info["title"] == "Curso mínimo de prueba"
     assert info["version"] == "1.2.0" and info["languages"] == ["es-MX"] and info["mastery_score"] == "80"
-    assert info["launch"] == ["index.html"] and info["units"] == ["RES1"] and info["valid"] is True
+    assert info["launch"] == ["index.html"] and info["units"] == ["Curso mínimo de prueba"] and info["valid"] is True
+    assert info["unit_ids"] == ["RES1"] and info["errors"] == [] and info["warnings"] == []
     assert info["file_count"] == 9 and info["size"] == zip_path.stat().st_size
     table = runner.invoke(main, ["inspect", str(zip_path)]).output
-    assert "Mastery score  80" in table and "Format" in table
+    assert "Mastery score  80%" in table and "Format" in table
 
 
 def test_a_failed_build_writes_nothing(mini_copy: Path, tmp_path: Path) -> None:
