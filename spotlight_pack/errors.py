@@ -41,7 +41,7 @@ class Problem:
         place = f"{self.where}:{self.line}" if self.line else self.where
         label = "warning: " if self.severity == "warning" else ""
         rule = f" [{self.rule}]" if self.rule else ""
-        return f"{place}: {label}{self.message}{rule}"
+        return _printable(f"{place}: {label}{self.message}{rule}")
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -51,6 +51,14 @@ class Problem:
             "line": self.line,
             "message": self.message,
         }
+
+
+_CONTROL = {code: f"\\x{code:02x}" for code in [*range(0x20), 0x7F]}
+
+
+def _printable(text: str) -> str:
+    """One line whatever a hostile file or entry name holds: control characters are escaped."""
+    return text.translate(_CONTROL)
 
 
 class SpotlightError(Exception):

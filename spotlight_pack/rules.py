@@ -74,6 +74,12 @@ RULES: dict[str, Rule] = _rules(
     ),
     Rule("manifest-is-folder", E, "the manifest name is a folder, not a file"),
     Rule("manifest-too-large", E, "the manifest is larger than the manifest-size limit: refused before parsing"),
+    Rule(
+        "manifest-unknown",
+        E,
+        "imsmanifest.xml in neither the SCORM 1.2 nor the 2004 namespace and without a schemaversion: "
+        "LMSs guess, and run it with the wrong API",
+    ),
     Rule("manifest-unreadable", E, "the manifest entry cannot be unpacked (see the zip errors)"),
     Rule("xml-doctype", E, "a DOCTYPE (entity declarations, external DTDs) in a manifest: refused, never expanded"),
     Rule("xml-malformed", E, "not well-formed XML: every LMS's parser fails on it"),

@@ -12,11 +12,17 @@ from pathlib import Path
 from .errors import Problem
 from .formats import DETECTION_ORDER, PackageFormat
 from .formats.archive import DEFAULT_LIMITS, ZipLimits, read_zip
-from .formats.common import Package, PackageInfo
+from .formats.common import Package, PackageInfo, parse_xml
 
 ROOT_MANIFESTS = ("imsmanifest.xml", "cmi5.xml", "tincan.xml")
 READS = tuple(dict.fromkeys(name for format_class in DETECTION_ORDER for name in format_class.reads))
-UNREADABLE_MANIFEST_RULES = {"xml-malformed", "xml-doctype", "manifest-too-large", "manifest-unreadable"}
+UNREADABLE_MANIFEST_RULES = {
+    "xml-malformed",
+    "xml-doctype",
+    "manifest-too-large",
+    "manifest-unreadable",
+    "manifest-unknown",
+}
 
 
 def detect_format(package: Package) -> PackageFormat | None:
@@ -33,7 +39,21 @@ def _open(path: Path, limits: ZipLimits) -> tuple[Package | None, PackageFormat 
         return None, None, problems
     package_format = detect_format(package)
     if package_format is None:
-        problems.append(_missing_manifest(package))
+        present = [name for name in ROOT_MANIFESTS if name in package.names]
+        if present:
+            # A manifest is there but says nothing we recognise: say why (unreadable, a DOCTYPE, not
+            # XML, …) or that it is of no known kind.
+            root, parse_problems = parse_xml(package, present[0])
+            problems += parse_problems or [
+                package.problem(
+                    "manifest-unknown",
+                    "declares neither SCORM 1.2 nor SCORM 2004 (by its namespace or schemaversion)",
+                    root.sourceline if root is not None else None,
+                    present[0],
+                )
+            ]
+        else:
+            problems.append(_missing_manifest(package))
     return package, package_format, problems
 
 
@@ -51,7 +71,7 @@ def _missing_manifest(package: Package) -> Problem:
             "manifest-not-at-root",
             f"{nested[0]} is not at the zip root: zip the folder's contents, not the folder",
         )
-    wrong_case = sorted(name for name in package.names if name.lower() in ROOT_MANIFESTS)
+    wrong_case = sorted(name for name in package.names if name.lower() in ROOT_MANIFESTS and name not in ROOT_MANIFESTS)
     if wrong_case:
         return package.problem(
             "manifest-missing",
