@@ -33,6 +33,7 @@ import yaml
 KiB = 1024
 MiB = 1024 * KiB
 FileKind = Literal["page", "yaml", "media"]
+MARKDOWN_MARKERS = ("[", "]", "*", "_", "<", "`", "|")
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,11 @@ class SourceLimits:
     (the four diplomas: pages under 6 KB, YAML under 40 KB, images under 10 KB, 300 files)."""
 
     max_page_size: int = 1 * MiB
-    max_yaml_size: int = 1 * MiB
+    max_page_markers: int = 20_000
+    """Markdown markers ``[ ] * _ < ` |`` in one page (the densest real page has 200). markdown-it's
+    cost grows with the square of unclosed brackets and emphasis runs: 20,000 cost under a second."""
+    max_yaml_size: int = 256 * KiB
+    """PyYAML parses about 50–100 KB of CPU time per second: 256 KiB is a few seconds at worst."""
     max_media_size: int = 20 * MiB
     max_course_size: int = 200 * MiB
     """All the files read for one course together."""
@@ -72,12 +77,12 @@ class CourseFiles:
     def __init__(
         self,
         root: Path,
-        limits: SourceLimits = DEFAULT_SOURCE_LIMITS,
+        limits: SourceLimits | None = None,
         report: Callable[[Path, int | None, str], None] | None = None,
     ) -> None:
         self.root = Path(os.path.abspath(root))
         self.real_root = Path(os.path.realpath(root))
-        self.limits = limits
+        self.limits = limits or DEFAULT_SOURCE_LIMITS  # read at call time, so a program may set its own
         self.report = report or (lambda path, line, message: None)
         self.bytes_read = 0
         self.entries_seen = 0
@@ -203,6 +208,17 @@ class CourseFiles:
         self.bytes_read += len(data)
         return data
 
+    def read_markdown(self, path: Path) -> str:
+        """A page's text, refused before parsing when it holds more markers than any real page."""
+        text = self.read_text(path, "page")
+        markers = sum(text.count(marker) for marker in MARKDOWN_MARKERS)
+        if markers > self.limits.max_page_markers:
+            raise SourceFileError(
+                f"holds {markers:,} Markdown markers ({' '.join(MARKDOWN_MARKERS)}), more than the limit of "
+                f"{self.limits.max_page_markers:,} (docs/source-format.md); it is not parsed"
+            )
+        return text
+
     def read_text(self, path: Path, kind: FileKind) -> str:
         """A UTF-8 text file with its line ends made ``\\n`` (as Python's text mode does)."""
         data = self.read_bytes(path, kind)
@@ -313,6 +329,9 @@ def load_yaml(path: Path, text: str, limits: SourceLimits = DEFAULT_SOURCE_LIMIT
     return YamlDoc(path, data, lines)
 
 
+PLAIN_TAGS = {yaml.MappingNode: "tag:yaml.org,2002:map", yaml.SequenceNode: "tag:yaml.org,2002:seq"}
+
+
 def _node_to_data(
     node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int], constructor: yaml.SafeLoader
 ) -> Any:
@@ -320,6 +339,10 @@ def _node_to_data(
     the loader's depth limit (and aliases, which could make the tree a graph, never get this far)."""
     line = node.start_mark.line + 1
     lines[path] = line
+    expected = PLAIN_TAGS.get(type(node))
+    if expected is not None and node.tag != expected:
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        raise SourceFileError(f"YAML tag {tag} is not allowed in course sources: remove it", line)
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:

@@ -135,7 +135,7 @@ class _PageRenderer:
 
     def render(self, path: Path) -> _PageSource | None:
         try:
-            source = self.collector.files.read_text(path, "page")
+            source = self.collector.files.read_markdown(path)
         except SourceFileError as error:
             self.collector.add(path, error.line, error.message)
             return None
