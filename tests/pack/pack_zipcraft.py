@@ -145,7 +145,9 @@ def raw_zip(entries: list[RawEntry], prefix: bytes = b"", declared_count: int | 
             "<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, count, count, directory_size, directory_start - len(prefix)
         )
         out += struct.pack("<4sLQL", b"PK\x06\x07", 0, eocd64_at - len(prefix), 1)
-        out += struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, directory_size, directory_start - len(prefix), 0)
+        out += struct.pack(
+            "<4s4H2LH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, directory_size, directory_start - len(prefix), 0
+        )
     else:
         out += struct.pack(
             "<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, directory_size, directory_start - len(prefix), 0

@@ -88,51 +88,79 @@ def _nested_block(depth: int) -> str:
     return "title:\n" + "".join(" " * level + f"k{level}:\n" for level in range(1, depth)) + " " * depth + "x: 1\n"
 
 
-BILLION_LAUGHS_YAML = "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" + "".join(
-    f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
-    f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
-    for i in range(9)
-) + "title: *j\n"
+BILLION_LAUGHS_YAML = (
+    "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+    + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, "
+        f"*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
+        for i in range(9)
+    )
+    + "title: *j\n"
+)
 
 # (case id, change to the course, regex that a line of `check` output must match)
 CASES: list[tuple[str, Callable[[Path], None], str]] = [
     # ------------------------------------------------------------- links that leave the course
-    ("media-file-links-to-etc-passwd",
-     lambda c: _link(c, "media/steps.svg", Path("/etc/passwd")),
-     rf"{WELCOME}:6: image media/steps\.svg is a link to a file outside the course folder"),
-    ("media-file-links-outside",
-     lambda c: _link(c, "media/steps.svg", _outside(c) / "secret.svg"),
-     r"image media/steps\.svg is a link to a file outside the course folder"),
-    ("media-folder-links-outside",
-     lambda c: (_outside(c), (_outside(c) / "steps.svg").write_text("<svg/>"), _link(c, "media", _outside(c))),
-     r"image media/steps\.svg is a link to a file outside the course folder"),
-    ("media-file-links-outside-through-dotdot",
-     lambda c: _link(c, "media/steps.svg", Path("../../outside/secret.svg")) if _outside(c) else None,
-     r"image media/steps\.svg is a link to a file outside"),
-    ("page-links-outside",
-     lambda c: _link(c, "modules/01-basics/01-welcome.en.md", _outside(c) / "01-secret.en.md"),
-     r"01-welcome\.en\.md: is a link to a file outside the course folder; it is not read"),
-    ("module-folder-links-outside",
-     lambda c: _link(c, "modules/02-practice", _outside(c)),
-     r"modules/02-practice: is a link to a file outside the course folder"),
-    ("modules-folder-links-outside",
-     lambda c: _link(c, "modules", _outside(c)),
-     r"mini/modules: is a link to a file outside the course folder"),
-    ("course-yaml-links-outside",
-     lambda c: _link(c, "course.yaml", _outside(c) / "module.yaml"),
-     r"course\.yaml: is a link to a file outside the course folder"),
-    ("module-yaml-links-outside",
-     lambda c: _link(c, MODULE_YAML, _outside(c) / "module.yaml"),
-     r"module\.yaml: is a link to a file outside the course folder"),
-    ("assessment-links-to-etc-passwd",
-     lambda c: _link(c, "assessment.yaml", Path("/etc/passwd")),
-     r"assessment\.yaml: is a link to a file outside the course folder"),
-    ("media-link-loop",
-     lambda c: _link(c, "media/steps.svg", Path("steps.svg")),
-     r"image media/steps\.svg is not a regular file"),
-    ("media-fifo",
-     lambda c: ((c / "media/steps.svg").unlink(), os.mkfifo(c / "media/steps.svg")),
-     r"image media/steps\.svg is not a regular file"),
+    (
+        "media-file-links-to-etc-passwd",
+        lambda c: _link(c, "media/steps.svg", Path("/etc/passwd")),
+        rf"{WELCOME}:6: image media/steps\.svg is a link to a file outside the course folder",
+    ),
+    (
+        "media-file-links-outside",
+        lambda c: _link(c, "media/steps.svg", _outside(c) / "secret.svg"),
+        r"image media/steps\.svg is a link to a file outside the course folder",
+    ),
+    (
+        "media-folder-links-outside",
+        lambda c: (_outside(c), (_outside(c) / "steps.svg").write_text("<svg/>"), _link(c, "media", _outside(c))),
+        r"image media/steps\.svg is a link to a file outside the course folder",
+    ),
+    (
+        "media-file-links-outside-through-dotdot",
+        lambda c: _link(c, "media/steps.svg", Path("../../outside/secret.svg")) if _outside(c) else None,
+        r"image media/steps\.svg is a link to a file outside",
+    ),
+    (
+        "page-links-outside",
+        lambda c: _link(c, "modules/01-basics/01-welcome.en.md", _outside(c) / "01-secret.en.md"),
+        r"01-welcome\.en\.md: is a link to a file outside the course folder; it is not read",
+    ),
+    (
+        "module-folder-links-outside",
+        lambda c: _link(c, "modules/02-practice", _outside(c)),
+        r"modules/02-practice: is a link to a file outside the course folder",
+    ),
+    (
+        "modules-folder-links-outside",
+        lambda c: _link(c, "modules", _outside(c)),
+        r"mini/modules: is a link to a file outside the course folder",
+    ),
+    (
+        "course-yaml-links-outside",
+        lambda c: _link(c, "course.yaml", _outside(c) / "module.yaml"),
+        r"course\.yaml: is a link to a file outside the course folder",
+    ),
+    (
+        "module-yaml-links-outside",
+        lambda c: _link(c, MODULE_YAML, _outside(c) / "module.yaml"),
+        r"module\.yaml: is a link to a file outside the course folder",
+    ),
+    (
+        "assessment-links-to-etc-passwd",
+        lambda c: _link(c, "assessment.yaml", Path("/etc/passwd")),
+        r"assessment\.yaml: is a link to a file outside the course folder",
+    ),
+    (
+        "media-link-loop",
+        lambda c: _link(c, "media/steps.svg", Path("steps.svg")),
+        r"image media/steps\.svg is not a regular file",
+    ),
+    (
+        "media-fifo",
+        lambda c: ((c / "media/steps.svg").unlink(), os.mkfifo(c / "media/steps.svg")),
+        r"image media/steps\.svg is not a regular file",
+    ),
     # ------------------------------------------------------------- paths that leave the course
     ("image-dotdot", lambda c: _image(c, "../../outside/secret.svg"), rf"{WELCOME}:6: image \.\./\.\./outside"),
     ("image-media-dotdot", lambda c: _image(c, "media/../../outside/secret.svg"), rf"{WELCOME}:6: image media/\.\./"),
@@ -140,65 +168,122 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
     ("image-backslashes", lambda c: _image(c, "media\\..\\..\\x.svg"), rf"{WELCOME}:6: image media"),
     ("image-percent-dotdot", lambda c: _image(c, "media/%2e%2e/%2e%2e/x.svg"), rf"{WELCOME}:6: image media/%2e"),
     ("image-dot-segment", lambda c: _image(c, "media/./steps.svg"), rf"{WELCOME}:6: image media/\./steps\.svg"),
-    ("image-wrong-case-file", lambda c: _image(c, "media/Steps.svg"),
-     rf"{WELCOME}:6: image media/Steps\.svg does not exist \(there is steps\.svg: names are case-sensitive"),
+    (
+        "image-wrong-case-file",
+        lambda c: _image(c, "media/Steps.svg"),
+        rf"{WELCOME}:6: image media/Steps\.svg does not exist \(there is steps\.svg: names are case-sensitive",
+    ),
     # ------------------------------------------------------------- sizes, checked before reading
-    ("page-2MiB", lambda c: _sparse(c, WELCOME, 2 * 1024 * 1024),
-     r"01-welcome\.en\.md: is 2,097,152 bytes, more than the limit of 1,048,576 for a page file"),
-    ("yaml-300KiB", lambda c: _sparse(c, MODULE_YAML, 300 * 1024),
-     r"module\.yaml: is 307,200 bytes, more than the limit of 262,144 for a yaml file"),
-    ("media-30MiB", lambda c: _sparse(c, "media/steps.svg", 30 * 1024 * 1024),
-     r"media/steps\.svg: is 31,457,280 bytes, more than the limit of 20,971,520 for a media file"),
+    (
+        "page-2MiB",
+        lambda c: _sparse(c, WELCOME, 2 * 1024 * 1024),
+        r"01-welcome\.en\.md: is 2,097,152 bytes, more than the limit of 1,048,576 for a page file",
+    ),
+    (
+        "yaml-300KiB",
+        lambda c: _sparse(c, MODULE_YAML, 300 * 1024),
+        r"module\.yaml: is 307,200 bytes, more than the limit of 262,144 for a yaml file",
+    ),
+    (
+        "media-30MiB",
+        lambda c: _sparse(c, "media/steps.svg", 30 * 1024 * 1024),
+        r"media/steps\.svg: is 31,457,280 bytes, more than the limit of 20,971,520 for a media file",
+    ),
     # ------------------------------------------------------------- YAML that multiplies or nests
-    ("yaml-billion-laughs", _yaml(BILLION_LAUGHS_YAML),
-     r"module\.yaml:1: YAML anchor &a is not allowed in course sources"),
+    (
+        "yaml-billion-laughs",
+        _yaml(BILLION_LAUGHS_YAML),
+        r"module\.yaml:1: YAML anchor &a is not allowed in course sources",
+    ),
     ("yaml-recursive-alias", _yaml("title: &a [*a]\n"), r"module\.yaml:1: YAML anchor &a is not allowed"),
     ("yaml-alias-without-anchor", _yaml("title: *nowhere\n"), r"module\.yaml:1: YAML"),
     ("yaml-merge-key", _yaml("title:\n  <<: *base\n"), r"module\.yaml:2: YAML alias \*base is not allowed"),
     ("yaml-nested-5000-flow", _yaml(_nested_flow(5000)), r"module\.yaml:1: YAML nested more than 32 levels deep"),
     ("yaml-nested-600-block", _yaml(_nested_block(600)), r"module\.yaml:\d+: YAML nested more than 32 levels"),
-    ("yaml-python-object", _yaml('title: !!python/object/apply:os.system ["touch /tmp/owned"]\n'),
-     r"module\.yaml:1: YAML tag !!python/object/apply:os\.system is not allowed"),
+    (
+        "yaml-python-object",
+        _yaml('title: !!python/object/apply:os.system ["touch /tmp/owned"]\n'),
+        r"module\.yaml:1: YAML tag !!python/object/apply:os\.system is not allowed",
+    ),
     ("yaml-python-name", _yaml("title: !!python/name:os.system\n"), r"module\.yaml:1: YAML error: could not determine"),
     ("yaml-custom-tag-mapping", _yaml("title: !include {es: a, en: b}\n"), r"module\.yaml:1: YAML tag !include is not"),
-    ("yaml-impossible-date", _yaml("title: {es: 2024-13-45, en: x}\n"),
-     r"module\.yaml:1: YAML value '2024-13-45' is not valid"),
-    ("yaml-5000-digit-number", _yaml("title: {es: " + "9" * 5000 + ", en: x}\n"),
-     r"module\.yaml:1: YAML value '9999.*' is not valid"),
-    ("yaml-not-utf8", lambda c: (c / MODULE_YAML).write_bytes(b"title: {es: caf\xe9, en: x}\n"),
-     r"module\.yaml: not UTF-8 text"),
+    (
+        "yaml-impossible-date",
+        _yaml("title: {es: 2024-13-45, en: x}\n"),
+        r"module\.yaml:1: YAML value '2024-13-45' is not valid",
+    ),
+    (
+        "yaml-5000-digit-number",
+        _yaml("title: {es: " + "9" * 5000 + ", en: x}\n"),
+        r"module\.yaml:1: YAML value '9999.*' is not valid",
+    ),
+    (
+        "yaml-not-utf8",
+        lambda c: (c / MODULE_YAML).write_bytes(b"title: {es: caf\xe9, en: x}\n"),
+        r"module\.yaml: not UTF-8 text",
+    ),
     # ------------------------------------------------------------- active content in images
     ("svg-script", _svg("<script>alert(document.cookie)</script>"), r"steps\.svg:3: <script> is active content"),
-    ("svg-script-in-other-namespace", _svg('<h:script xmlns:h="http://www.w3.org/1999/xhtml">x</h:script>'),
-     r"steps\.svg:3: <script> is active content"),
+    (
+        "svg-script-in-other-namespace",
+        _svg('<h:script xmlns:h="http://www.w3.org/1999/xhtml">x</h:script>'),
+        r"steps\.svg:3: <script> is active content",
+    ),
     ("svg-onload", _svg('<g onload="alert(1)"/>'), r"steps\.svg:3: event handler onload"),
     ("svg-uppercase-handler", _svg('<g ONCLICK="alert(1)"/>'), r"steps\.svg:3: event handler ONCLICK"),
     ("svg-foreign-object", _svg("<foreignObject><p>x</p></foreignObject>"), r"steps\.svg:3: <foreignObject>"),
     ("svg-javascript-link", _svg('<a href="javascript:alert(1)"><rect/></a>'), r"steps\.svg:3: <a> links to"),
-    ("svg-javascript-link-obfuscated", _svg('<a xlink:href=" jav&#x09;ascript:alert(1)"><rect/></a>'),
-     r"steps\.svg:3: <a> links to"),
+    (
+        "svg-javascript-link-obfuscated",
+        _svg('<a xlink:href=" jav&#x09;ascript:alert(1)"><rect/></a>'),
+        r"steps\.svg:3: <a> links to",
+    ),
     ("svg-remote-image", _svg('<image href="https://evil.example/track.png"/>'), r"steps\.svg:3: <image> links to"),
     ("svg-use-external", _svg('<use xlink:href="other.svg#icon"/>'), r"steps\.svg:3: <use> links to"),
     ("svg-data-html", _svg('<a href="data:text/html;base64,PHNjcmlwdD4="><rect/></a>'), r"steps\.svg:3: <a> links"),
-    ("svg-animate-href", _svg('<a href="#x"><set attributeName="href" to="javascript:alert(1)"/></a>'),
-     r"steps\.svg:3: .*javascript|steps\.svg:3: <set> animates href"),
-    ("svg-css-remote-url", _svg("<style>rect { fill: url(https://evil.example/x.svg#g) }</style>"),
-     r"steps\.svg:3: CSS url\('https://evil"),
+    (
+        "svg-animate-href",
+        _svg('<a href="#x"><set attributeName="href" to="javascript:alert(1)"/></a>'),
+        r"steps\.svg:3: .*javascript|steps\.svg:3: <set> animates href",
+    ),
+    (
+        "svg-css-remote-url",
+        _svg("<style>rect { fill: url(https://evil.example/x.svg#g) }</style>"),
+        r"steps\.svg:3: CSS url\('https://evil",
+    ),
     ("svg-css-import", _svg("<style>@import 'https://evil.example/x.css';</style>"), r"steps\.svg:3: CSS @import"),
-    ("svg-css-escape", _svg("<style>rect { fill: u\\72l(https://evil.example/) }</style>"), r"steps\.svg:3: CSS escapes"),
+    (
+        "svg-css-escape",
+        _svg("<style>rect { fill: u\\72l(https://evil.example/) }</style>"),
+        r"steps\.svg:3: CSS escapes",
+    ),
     ("svg-style-attribute-url", _svg('<rect style="fill: url(//evil.example/a)"/>'), r"steps\.svg:3: CSS url"),
     ("svg-presentation-url", _svg('<rect cursor="url(https://evil.example/c.cur)"/>'), r"steps\.svg:3: CSS url"),
-    ("svg-stylesheet-pi", _svg("", head='<?xml-stylesheet href="https://evil.example/s.css"?>\n'),
-     r"steps\.svg:1: processing instruction <\?xml-stylesheet"),
-    ("svg-entities", _svg("<text>&x;</text>", head='<!DOCTYPE svg [<!ENTITY x "boom">]>\n'),
-     r"steps\.svg:1: DOCTYPE with declarations"),
-    ("svg-external-entity", _svg("<text>&x;</text>", head='<!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'),
-     r"steps\.svg:1: DOCTYPE with declarations"),
-    ("svg-not-svg", lambda c: (c / "media/steps.svg").write_text("<html><script>x</script></html>"),
-     r"steps\.svg:1: the root element must be <svg"),
-    ("png-that-is-html",
-     lambda c: ((c / "media/steps.png").write_text("<script>alert(1)</script>"), _image(c, "media/steps.png")),
-     r"media/steps\.png: is not a PNG image"),
+    (
+        "svg-stylesheet-pi",
+        _svg("", head='<?xml-stylesheet href="https://evil.example/s.css"?>\n'),
+        r"steps\.svg:1: processing instruction <\?xml-stylesheet",
+    ),
+    (
+        "svg-entities",
+        _svg("<text>&x;</text>", head='<!DOCTYPE svg [<!ENTITY x "boom">]>\n'),
+        r"steps\.svg:1: DOCTYPE with declarations",
+    ),
+    (
+        "svg-external-entity",
+        _svg("<text>&x;</text>", head='<!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n'),
+        r"steps\.svg:1: DOCTYPE with declarations",
+    ),
+    (
+        "svg-not-svg",
+        lambda c: (c / "media/steps.svg").write_text("<html><script>x</script></html>"),
+        r"steps\.svg:1: the root element must be <svg",
+    ),
+    (
+        "png-that-is-html",
+        lambda c: ((c / "media/steps.png").write_text("<script>alert(1)</script>"), _image(c, "media/steps.png")),
+        r"media/steps\.png: is not a PNG image",
+    ),
 ]
 
 
@@ -231,7 +316,9 @@ def test_links_inside_the_course_are_fine(tmp_path: Path, mini_copy: Path) -> No
     (tmp_path / "links").mkdir()
     linked = tmp_path / "links" / "mini"
     os.symlink(mini_copy, linked)
-    result = CliRunner().invoke(main, ["build", str(linked), "--format", "scorm12", "--lang", "en", "--out", str(tmp_path / "d")])
+    result = CliRunner().invoke(
+        main, ["build", str(linked), "--format", "scorm12", "--lang", "en", "--out", str(tmp_path / "d")]
+    )
     assert result.exit_code == 0, result.output
     with zipfile.ZipFile(tmp_path / "d" / "mini-1.2.0-scorm12-en.zip") as archive:
         assert archive.read("media/steps.svg").startswith(b"<svg")
@@ -260,7 +347,9 @@ def test_markdown_with_quadratic_cost_is_refused_before_parsing(mini_copy: Path,
     (mini_copy / WELCOME).write_text("# Welcome\n\n" + body + "\n")
     result = CliRunner().invoke(main, ["check", str(mini_copy)])
     assert result.exit_code == 1, result.output
-    assert re.search(r"01-welcome\.en\.md: holds [\d,]+ Markdown markers .* more than the limit of 20,000", result.stdout)
+    assert re.search(
+        r"01-welcome\.en\.md: holds [\d,]+ Markdown markers .* more than the limit of 20,000", result.stdout
+    )
 
 
 def test_deeply_nested_markdown_is_no_traceback(mini_copy: Path) -> None:

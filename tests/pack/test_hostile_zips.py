@@ -117,8 +117,11 @@ def _whole(entries: list[RawEntry]) -> Callable[[], bytes]:
 HOSTILE: list[tuple[str, Callable[[], bytes], str]] = [
     # ------------------------------------------------------------- bombs and size limits
     ("bomb-10GiB-one-entry", lambda: raw_zip(_package(zeros_bomb("media/big.bin", 10 * GiB))), "zip-too-large"),
-    ("bomb-3-entries-of-1.5GiB", lambda: raw_zip(_package(*(zeros_bomb(f"m{i}.bin", 1536 * MiB) for i in range(3)))),
-     "zip-too-large"),
+    (
+        "bomb-3-entries-of-1.5GiB",
+        lambda: raw_zip(_package(*(zeros_bomb(f"m{i}.bin", 1536 * MiB) for i in range(3)))),
+        "zip-too-large",
+    ),
     ("bomb-entry-over-2GiB", lambda: raw_zip(_package(zeros_bomb("media/big.bin", 3 * GiB))), "zip-entry-too-large"),
     ("bomb-ratio-64MiB", lambda: raw_zip(_package(zeros_bomb("media/z.bin", 64 * MiB))), "zip-ratio"),
     ("bomb-lying-declared-size", lambda: raw_zip(_package(_lying_bomb())), "zip-entry-corrupt"),
@@ -135,11 +138,17 @@ HOSTILE: list[tuple[str, Callable[[], bytes], str]] = [
     ("bad-crc", lambda: raw_zip(_package(RawEntry("media/n.txt", b"abc", 3, 12345))), "zip-entry-corrupt"),
     ("corrupt-deflate", lambda: raw_zip(_package(_corrupt_deflate())), "zip-entry-corrupt"),
     ("truncated-deflate", lambda: raw_zip(_package(_truncated_deflate())), "zip-entry-corrupt"),
-    ("local-header-names-another-file",
-     lambda: raw_zip(_package(stored("media/a.txt", b"x", local_name=b"../../evil.sh"))), "zip-entry-corrupt"),
+    (
+        "local-header-names-another-file",
+        lambda: raw_zip(_package(stored("media/a.txt", b"x", local_name=b"../../evil.sh"))),
+        "zip-entry-corrupt",
+    ),
     ("zip64-count-without-zip64-record", lambda: _without_zip64_record(), "zip-unreadable"),
-    ("zip64-corrupt-extra-field",
-     lambda: raw_zip(_package(stored("media/a.txt", b"x", cd_extra=b"\x01\x00\x04\x00\x00"))), "zip-unreadable"),
+    (
+        "zip64-corrupt-extra-field",
+        lambda: raw_zip(_package(stored("media/a.txt", b"x", cd_extra=b"\x01\x00\x04\x00\x00"))),
+        "zip-unreadable",
+    ),
     ("split-archive", lambda: _split_archive(), "zip-unreadable"),
     # ------------------------------------------------------------- entries an LMS must not unpack
     ("encrypted", lambda: raw_zip(_package(stored("media/a.txt", b"x", flags=0x801))), "zip-encrypted"),
@@ -150,13 +159,23 @@ HOSTILE: list[tuple[str, Callable[[], bytes], str]] = [
     ("device", lambda: raw_zip(_package(_symlink(0o020644))), "zip-symlink"),
     ("duplicate-name", lambda: raw_zip(_package(stored("index.html", b"<p>another copy</p>"))), "zip-duplicate-name"),
     ("case-collision", lambda: raw_zip(_package(stored("INDEX.html", b"<p>x</p>"))), "zip-case-collision"),
-    ("unicode-normalisation-collision",
-     lambda: raw_zip(_package(stored(unicodedata.normalize("NFC", "media/café.txt"), b"1"),
-                              stored(unicodedata.normalize("NFD", "media/café.txt"), b"2"))), "zip-case-collision"),
+    (
+        "unicode-normalisation-collision",
+        lambda: raw_zip(
+            _package(
+                stored(unicodedata.normalize("NFC", "media/café.txt"), b"1"),
+                stored(unicodedata.normalize("NFD", "media/café.txt"), b"2"),
+            )
+        ),
+        "zip-case-collision",
+    ),
     ("file-and-folder-clash", lambda: raw_zip(_package(stored("media", b"x"))), "zip-file-folder-clash"),
     ("name-not-utf8-but-flagged", lambda: raw_zip(_package(stored(b"media/caf\xe9.txt", b"x"))), "zip-name-encoding"),
-    ("name-non-ascii-unflagged",
-     lambda: raw_zip(_package(stored("media/café.txt".encode("cp437"), b"x", flags=0))), "zip-name-encoding"),
+    (
+        "name-non-ascii-unflagged",
+        lambda: raw_zip(_package(stored("media/café.txt".encode("cp437"), b"x", flags=0))),
+        "zip-name-encoding",
+    ),
     ("nul-in-name", lambda: raw_zip(_package(stored(b"index.html\x00.php", b"x"))), "zip-control-character"),
     ("newline-in-name", lambda: raw_zip(_package(stored(b"media/a\nb.txt", b"x"))), "zip-control-character"),
     # ------------------------------------------------------------- paths that leave the package
@@ -166,40 +185,106 @@ HOSTILE: list[tuple[str, Callable[[], bytes], str]] = [
     ("absolute", lambda: raw_zip(_package(stored("/etc/cron.d/evil", b"x"))), "zip-absolute-path"),
     ("drive-letter", lambda: raw_zip(_package(stored("C:/Windows/evil.dll", b"x"))), "zip-absolute-path"),
     ("backslash", lambda: raw_zip(_package(stored("media\\x.png", b"x"))), "zip-backslash"),
-    ("macos-metadata", lambda: raw_zip(_package(stored("__MACOSX/._imsmanifest.xml", b"\x00\x05\x16\x07"))),
-     "zip-macos-metadata"),
+    (
+        "macos-metadata",
+        lambda: raw_zip(_package(stored("__MACOSX/._imsmanifest.xml", b"\x00\x05\x16\x07"))),
+        "zip-macos-metadata",
+    ),
     # ------------------------------------------------------------- hostile manifests
-    ("imsmanifest-billion-laughs",
-     lambda: raw_zip(_package(replace={"imsmanifest.xml": _with_doctype("imsmanifest.xml", BILLION_LAUGHS, "scorm12")})),
-     "xml-doctype"),
-    ("imsmanifest-external-entity",
-     lambda: raw_zip(_package(replace={"imsmanifest.xml": _with_doctype(
-         "imsmanifest.xml", '<!DOCTYPE m [<!ENTITY x SYSTEM "file:///etc/passwd">]>', "scorm12")})), "xml-doctype"),
-    ("imsmanifest-external-dtd",
-     lambda: raw_zip(_package(replace={"imsmanifest.xml": _with_doctype(
-         "imsmanifest.xml", '<!DOCTYPE m SYSTEM "http://127.0.0.1:9/x.dtd">', "scorm12")})), "xml-doctype"),
-    ("imsmanifest-utf16-doctype",
-     lambda: raw_zip(_package(replace={"imsmanifest.xml": _with_doctype(
-         "imsmanifest.xml", '<?xml version="1.0" encoding="UTF-16"?>' + BILLION_LAUGHS.split("?>", 1)[1], "scorm12",
-         encoding="utf-16")})), "xml-doctype"),
-    ("cmi5-billion-laughs",
-     lambda: raw_zip(_package(format_name="cmi5", replace={"cmi5.xml": _with_doctype("cmi5.xml", BILLION_LAUGHS, "cmi5")})),
-     "xml-doctype"),
-    ("tincan-billion-laughs",
-     lambda: raw_zip(_package(format_name="tincan",
-                              replace={"tincan.xml": _with_doctype("tincan.xml", BILLION_LAUGHS, "tincan")})),
-     "xml-doctype"),
-    ("imsmanifest-nested-10000-deep",
-     lambda: raw_zip(_package(replace={"imsmanifest.xml": b"<a>" * 10_000 + b"</a>" * 10_000})), "xml-malformed"),
-    ("imsmanifest-is-a-folder",
-     lambda: raw_zip([e for e in _package() if e.name != "imsmanifest.xml"]
-                     + [stored("imsmanifest.xml/", b"", external_attr=0o040755 << 16)]), "manifest-is-folder"),
-    ("imsmanifest-corrupt-entry",
-     lambda: raw_zip([e for e in _package() if e.name != "imsmanifest.xml"]
-                     + [RawEntry("imsmanifest.xml", b"<manifest/>", 11, 1)]), "manifest-unreadable"),
-    ("manifest-wrong-case",
-     lambda: raw_zip([e for e in _package() if e.name != "imsmanifest.xml"]
-                     + [stored("IMSManifest.xml", dict(_files())["imsmanifest.xml"])]), "manifest-missing"),
+    (
+        "imsmanifest-billion-laughs",
+        lambda: raw_zip(
+            _package(replace={"imsmanifest.xml": _with_doctype("imsmanifest.xml", BILLION_LAUGHS, "scorm12")})
+        ),
+        "xml-doctype",
+    ),
+    (
+        "imsmanifest-external-entity",
+        lambda: raw_zip(
+            _package(
+                replace={
+                    "imsmanifest.xml": _with_doctype(
+                        "imsmanifest.xml", '<!DOCTYPE m [<!ENTITY x SYSTEM "file:///etc/passwd">]>', "scorm12"
+                    )
+                }
+            )
+        ),
+        "xml-doctype",
+    ),
+    (
+        "imsmanifest-external-dtd",
+        lambda: raw_zip(
+            _package(
+                replace={
+                    "imsmanifest.xml": _with_doctype(
+                        "imsmanifest.xml", '<!DOCTYPE m SYSTEM "http://127.0.0.1:9/x.dtd">', "scorm12"
+                    )
+                }
+            )
+        ),
+        "xml-doctype",
+    ),
+    (
+        "imsmanifest-utf16-doctype",
+        lambda: raw_zip(
+            _package(
+                replace={
+                    "imsmanifest.xml": _with_doctype(
+                        "imsmanifest.xml",
+                        '<?xml version="1.0" encoding="UTF-16"?>' + BILLION_LAUGHS.split("?>", 1)[1],
+                        "scorm12",
+                        encoding="utf-16",
+                    )
+                }
+            )
+        ),
+        "xml-doctype",
+    ),
+    (
+        "cmi5-billion-laughs",
+        lambda: raw_zip(
+            _package(format_name="cmi5", replace={"cmi5.xml": _with_doctype("cmi5.xml", BILLION_LAUGHS, "cmi5")})
+        ),
+        "xml-doctype",
+    ),
+    (
+        "tincan-billion-laughs",
+        lambda: raw_zip(
+            _package(
+                format_name="tincan", replace={"tincan.xml": _with_doctype("tincan.xml", BILLION_LAUGHS, "tincan")}
+            )
+        ),
+        "xml-doctype",
+    ),
+    (
+        "imsmanifest-nested-10000-deep",
+        lambda: raw_zip(_package(replace={"imsmanifest.xml": b"<a>" * 10_000 + b"</a>" * 10_000})),
+        "xml-malformed",
+    ),
+    (
+        "imsmanifest-is-a-folder",
+        lambda: raw_zip(
+            [e for e in _package() if e.name != "imsmanifest.xml"]
+            + [stored("imsmanifest.xml/", b"", external_attr=0o040755 << 16)]
+        ),
+        "manifest-is-folder",
+    ),
+    (
+        "imsmanifest-corrupt-entry",
+        lambda: raw_zip(
+            [e for e in _package() if e.name != "imsmanifest.xml"]
+            + [RawEntry("imsmanifest.xml", b"<manifest/>", 11, 1)]
+        ),
+        "manifest-unreadable",
+    ),
+    (
+        "manifest-wrong-case",
+        lambda: raw_zip(
+            [e for e in _package() if e.name != "imsmanifest.xml"]
+            + [stored("IMSManifest.xml", dict(_files())["imsmanifest.xml"])]
+        ),
+        "manifest-missing",
+    ),
 ]
 
 

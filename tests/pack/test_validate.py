@@ -158,7 +158,12 @@ def test_validate_rejects_a_zip_with_no_manifest(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- errors and warnings
 
 WARNED = [
-    ("scorm12", lambda files: files.update({"notes.txt": b"x"}), "cp-unlisted-file", r"notes\.txt is in the zip but not listed"),
+    (
+        "scorm12",
+        lambda files: files.update({"notes.txt": b"x"}),
+        "cp-unlisted-file",
+        r"notes\.txt is in the zip but not listed",
+    ),
     (
         "scorm12",
         lambda files: files.pop("imscp_rootv1p1p2.xsd"),
