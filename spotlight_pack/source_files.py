@@ -39,11 +39,11 @@ MARKDOWN_MARKERS = ("[", "]", "*", "_", "<", "`", "|")
 @dataclass(frozen=True)
 class SourceLimits:
     """What a course may hold before the loader refuses it; every default is far above real courses
-    (the four diplomas: pages under 6 KB, YAML under 40 KB, images under 10 KB, 300 files)."""
+    (the four diplomas: pages under 10 KB, YAML under 40 KB, images under 10 KB, about 310 files)."""
 
     max_page_size: int = 1 * MiB
     max_page_markers: int = 20_000
-    """Markdown markers ``[ ] * _ < ` |`` in one page (the densest real page has 200). markdown-it's
+    """Markdown markers ``[ ] * _ < ` |`` in one page (the densest real page has 240). markdown-it's
     cost grows with the square of unclosed brackets and emphasis runs: 20,000 cost under a second."""
     max_yaml_size: int = 256 * KiB
     """PyYAML parses about 50–100 KB of CPU time per second: 256 KiB is a few seconds at worst."""
