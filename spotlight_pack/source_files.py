@@ -39,7 +39,7 @@ MARKDOWN_MARKERS = ("[", "]", "*", "_", "<", "`", "|")
 @dataclass(frozen=True)
 class SourceLimits:
     """What a course may hold before the loader refuses it; every default is far above real courses
-    (the four diplomas: pages under 10 KB, YAML under 40 KB, images under 10 KB, about 310 files)."""
+    (the four diplomas: pages under 10 KB, YAML under 40 KB, images under 10 KB, about 340 files)."""
 
     max_page_size: int = 1 * MiB
     max_page_markers: int = 20_000
