@@ -8,14 +8,25 @@ from pathlib import Path
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One problem in a source file or a package, with the place to look."""
+    """One problem in a source file or a package, with the place to look.
+
+    ``severity`` is ``"error"`` (nothing is built) or ``"warning"`` (reported, never blocking unless the
+    user asks for ``--strict``); ``rule`` names the check that found it, so it can be looked up and
+    silenced on purpose. Errors print as ``FILE:LINE: MESSAGE``, warnings as
+    ``FILE:LINE: warning: MESSAGE [rule]`` (the form compilers and linters use).
+    """
 
     where: str
     line: int | None
     message: str
+    severity: str = "error"
+    rule: str | None = None
 
     def __str__(self) -> str:
-        return f"{self.where}:{self.line}: {self.message}" if self.line else f"{self.where}: {self.message}"
+        place = f"{self.where}:{self.line}" if self.line else self.where
+        if self.severity == "warning":
+            return f"{place}: warning: {self.message}" + (f" [{self.rule}]" if self.rule else "")
+        return f"{place}: {self.message}"
 
 
 class SpotlightError(Exception):
