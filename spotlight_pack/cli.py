@@ -21,11 +21,11 @@ from typing import Any, TypeVar
 
 import click
 
-from .build import DEFAULT_OUT, build, load_courses
+from .build import DEFAULT_OUT, build, load_courses, resolve_sources
 from .build import package_bytes as build_package_bytes
 from .errors import SourceError, SpotlightError
 from .formats import FORMATS
-from .sources import check_course
+from .lint import check_and_lint
 from .validate import inspect as inspect_package
 from .validate import validate as validate_package
 
@@ -131,6 +131,7 @@ def _load_settings(
 @click.option("--lrs-key", help="scorm12-xapi: key of a WRITE-ONLY LRS credential (scope statements/write).")
 @click.option("--lrs-secret", help="scorm12-xapi: secret of that credential.")
 @click.option("--actor-homepage", help="scorm12-xapi: homePage of the learner accounts (default: the LMS's origin).")
+@click.option("--strict", is_flag=True, help="Build nothing if the assessment lint has warnings (for CI).")
 @_friendly
 def build_command(
     sources: tuple[Path, ...],
@@ -142,6 +143,7 @@ def build_command(
     lrs_key: str | None,
     lrs_secret: str | None,
     actor_homepage: str | None,
+    strict: bool,
 ) -> None:
     """Build packages from course folders into OUT.
 
@@ -155,8 +157,12 @@ def build_command(
       spotlight-pack build course_sources/first-contact-care --format scorm12 --lang es
       spotlight-pack build --format scorm12-xapi --lrs-endpoint https://lrs.example.org/xAPI/ \\
           --lrs-key KEY --lrs-secret SECRET
+      spotlight-pack build --strict                          # CI: lint warnings fail the build
+
+    The assessment lint runs first: its warnings never stop a build, unless --strict.
     """
     settings = _load_settings(config, lrs_endpoint, lrs_key, lrs_secret, actor_homepage)
+    _lint_before_build(sources, strict)
     bar: Any = None
 
     def advance(done: int, total: int) -> None:
@@ -177,23 +183,49 @@ def build_command(
     click.echo(f"{len(written)} package(s) written to {out}/", err=True)
 
 
+def _lint_before_build(sources: tuple[Path, ...], strict: bool) -> None:
+    """Lint every course about to be built: with --strict, any warning stops the build before it starts;
+    without, one line says how many there are. Courses with errors are left to ``build`` to report."""
+    warnings = [
+        problem
+        for source in resolve_sources(list(sources) or None)
+        for problem in check_and_lint(source)
+        if problem.severity == "warning"
+    ]
+    if not warnings:
+        return
+    if strict:
+        for problem in warnings:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(warnings)} warning(s) and --strict: nothing was built.", err=True)
+        sys.exit(1)
+    click.echo(f"{len(warnings)} assessment lint warning(s): 'spotlight-pack check' lists them.", err=True)
+
+
 @main.command("check")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
-def check_command(sources: tuple[Path, ...]) -> None:
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too (for CI of course repositories).")
+def check_command(sources: tuple[Path, ...], strict: bool) -> None:
     """Check course folders without building: one line per problem (file:line: message).
 
     Checks YAML and Markdown syntax, ids, that every language has every page and text, images and
-    their alt text, links between pages, and quiz answer keys. Exit status 0 when there are no
-    problems, 1 otherwise.
+    their alt text, links between pages, and quiz answer keys. A course without errors then goes
+    through the assessment lint, which reviews every quiz and assessment against item-writing
+    guidelines and prints 'file:line: warning: message [rule-id]' (docs/source-format.md, "Assessment
+    lint"). Exit status 1 when there are errors (or, with --strict, warnings), 0 otherwise.
     """
-    total = 0
+    errors = warnings = 0
     for source in sources:
-        problems = check_course(source)
-        for problem in problems:
+        for problem in check_and_lint(source):
             click.echo(str(problem))
-        total += len(problems)
-    click.echo(f"{total} problem(s) in {len(sources)} course(s).", err=True)
-    sys.exit(1 if total else 0)
+            if problem.severity == "warning":
+                warnings += 1
+            else:
+                errors += 1
+    click.echo(f"{errors} problem(s) in {len(sources)} course(s).", err=True)
+    if warnings:
+        click.echo(f"{warnings} warning(s) from the assessment lint{' (--strict)' if strict else ''}.", err=True)
+    sys.exit(1 if errors or (strict and warnings) else 0)
 
 
 @main.command("validate")

@@ -33,7 +33,7 @@ class OptionView:
     text: Texts
     correct: bool
     feedback: Texts
-    at: Location
+    at: Location  # the line of its text
     feedback_at: Location
     position: int  # 1-based, in source order (what print and review show)
 
@@ -166,7 +166,7 @@ def _option_view(question: Question, option: Option, position: int, lines: QuizL
         at = lines.question_line(question.id, "answer")
         feedback_line = lines.question_line(question.id, f"feedback_{option.id}")
     else:
-        at = lines.option_line(question.id, option.id)
+        at = lines.option_line(question.id, option.id, "text")
         feedback_line = lines.option_line(question.id, option.id, "feedback")
     return OptionView(
         id=option.id,

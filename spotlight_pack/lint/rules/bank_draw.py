@@ -5,8 +5,7 @@ those questions, a share ``d/n`` of the draw (the hypergeometric mean; Chen, Ank
 call it the test overlap rate, which for random selection equals the draw over the pool size). Over
 several pools the share is ``Σ dᵢ²/nᵢ / Σ dᵢ``. When retakes are allowed and more than half of the
 next attempt is questions the learner has already seen (with their feedback), a retake measures
-memory of the last attempt rather than learning; Way (1998) describes the same exposure problem for
-item pools. Only scored assessments that allow more than one attempt are judged.
+memory of the last attempt rather than learning. Only scored assessments that allow more than one attempt are judged.
 """
 
 from __future__ import annotations

@@ -16,6 +16,11 @@ from ..text import opener
 from ..view import AssessmentView, ItemView, OptionView
 
 
+def _quote(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return f"“{text[:limit].rstrip()}…”" if len(text) > limit else f"“{text}”"
+
+
 def _label(item: ItemView, option: OptionView) -> str:
     if item.type == "truefalse":
         return f"the feedback for answering '{option.id}'"
@@ -34,11 +39,11 @@ def feedback_contradicts_key(view: AssessmentView) -> Iterator[Finding]:
                 if option.correct:
                     wrong = profile.wrong_openers.match(start) or (not ambiguous and no.match(start))
                     if wrong:
-                        contradictions.append(f"{lang}: “{option.feedback[lang][:40].strip()}…”")
+                        contradictions.append(f"{lang}: {_quote(option.feedback[lang])}")
                 else:
                     right = profile.right_openers.match(start) or (not ambiguous and yes.match(start))
                     if right:
-                        contradictions.append(f"{lang}: “{option.feedback[lang][:40].strip()}…”")
+                        contradictions.append(f"{lang}: {_quote(option.feedback[lang])}")
             if contradictions:
                 verdict = "the key, but it says wrong" if option.correct else "a wrong answer, but it says right"
                 yield Finding(

@@ -42,10 +42,12 @@ def _check(view: AssessmentView, longest: bool) -> Iterator[Finding]:
     results.sort(key=lambda result: result[0])
     _, lang, found, hits = results[0]
     extreme = "longest" if longest else "shortest"
-    per_lang = ", ".join(f"{result.describe('single-choice items')} in {code}" for _, code, result, _ in results)
+    others = "".join(f"; {code}: {other.observed} of {other.total}" for _, code, other, _ in results[1:])
     yield Finding(
         view.items_at,
-        f"the key is the {extreme} option in {per_lang}: a learner who always "
+        f"the key is the {extreme} option in {found.observed} of {found.total} single-choice items ({lang}; chance: "
+        f"about {found.expected:.1f}; p = {found.p_value:.2g}{others}): "
+        f"a learner who always "
         f"picks the {extreme} option gets them right without knowing; make the options about equally long "
         f"(items: {item_list(hits)})",
     )

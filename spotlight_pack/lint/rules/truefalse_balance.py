@@ -1,8 +1,9 @@
 """True/false keys strongly unbalanced.
 
 A learner who always answers the majority key scores its share without knowing anything (Millman,
-Bishop & Ebel, 1965, on test-wiseness); the textbook advice reviewed by Frisbie & Becker (1991) is to
-balance true and false statements. Unlike option length, the designer chooses every true/false key,
+Bishop & Ebel, 1965, on test-wiseness); Grosse & Wright (1985) show that with an unequally split key,
+learners' habit of answering "true" (or "false") when unsure shifts scores by up to a standard
+deviation. Unlike option length, the designer chooses every true/false key,
 so an unbalanced set is flagged even when it is too small for a test to call it a bias: when the
 majority key covers at least ``MIN_SHARE`` of the items and outnumbers the other by at least
 ``MIN_GAP``. In larger sets, a two-sided exact binomial test (p <= ``stats.ALPHA``) with a majority of
