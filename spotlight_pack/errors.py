@@ -13,20 +13,20 @@ class Problem:
     ``severity`` is ``"error"`` (nothing is built) or ``"warning"`` (reported, never blocking unless the
     user asks for ``--strict``); ``rule`` names the check that found it, so it can be looked up and
     silenced on purpose. Errors print as ``FILE:LINE: MESSAGE``, warnings as
-    ``FILE:LINE: warning: MESSAGE [rule]`` (the form compilers and linters use).
+    ``FILE:LINE: warning: MESSAGE [rule]`` (the form compilers and linters use); the ``[rule]`` suffix
+    appears whenever there is a rule.
     """
 
     where: str
     line: int | None
     message: str
     severity: str = "error"
-    rule: str | None = None
+    rule: str = ""
 
     def __str__(self) -> str:
         place = f"{self.where}:{self.line}" if self.line else self.where
-        if self.severity == "warning":
-            return f"{place}: warning: {self.message}" + (f" [{self.rule}]" if self.rule else "")
-        return f"{place}: {self.message}"
+        label = "warning: " if self.severity == "warning" else ""
+        return f"{place}: {label}{self.message}" + (f" [{self.rule}]" if self.rule else "")
 
 
 class SpotlightError(Exception):

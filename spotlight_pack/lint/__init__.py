@@ -32,7 +32,7 @@ def lint_course(course: Course, course_dir: Path | str) -> list[Problem]:
             for finding in registered.check(view):
                 if not _silenced(view, registered.id, finding):
                     problems.append(Problem(finding.at.path, finding.at.line, finding.message, WARNING, registered.id))
-    return sorted(problems, key=lambda problem: (problem.where, problem.line or 0, problem.rule or "", problem.message))
+    return sorted(problems, key=lambda problem: (problem.where, problem.line or 0, problem.rule, problem.message))
 
 
 def check_and_lint(course_dir: Path | str) -> list[Problem]:
