@@ -46,14 +46,18 @@ class QuizLines:
             return None
         return self.doc.line(*path, *keys)
 
-    def option_line(self, question_id: str, option_id: str, *keys: Any) -> int | None:
+    def option_line(self, question_id: str, option_id: str, key: str) -> int | None:
+        """The line of an option's ``text`` or ``feedback``. A true/false question writes its two options
+        implicitly: ``answer`` stands for their text, ``feedback_true``/``feedback_false`` for their feedback."""
         path = self.questions.get(question_id)
         if self.doc is None or path is None:
             return None
         options = self.doc.get(*path, "options")
-        for index, option in enumerate(options if isinstance(options, list) else []):
+        if not isinstance(options, list):
+            return self.doc.line(*path, "answer" if key == "text" else f"{key}_{option_id}")
+        for index, option in enumerate(options):
             if isinstance(option, dict) and option.get("id") == option_id:
-                return self.doc.line(*path, "options", index, *keys)
+                return self.doc.line(*path, "options", index, key)
         return self.doc.line(*path, "options")
 
     def pool_line(self, pool_id: str, *keys: Any) -> int | None:
@@ -64,9 +68,10 @@ class QuizLines:
         return self.questions_line()
 
 
-def quiz_lines(path: Path) -> QuizLines:
-    """Index a quiz file that the loader has already accepted."""
-    collector = _Collector(path.parent)
+def quiz_lines(path: Path, course_dir: Path) -> QuizLines:
+    """Index a quiz file of ``course_dir`` that the loader has already accepted (so its size and place
+    were checked): it is read again with the loader's own reader, rooted at the course folder."""
+    collector = _Collector(course_dir)
     doc = collector.read_yaml(path) if path.is_file() else None
     if doc is None:
         return QuizLines(None)

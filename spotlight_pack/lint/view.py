@@ -108,9 +108,9 @@ def assessment_views(course: Course, course_dir: Path) -> list[AssessmentView]:
     views = []
     for module in course.modules:
         if module.quiz is not None:
-            views.append(_quiz_view(course, module.quiz, _module_quiz_file(course_dir, module.id)))
+            views.append(_quiz_view(course, module.quiz, _module_quiz_file(course_dir, module.id), course_dir))
     if course.assessment is not None:
-        views.append(_quiz_view(course, course.assessment, Path(course_dir) / "assessment.yaml"))
+        views.append(_quiz_view(course, course.assessment, Path(course_dir) / "assessment.yaml", course_dir))
     return views
 
 
@@ -122,8 +122,8 @@ def _module_quiz_file(course_dir: Path, module_id: str) -> Path:
     return Path(course_dir) / "modules" / module_id / "quiz.yaml"
 
 
-def _quiz_view(course: Course, quiz: Quiz, path: Path) -> AssessmentView:
-    lines = quiz_lines(path)
+def _quiz_view(course: Course, quiz: Quiz, path: Path, course_dir: Path) -> AssessmentView:
+    lines = quiz_lines(path, Path(course_dir))
     shown = display_path(path)
     items = tuple(_item_view(question, lines, shown) for question in quiz.questions)
     return AssessmentView(
@@ -162,18 +162,12 @@ def _item_view(question: Question, lines: QuizLines, shown: str) -> ItemView:
 
 
 def _option_view(question: Question, option: Option, position: int, lines: QuizLines, shown: str) -> OptionView:
-    if question.type.value == "truefalse":  # true/false: two implicit options, feedback_true/feedback_false
-        at = lines.question_line(question.id, "answer")
-        feedback_line = lines.question_line(question.id, f"feedback_{option.id}")
-    else:
-        at = lines.option_line(question.id, option.id, "text")
-        feedback_line = lines.option_line(question.id, option.id, "feedback")
     return OptionView(
         id=option.id,
         text=_texts(option.text),
         correct=option.correct,
         feedback=_texts(option.feedback),
-        at=Location(shown, at),
-        feedback_at=Location(shown, feedback_line),
+        at=Location(shown, lines.option_line(question.id, option.id, "text")),
+        feedback_at=Location(shown, lines.option_line(question.id, option.id, "feedback")),
         position=position,
     )
