@@ -72,6 +72,7 @@ class PoolView:
     draw: int
     items: tuple[ItemView, ...]
     at: Location  # the line of the draw (or the pool)
+    declared: bool = True  # False for the implicit pool of a flat `questions:` list (it draws them all)
 
 
 @dataclass(frozen=True)

@@ -300,10 +300,11 @@ def test_a_quiz_without_any_feedback() -> None:
 # --------------------------------------------------------------------------- banks and draws
 
 
-def bank(pools: list[tuple[int, int]], attempts: int | None = None) -> BankView:
+def bank(pools: list[tuple[int, int]], attempts: int | None = None, declared: bool = True) -> BankView:
     return BankView(
         tuple(
-            PoolView(f"pool-{index}", draw, tuple(single(f"p{index}-{n}", 0, 20, 20) for n in range(size)), HERE)
+            PoolView(f"pool-{index}", draw, tuple(single(f"p{index}-{n}", 0, 20, 20) for n in range(size)), HERE,
+                     declared)  # fmt: skip
             for index, (draw, size) in enumerate(pools)
         ),
         attempts,
@@ -318,9 +319,15 @@ def test_expected_overlap_between_two_attempts() -> None:
 
 
 def test_bank_too_small_for_its_draw() -> None:
-    [message] = run("bank-too-small", view([], bank=bank([(5, 3), (2, 6)])))
-    assert message.startswith("pool 'pool-0' draws 5 questions but has 3")
-    assert run("bank-too-small", view([], bank=bank([(5, 5)]))) == []
+    impossible, small = run("bank-too-small", view([], bank=bank([(5, 3), (2, 6), (5, 6)])))
+    assert impossible.startswith("pool 'pool-0' draws 5 questions but has 3")
+    assert small.startswith("pool 'pool-2' draws 5 of its 6 questions: two attempts share 83% of them")
+    assert "at least 10 questions" in small
+    assert run("bank-too-small", view([], bank=bank([(5, 10), (1, 3)]))) == []  # twice the draw or more
+    one_attempt = run("bank-too-small", view([], bank=bank([(5, 3), (5, 6)], attempts=1)))
+    assert len(one_attempt) == 1 and "draws 5 questions but has 3" in one_attempt[0]
+    assert run("bank-too-small", view([], scored=False, bank=bank([(5, 6)]))) == []  # a self-check
+    assert run("bank-too-small", view([], bank=bank([(10, 10)], declared=False))) == []  # attempts-overlap's case
     assert run("bank-too-small", view([])) == []  # no bank information: nothing to judge
 
 
