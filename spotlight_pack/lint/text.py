@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 import snowballstemmer
 
@@ -36,9 +36,15 @@ def _stemmer(name: str) -> snowballstemmer.stemmer:
     return snowballstemmer.stemmer(name)
 
 
+@lru_cache(maxsize=1 << 16)
+def _stem(word: str, stemmer: str) -> str:
+    return fold(_stemmer(stemmer).stemWord(word)).replace("'", "")
+
+
 def stem(word: str, profile: LanguageProfile) -> str:
-    """The word's Snowball stem, folded: 'separación', 'separarse' and 'separó' share one."""
-    return fold(_stemmer(profile.stemmer).stemWord(word.lower())).replace("'", "")
+    """The word's Snowball stem, folded: 'separación', 'separarse' and 'separó' share one. Cached: the
+    pure-Python stemmers are slow and a course repeats its words."""
+    return _stem(word.lower(), profile.stemmer)
 
 
 def content_stems(text: str, profile: LanguageProfile) -> dict[str, str]:
