@@ -1,8 +1,11 @@
+// @requires lib/outcome.js
 // @requires lib/xapi.js
 // cmi5 AU: launched with endpoint, fetch, actor, registration, activityId. Token from the fetch URL
 // (one POST), LMS.LaunchData and cmi5LearnerPreferences read at start; cmi5-defined statements
-// (initialized, completed, passed/failed, terminated) plus allowed experienced/answered ones; the
-// bookmark in the AU's own State document; Exit returns to LaunchData's returnURL.
+// (initialized, completed, passed/failed, terminated) plus allowed experienced/answered ones, by the
+// outcome policy (lib/outcome.js: passed at once, failed held to the end of the session); the
+// bookmark and what the registration reported in the AU's own State document; Exit returns to
+// LaunchData's returnURL.
 
 function createAdapter(ctx) {
   var params = xapiParams();
@@ -49,11 +52,15 @@ function createAdapter(ctx) {
     }
     var scope = { activityId: activityId, agent: actor, registration: registration };
     return token().then(function (kept) {
+      // The fetch URL is one per launch: it names the session, whose statements no other session
+      // may send. After the session ended (a reload) nothing left over is sent.
       var client = xapiClient({
         endpoint: params.endpoint,
         auth: "Basic " + kept.token,
         key: JSON.stringify(actor) + registration + activityId,
-        log: ctx.log
+        log: ctx.log,
+        session: xapiHash(String(params.fetch)) + xapiHash(String(params.fetch), 1),
+        adopt: !kept.ended
       });
       ref.query = Object.assign({ stateId: XAPI_STATE_ID }, scope);
       return Promise.all([
@@ -86,7 +93,7 @@ function createAdapter(ctx) {
           cmi5: true,
           normal: normal,
           masteryScore: mastery,
-          sent: { completed: !!saved.completed, passed: !!saved.passed }
+          reported: xapiReported(saved)
         });
         ref.session.begin();
         stored.masteryScore = mastery === null ? null : Math.round(mastery * 10000) / 100;
