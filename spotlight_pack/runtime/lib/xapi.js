@@ -189,6 +189,10 @@ function xapiStatements(opts) {
 // it), and forgets each only once the LRS has it (200/204, or 409: that id is stored). Failures
 // retry with backoff (1 s … 60 s) and at once on `online`. Ids never change, so a statement sent
 // twice is stored once.
+// Requests are keepalive (at most 32 KB each), so one under way when the page goes away still
+// arrives, and unload() does not send it again (a cmi5 LMS refuses a defined statement it has).
+// The pump starts after the current task: what the page queues while it goes away (the last
+// document, a held verdict, terminated) leaves in unload()'s one request, in order.
 function xapiClient(opts) {
   var endpoint = opts.endpoint.replace(/\/?$/, "/");
   var storage = xapiStorage("localStorage");
@@ -199,11 +203,12 @@ function xapiClient(opts) {
   var stored = {}; // PUT URL → the body the LRS confirmed last: the same body is not sent again
   var last = null;
   var batchSize = 25;
-  var busy = false;
+  var busy = null; // what is under way: {ids (statements), name (document), bytes, keepalive}
   var delay = 0;
   var timer = null;
   var waiting = [];
   var closed = false;
+  var unloaded = false;
 
   // Unsent statements and documents: {q: [statement…], d: {PUT URL: body}, f: last statement, s: session}.
   function remember() {
@@ -224,7 +229,7 @@ function xapiClient(opts) {
     var kept = xapiJson(storage.getItem(name)) || {};
     var statements = (kept.q || []).concat(kept.f ? [kept.f] : []);
     if (kept.s !== opts.session && statements.length) {
-      opts.log("xAPI: " + statements.length + " statements of an ended session can no longer be stored; dropped");
+      opts.log("xAPI: " + statements.length + " statements of an ended session dropped");
       statements = [];
     }
     sources += 1;
@@ -245,6 +250,10 @@ function xapiClient(opts) {
       return name + "=" + encodeURIComponent(typeof value === "string" ? value : JSON.stringify(value));
     });
     return endpoint + path + (parts.length ? "?" + parts.join("&") : "");
+  }
+
+  function bytes(text) {
+    return new Blob([text]).size;
   }
 
   function request(method, target, body, keepalive) {
@@ -272,11 +281,27 @@ function xapiClient(opts) {
   }
 
   function step() {
-    if (queue.length) return post(queue.slice(0, batchSize));
+    if (queue.length) {
+      var batch = [];
+      var size = 2;
+      queue.slice(0, batchSize).some(function (statement) {
+        var more = bytes(JSON.stringify(statement)) + 1;
+        if (batch.length && size + more > 32000) return true;
+        batch.push(statement);
+        size += more;
+        return false;
+      });
+      busy = { ids: batch.map(function (statement) { return statement.id; }), bytes: size, keepalive: size <= 32000 };
+      return post(batch, busy.keepalive);
+    }
     var name = Object.keys(documents)[0];
-    if (name === undefined) return post([last]);
+    if (name === undefined) {
+      busy = { ids: [last.id], bytes: bytes(JSON.stringify(last)), keepalive: true };
+      return post([last], true);
+    }
     var body = documents[name];
-    return request("PUT", name, body).then(function (response) {
+    busy = { ids: [], name: name, body: body, bytes: bytes(body), keepalive: bytes(body) <= 32000 };
+    return request("PUT", name, body, busy.keepalive).then(function (response) {
       if (response.status >= 500 || response.status === 401 || response.status === 429) {
         throw new Error("LRS answered " + response.status);
       }
@@ -292,18 +317,17 @@ function xapiClient(opts) {
   }
 
   function pump() {
-    if (busy || timer) return;
+    if (busy || timer || unloaded) return;
     if (idle()) {
       waiting.splice(0).forEach(function (resolve) { resolve(); });
       return;
     }
-    busy = true;
     step().then(function () {
-      busy = false;
+      busy = null;
       delay = 0;
       pump();
     }, function (error) {
-      busy = false;
+      busy = null;
       if (!delay) opts.log("xAPI: LRS not reachable; statements kept to send later", String(error));
       delay = Math.min(delay * 2 || 1000, 60000);
       timer = window.setTimeout(function () {
@@ -311,6 +335,10 @@ function xapiClient(opts) {
         pump();
       }, delay);
     });
+  }
+
+  function later() {
+    Promise.resolve().then(pump);
   }
 
   function now() {
@@ -325,7 +353,7 @@ function xapiClient(opts) {
       if (closed) return;
       queue.push(statement);
       remember();
-      pump();
+      later();
     },
     // The statement that ends the session: sent after everything else; nothing can be added after it.
     last: function (statement) {
@@ -333,7 +361,7 @@ function xapiClient(opts) {
       closed = true;
       last = statement;
       remember();
-      pump();
+      later();
     },
     // GET a document: its JSON, or null (absent, unreachable, or no answer within 10 s). A copy
     // still waiting to be sent is newer than the LRS's.
@@ -355,7 +383,7 @@ function xapiClient(opts) {
       if (closed || (stored[target] === body && !(target in documents))) return;
       documents[target] = body;
       remember();
-      pump();
+      later();
     },
     // Resolves once the LRS has everything, or after `ms` with the rest still queued.
     drain: function (ms) {
@@ -365,19 +393,23 @@ function xapiClient(opts) {
         now();
       });
     },
-    // The page goes away: hand what is left to keepalive requests (64 KB in all), which outlive it:
-    // the documents first, then the statements with `last` in the final batch. What they do not
-    // confirm stays queued for the next launch (same ids: stored once).
+    // The page goes away: what is not under way leaves in keepalive requests (64 KB in all with
+    // the one under way), which outlive the page: the documents, then the statements, `last` in the
+    // final batch. What they do not confirm stays queued for the next launch (same ids: stored once).
     unload: function () {
       closed = true;
-      var budget = 60000;
+      unloaded = true;
+      var sent = busy && busy.keepalive ? busy : { ids: [], bytes: 0 };
+      var budget = 60000 - sent.bytes;
       Object.keys(documents).forEach(function (name) {
-        budget -= new Blob([documents[name]]).size;
+        if (name === sent.name && documents[name] === sent.body) return;
+        budget -= bytes(documents[name]);
         if (budget > 0) request("PUT", name, documents[name], true).catch(function () { /* lost */ });
       });
       var batch = [];
       queue.concat(last ? [last] : [], [null]).forEach(function (statement) {
-        var size = statement ? new Blob([JSON.stringify(statement)]).size + 1 : 0; // UTF-8 bytes
+        if (statement && sent.ids.indexOf(statement.id) >= 0) return;
+        var size = statement ? bytes(JSON.stringify(statement)) + 1 : 0;
         if (batch.length && (!statement || batch.length === 25 || size > budget)) {
           post(batch, true).catch(function () { /* stays queued */ });
           batch = [];
