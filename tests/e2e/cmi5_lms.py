@@ -304,6 +304,9 @@ class Cmi5Lms:
         stamp = when
         if session.initialized_at is not None and stamp < session.initialized_at:
             raise Violation("9.3", f"{name} timestamped before initialized")
+        progress = ((result or {}).get("extensions") or {}).get(PROGRESS_EXT)
+        if progress is not None and (name == "completed" or registration.completed):
+            raise Violation("9.5.5.1", f"progress on {name} once completed was sent")
         has_outcome = result is not None and ("success" in result or "completion" in result)
         if MOVEON_CATEGORY in categories and not (defined and has_outcome):
             raise Violation("9.6.2.2", f"moveon category on {name}")
@@ -345,9 +348,6 @@ class Cmi5Lms:
             raise Violation("9.6.2.2", f"{name} without the moveon category")
         if name in ("completed", "passed", "failed", "terminated") and not DURATION.match(str(result.get("duration"))):
             raise Violation("9.5.4.1", f"{name} without a valid duration: {result.get('duration')!r}")
-        progress = (result.get("extensions") or {}).get(PROGRESS_EXT)
-        if progress is not None and (name == "completed" or registration.completed):
-            raise Violation("9.5.5.1", f"progress on {name} after completion")
         score = result.get("score")
         scaled = None
         if score is not None:
