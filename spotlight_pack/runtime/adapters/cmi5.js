@@ -32,7 +32,8 @@ function createAdapter(ctx) {
       .then(function (body) {
         if (!body["auth-token"]) throw new Error("fetch URL: error " + body["error-code"] + " " + body["error-text"]);
         kept = { token: body["auth-token"] };
-        remember(kept); // even if it came too late: a reload can use it
+        // even if it came too late: a reload can use it
+        remember(kept);
         return kept;
       });
     return xapiTimeout(answer, 15000, null).then(function (value) {
@@ -93,7 +94,7 @@ function createAdapter(ctx) {
           cmi5: true,
           normal: normal,
           masteryScore: mastery,
-          reported: xapiReported(saved)
+          reported: saved
         });
         ref.session.begin();
         stored.masteryScore = mastery === null ? null : Math.round(mastery * 10000) / 100;

@@ -28,12 +28,11 @@ function createAdapter(ctx) {
       completion = client.get("cmi.completion_status");
       success = client.get("cmi.success_status");
       progress = parseFloat(client.get("cmi.progress_measure")) || 0;
-      var raw = parseFloat(client.get("cmi.score.raw"));
       return {
         completed: completion === "completed",
         passed: success === "passed",
         failed: success === "failed",
-        score: isFinite(raw) ? raw : null
+        score: parseFloat(client.get("cmi.score.raw"))
       };
     },
 

@@ -39,7 +39,7 @@ function createAdapter(ctx) {
         }),
         normal: true,
         masteryScore: null,
-        reported: xapiReported(saved)
+        reported: saved
       });
       ref.session.begin();
       return { bookmark: String(saved.bookmark || ""), state: String(saved.state || ""), masteryScore: null };

@@ -14,8 +14,8 @@
 //
 // outcomeTracker(opts), opts = {
 //   reported: {completed, passed, failed, score}   what the LMS or LRS already holds for this
-//                                                  registration (restored at start: booleans, and
-//                                                  the score 0-100 or null)
+//                                                  registration (restored at start; anything else
+//                                                  than booleans and a score 0-100 counts as nothing)
 //   holdFailed, passOnce, oneVerdictPerSession     booleans, the format's rules (above)
 //   passes: function (score) → boolean             the verdict for a score (cmi5: LaunchData's
 //                                                  masteryScore); default: the player's `passed`
@@ -25,9 +25,15 @@
 // `reported` is what was reported so far (including the events returned): keep it with the state.
 
 function outcomeTracker(opts) {
-  var reported = Object.assign({}, opts.reported);
-  var verdict = ""; // the verdict reported in this session
-  var held = null; // the score of a failed verdict waiting for the end of the session
+  var given = opts.reported || {};
+  var reported = {
+    completed: !!given.completed, passed: !!given.passed, failed: !!given.failed,
+    score: typeof given.score === "number" && given.score >= 0 && given.score <= 100 ? given.score : null
+  };
+  // the verdict reported in this session
+  var verdict = "";
+  // the score of a failed verdict waiting for the end of the session
+  var held = null;
 
   function best(score) {
     return reported.score === null ? score : Math.max(score, reported.score);

@@ -114,7 +114,8 @@ function scormTimestamp(date) {
 // What is reported and when is lib/outcome.js's: data-model writes happen at once (SCORM has no
 // one-verdict-per-session rule), a resumed course writes nothing until the learner acts, the score
 // is the best so far and passed is never taken back.
-// Besides the interface, `get(element)` reads the LMS (for adapters that build on this one).
+// Besides the interface, `get(element)` reads the LMS and `reported` is what the LMS held at start
+// (for adapters that build on this one).
 function scormAdapter(ctx, dialect) {
   var client = null;
   var startedAt = Date.now();
@@ -124,8 +125,9 @@ function scormAdapter(ctx, dialect) {
   var done = false;
   var outcome = null;
 
-  return {
+  var adapter = {
     stateLimit: dialect.stateLimit,
+    reported: null,
 
     get: function (element) {
       return client ? client.get(element) : "";
@@ -145,7 +147,8 @@ function scormAdapter(ctx, dialect) {
       }
       var mode = client.get(dialect.mode);
       writable = mode !== "browse" && mode !== "review";
-      outcome = outcomeTracker({ reported: dialect.reported(client) });
+      adapter.reported = dialect.reported(client);
+      outcome = outcomeTracker({ reported: adapter.reported });
       if (writable) dialect.begin(client);
       var children = client.get("cmi.interactions._children");
       fields = children ? children.split(",") : [];
@@ -195,4 +198,5 @@ function scormAdapter(ctx, dialect) {
       return Promise.resolve();
     }
   };
+  return adapter;
 }

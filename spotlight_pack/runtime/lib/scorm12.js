@@ -22,16 +22,15 @@ function scorm12Dialect() {
     location: "cmi.core.lesson_location",
     mode: "cmi.core.lesson_mode",
 
-    // lesson_status is one value for everything: a verdict (passed, failed) stands for the attempt
-    // as a whole, so it counts as completed too.
+    // lesson_status is one value: "failed" hides whether the course was completed (a completion
+    // reported later never replaces the verdict, see report).
     reported: function (client) {
       status = client.get("cmi.core.lesson_status");
-      var raw = parseFloat(client.get("cmi.core.score.raw"));
       return {
-        completed: status === "completed" || status === "passed" || status === "failed",
+        completed: status === "completed" || status === "passed",
         passed: status === "passed",
         failed: status === "failed",
-        score: isFinite(raw) ? raw : null
+        score: parseFloat(client.get("cmi.core.score.raw"))
       };
     },
 

@@ -189,21 +189,25 @@ function xapiStatements(opts) {
 // it), and forgets each only once the LRS has it (200/204, or 409: that id is stored). Failures
 // retry with backoff (1 s … 60 s) and at once on `online`. Ids never change, so a statement sent
 // twice is stored once.
-// Requests are keepalive (at most 32 KB each), so one under way when the page goes away still
-// arrives, and unload() does not send it again (a cmi5 LMS refuses a defined statement it has).
+// Requests up to 32 KB are keepalive, so one under way when the page goes away still arrives, and
+// unload() does not send it again (a cmi5 LMS refuses a defined statement it has).
 // The pump starts after the current task: what the page queues while it goes away (the last
 // document, a held verdict, terminated) leaves in unload()'s one request, in order.
 function xapiClient(opts) {
   var endpoint = opts.endpoint.replace(/\/?$/, "/");
   var storage = xapiStorage("localStorage");
   var prefix = "spotlight:xapi:" + xapiHash(opts.key) + xapiHash(opts.key, 1) + ":";
-  var key = prefix + xapiUuid().slice(0, 8); // one queue per page, so two tabs never overwrite each other
+  // one queue per page, so two tabs never overwrite each other
+  var key = prefix + xapiUuid().slice(0, 8);
   var queue = [];
-  var documents = {}; // PUT URL → body, the last one wins
-  var stored = {}; // PUT URL → the body the LRS confirmed last: the same body is not sent again
+  // PUT URL → body, the last one wins
+  var documents = {};
+  // PUT URL → the body the LRS confirmed last: the same body is not sent again
+  var stored = {};
   var last = null;
   var batchSize = 25;
-  var busy = null; // what is under way: {ids (statements), name (document), bytes, keepalive}
+  // what is under way: {ids (statements), name (document), bytes, keepalive}
+  var busy = null;
   var delay = 0;
   var timer = null;
   var waiting = [];
@@ -269,8 +273,10 @@ function xapiClient(opts) {
     var ids = batch.map(function (statement) { return statement.id; });
     return request("POST", url("statements"), JSON.stringify(batch), keepalive).then(function (response) {
       var status = response.status;
-      var refused = status === 400 || status === 403; // invalid, or e.g. a cmi5 session the LMS closed
-      if ((refused || status === 409) && batch.length > 1) batchSize = 1; // one by one: which one?
+      // invalid, or e.g. a cmi5 session the LMS closed
+      var refused = status === 400 || status === 403;
+      // one by one: which one?
+      if ((refused || status === 409) && batch.length > 1) batchSize = 1;
       else if (response.ok || status === 409 || refused) {
         if (refused) opts.log("xAPI: the LRS refused a statement; dropped", batch[0]);
         queue = queue.filter(function (statement) { return ids.indexOf(statement.id) < 0; });
@@ -281,23 +287,12 @@ function xapiClient(opts) {
   }
 
   function step() {
-    if (queue.length) {
-      var batch = [];
-      var size = 2;
-      queue.slice(0, batchSize).some(function (statement) {
-        var more = bytes(JSON.stringify(statement)) + 1;
-        if (batch.length && size + more > 32000) return true;
-        batch.push(statement);
-        size += more;
-        return false;
-      });
+    var name = Object.keys(documents)[0];
+    if (queue.length || name === undefined) {
+      var batch = queue.length ? queue.slice(0, batchSize) : [last];
+      var size = bytes(JSON.stringify(batch));
       busy = { ids: batch.map(function (statement) { return statement.id; }), bytes: size, keepalive: size <= 32000 };
       return post(batch, busy.keepalive);
-    }
-    var name = Object.keys(documents)[0];
-    if (name === undefined) {
-      busy = { ids: [last.id], bytes: bytes(JSON.stringify(last)), keepalive: true };
-      return post([last], true);
     }
     var body = documents[name];
     busy = { ids: [], name: name, body: body, bytes: bytes(body), keepalive: bytes(body) <= 32000 };
@@ -517,15 +512,6 @@ function xapiSession(opts) {
         if (client.pending()) client.unload();
       });
     }
-  };
-}
-
-// What a registration reported, from the State document's members (xapiAdapter), for xapiSession.
-function xapiReported(saved) {
-  var score = saved && saved.score;
-  return {
-    completed: !!(saved && saved.completed), passed: !!(saved && saved.passed), failed: !!(saved && saved.failed),
-    score: typeof score === "number" && score >= 0 && score <= 100 ? score : null
   };
 }
 
