@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import sys
 import threading
 import urllib.parse
 import zipfile
@@ -339,6 +340,28 @@ def launch(server: Server, open_page: Callable[..., Watched]) -> Callable[..., L
         return lms
 
     return run
+
+
+# ---------------------------------------------------------------- our LRS
+
+
+@pytest.fixture(scope="session")
+def xapi_lrs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Our LRS on 127.0.0.1 (``spotlight-lrs serve`` on a fresh SQLite store, see xapi_support.LRS),
+    started once for the xAPI browser tests of the session; each test has its own learners."""
+    if str(E2E) not in sys.path:
+        sys.path.insert(0, str(E2E))
+    import xapi_support
+
+    reason = xapi_support.missing_requirement()
+    if reason:
+        xapi_support.skip_or_fail(reason)
+    lrs = xapi_support.LRS(tmp_path_factory.mktemp("lrs"))
+    try:
+        lrs.start()
+        yield lrs
+    finally:
+        lrs.stop()
 
 
 # ---------------------------------------------------------------- courses

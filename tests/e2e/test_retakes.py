@@ -49,17 +49,13 @@ class Env:
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[Env]:
-    reason = support.missing_requirement()
-    if reason:
-        support.skip_or_fail(reason)
+def env(tmp_path_factory: pytest.TempPathFactory, browser: Any, xapi_lrs: support.LRS) -> Iterator[Env]:
     import spotlight_pack
 
     workdir = tmp_path_factory.mktemp("retakes")
-    lrs = support.LRS(workdir)
+    lrs = xapi_lrs
     lms = Cmi5Lms(lrs, workdir / "www")
     try:
-        lrs.start()
         lms.start()
         built = spotlight_pack.build([support.MINI], formats=["cmi5", "tincan"], languages=["en"], out=workdir / "dist")
         for path in built:
@@ -71,7 +67,6 @@ def env(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[Env]
         yield Env(lrs, lms, auth)
     finally:
         lms.stop()
-        lrs.stop()
 
 
 # ---------------------------------------------------------------- the learner's side

@@ -54,18 +54,14 @@ class Env:
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
-    reason = support.missing_requirement()
-    if reason:
-        support.skip_or_fail(reason)
+def env(tmp_path_factory: pytest.TempPathFactory, xapi_lrs: support.LRS) -> Iterator[Env]:
     import spotlight_pack
 
     workdir = tmp_path_factory.mktemp("xapi-e2e")
-    lrs = support.LRS(workdir)
+    lrs = xapi_lrs
     content = support.ContentServer(workdir / "www")
     (workdir / "www").mkdir()
     try:
-        lrs.start()
         content.start()
         write_key, write_secret = lrs.credential("statements/write", name="scorm12-xapi package")
         credentials = {
@@ -95,7 +91,6 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
             yield Env(lrs, content, browser, urls, credentials)
     finally:
         content.stop()
-        lrs.stop()
 
 
 def by_verb(statements: list[dict], verb: str) -> list[dict]:
