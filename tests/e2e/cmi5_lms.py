@@ -134,11 +134,6 @@ class Registration:
         return [s["verb"]["id"].rsplit("/", 1)[1] for s in session.statements]
 
 
-def _agent(value: dict) -> dict:
-    """An Agent for comparison: objectType defaults to Agent."""
-    return {"objectType": "Agent", **value}
-
-
 def _utc(timestamp: Any) -> datetime.datetime:
     if not isinstance(timestamp, str) or not re.search(r"(Z|\+00:?(00)?)$", timestamp):
         raise Violation("9.7", f"timestamp not in UTC: {timestamp!r}")
@@ -195,7 +190,8 @@ class Cmi5Lms:
     def register(self, package: str, mastery: float | None = None, move_on: str | None = None) -> Registration:
         """Enrol a new learner in the package's AU (the LMS may override masteryScore and moveOn, §10.2)."""
         au = self.aus[package]
-        actor = {"objectType": "Agent", "name": "Ana Pérez",
+        # no objectType (it is optional): the AU must send the actor exactly as given
+        actor = {"name": "Ana Pérez",
                  "account": {"homePage": "https://lms.example.org", "name": f"ana-{uuid.uuid4().hex[:8]}"}}
         registration = Registration(
             code=str(uuid.uuid4()), actor=actor, activity_id=f"https://lms.example.org/aus/{uuid.uuid4()}", au=au,
@@ -276,7 +272,7 @@ class Cmi5Lms:
         if verb == VERBS + "voided":
             raise Violation("6.3", "an AU may not void statements")
         when = _utc(st.get("timestamp"))
-        if _agent(st["actor"]) != _agent(registration.actor):
+        if st["actor"] != registration.actor:  # as CATAPULT: the launch actor, verbatim
             raise Violation("9.2", f"actor {st['actor']} is not the launch actor")
         context = st.get("context")
         if not isinstance(context, dict):
@@ -384,7 +380,7 @@ class Cmi5Lms:
             agent = json.loads(query.get("agent", "null"))
         except json.JSONDecodeError:
             raise Violation("xAPI", "agent parameter is not JSON") from None
-        if not isinstance(agent, dict) or _agent(agent) != _agent(registration.actor):
+        if agent != registration.actor:
             raise Violation("8.1.3", f"{resource} for agent {agent!r}, not the launch actor")
         if resource == "activities/state":
             if "registration" in query and query["registration"] != registration.code:

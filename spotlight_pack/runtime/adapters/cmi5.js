@@ -44,7 +44,8 @@ function createAdapter(ctx) {
 
   adapter.start = function () {
     var empty = { bookmark: "", state: "", masteryScore: null };
-    var actor = xapiAgent(params.actor);
+    // the launch actor exactly as the LMS wrote it (§9.2; CATAPULT compares it verbatim)
+    var actor = xapiAgent(params.actor) && xapiJson(params.actor);
     var registration = params.registration;
     var activityId = params.activityId;
     if (!params.endpoint || !params.fetch || !actor || !registration || !activityId) {
