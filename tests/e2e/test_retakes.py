@@ -369,21 +369,17 @@ FORMATS = ("cmi5", "tincan", "scorm12", "scorm2004", "scorm12-xapi")
 
 
 @pytest.fixture
-def learner(request: pytest.FixtureRequest, env: Env, browser: Any, launch: Callable[..., Any],
-            mini_course: Any) -> Callable[[str], Learner]:
+def learner(env: Env, browser: Any, launch: Callable[..., Any], mini_course: Any) -> Callable[[str], Learner]:
     """``learner(format)``: a new learner enrolled in the mini course in that format."""
-    made: list[Learner] = []
 
     def enrol(fmt: str) -> Learner:
         if fmt == "cmi5":
-            made.append(Cmi5Learner(env, browser))
-        elif fmt == "tincan":
-            made.append(TincanLearner(env, browser))
-        elif fmt == "scorm12-xapi":
-            made.append(ScormLearner(launch, mini_course, "scorm12", "scorm12-xapi", env))
-        else:
-            made.append(ScormLearner(launch, mini_course, fmt))
-        return made[-1]
+            return Cmi5Learner(env, browser)
+        if fmt == "tincan":
+            return TincanLearner(env, browser)
+        if fmt == "scorm12-xapi":
+            return ScormLearner(launch, mini_course, "scorm12", "scorm12-xapi", env)
+        return ScormLearner(launch, mini_course, fmt)
 
     return enrol
 
