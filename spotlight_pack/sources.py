@@ -265,7 +265,8 @@ class _PageRenderer:
         elif href.startswith("https://"):
             token.attrSet("target", "_blank")
             token.attrSet("rel", "noopener")
-            token.attrSet("class", "external")
+            # An autolink's text is the address itself: class url lets it wrap on a phone (player.css).
+            token.attrSet("class", "external url" if token.markup == "autolink" else "external")
         elif href.startswith("mailto:"):
             pass
         elif href.startswith("http://"):
@@ -288,15 +289,27 @@ def _has_markup(md: MarkdownIt, text: str) -> bool:
 
 
 def _label_tables(tokens: list[Token], title: str) -> None:
-    """Name each table's scrolling region after the heading above it (or the page title), so a screen
-    reader user who lands on it knows which table it is."""
+    """Name each table's scrolling region after the heading above it (or the page title) and its
+    column headers, so a screen reader user who lands on it knows which table it is, and no two
+    landmarks of a page share a name (the page's own section is named after its title)."""
     heading = title
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and index + 1 < len(tokens):
-            children = tokens[index + 1].children or []
-            heading = "".join(child.content for child in children if child.type != "image").strip() or heading
+            heading = _plain(tokens[index + 1]) or heading
         elif token.type == "table_open":
-            token.meta["label"] = heading
+            columns = []
+            for cell in tokens[index + 1 :]:
+                if cell.type == "thead_close":
+                    break
+                if cell.type == "inline":
+                    columns.append(_plain(cell))
+            token.meta["label"] = f"{heading}: {', '.join(column for column in columns if column)}"
+
+
+def _plain(inline: Token) -> str:
+    """The text of an inline token without its markup."""
+    parts = (child.content for child in inline.children or [] if child.type not in {"image", "softbreak"})
+    return " ".join("".join(parts).split())
 
 
 def page_anchor(module_id: str, page_id: str) -> str:

@@ -14,6 +14,7 @@ from lxml import etree
 
 from ..errors import Problem
 from ..model import Course
+from ..study_time import estimate, iso_duration
 from . import imscp
 from .base import PackageFormat
 from .common import (
@@ -174,6 +175,10 @@ def _manifest(course: Course, lang: str, content_files: Mapping[str, bytes], lau
     _lom_string(etree.SubElement(general, f"{{{LOM}}}description"), course.description[lang], locale)
     lifecycle = etree.SubElement(lom, f"{{{LOM}}}lifeCycle")
     _lom_string(etree.SubElement(lifecycle, f"{{{LOM}}}version"), course.version, "x-none")
+    # The estimated study time (spotlight_pack/study_time.py), where LOM keeps it.
+    educational = etree.SubElement(lom, f"{{{LOM}}}educational")
+    learning_time = etree.SubElement(educational, f"{{{LOM}}}typicalLearningTime")
+    etree.SubElement(learning_time, f"{{{LOM}}}duration").text = iso_duration(estimate(course, lang).minutes)
 
     organizations = etree.SubElement(root, f"{{{CP}}}organizations", default="ORG1")
     organization = etree.SubElement(organizations, f"{{{CP}}}organization", identifier="ORG1")

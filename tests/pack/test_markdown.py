@@ -121,14 +121,16 @@ def test_no_markdown_survives_on_any_page(course_dir: Path) -> None:
 def test_every_accepted_construct_renders() -> None:
     course = load_course(ROOT / "tests" / "fixtures" / "courses" / "markdown")
     inline, blocks = (page.html["en"] for page in course.modules[0].pages)
-    assert inline.count('class="external">') == 5  # inline, reference, collapsed, shortcut, autolink
+    assert inline.count('class="external">') == 4  # inline, reference, collapsed, shortcut
+    assert 'class="external url">https://www.scjn.gob.mx/</a>' in inline  # autolink
     assert '<a href="mailto:contacto@example.org">' in inline
     assert inline.count('<img src="media/steps.svg"') == 2  # inline and by reference
     assert "<h2>Setext heading</h2>" in inline
     assert "<em><strong>both</strong></em>" in inline and "<br />" in inline
     assert "© \xa0— ó é" in inline  # entities decoded
     assert "\\" not in inline and "[not a link]" in inline  # escapes give the character
-    assert '<div class="table-scroll" role="region" tabindex="0" aria-label="A table with long words">' in blocks
+    label = "A table with long words: Fraction, Descripción, Plazo, Autoridad responsable, Fundamento"
+    assert f'<div class="table-scroll" role="region" tabindex="0" aria-label="{label}">' in blocks
     assert "<pre><code>A fenced block: **not bold**" in blocks
 
 
