@@ -234,7 +234,7 @@ class _PageRenderer:
 
     def _image(self, path: Path, line: int | None, token: Token, media: list[tuple[str, int]]) -> None:
         raw = str(token.attrGet("src") or "")  # percent-encoded by markdown-it: media/ni%C3%B1a.svg
-        src = unquote(raw)  # for messages, as the designer typed it: media/niña.svg
+        src = as_typed(raw)  # for messages, as the designer typed it: media/niña.svg
         alt = "".join(child.content for child in token.children or []).strip()
         if not alt:
             self.collector.add(path, line, f"image {src} has no alt text: write what it shows in ![…]({src})")
@@ -255,7 +255,7 @@ class _PageRenderer:
         token.attrSet("loading", "lazy")
 
     def _link(self, path: Path, line: int | None, token: Token) -> None:
-        href = unquote(str(token.attrGet("href") or ""))
+        href = as_typed(str(token.attrGet("href") or ""))
         if href.startswith("page:"):
             target = href.removeprefix("page:")
             if target not in self.page_ids:
@@ -273,6 +273,22 @@ class _PageRenderer:
             self.collector.add(path, line, f"link {href} must use https:// (LMSs block mixed content)")
         else:
             self.collector.add(path, line, f"link '{href}' is neither https://… nor page:module-id/page-id nor mailto:")
+
+
+_ENCODED_BY_MARKDOWN = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+|%20")
+
+
+def as_typed(url: str) -> str:
+    """A link or image address as the designer wrote it: markdown-it percent-encodes accents and spaces
+    (``media/ni%C3%B1a.svg``); escapes the designer typed (``%2e``) stay as they are."""
+
+    def decode(match: re.Match[str]) -> str:
+        try:
+            return unquote(match.group(0), errors="strict")
+        except UnicodeDecodeError:  # not UTF-8, so not markdown-it's doing: the designer typed it
+            return match.group(0)
+
+    return _ENCODED_BY_MARKDOWN.sub(decode, url)
 
 
 def _ascii_name(src: str) -> str:
