@@ -13,7 +13,7 @@ from lxml import etree
 
 from ..errors import Problem
 from ..model import Course
-from ..study_time import estimate, iso_duration
+from ..study_time import estimate, iso_duration, parse_duration
 from . import imscp
 from .base import PackageFormat
 from .common import (
@@ -178,6 +178,9 @@ def inspect(package: Package, format_name: str) -> PackageInfo:
         mastery_score=percent(root.findtext(".//adlcp:masteryscore", namespaces=NS), 100),
         file_count=len(package.names),
         size=package.size,
+        study_minutes=parse_duration(
+            root.findtext("cp:metadata/imsmd:lom/imsmd:educational/imsmd:typicallearningtime/imsmd:datetime", None, NS)
+        ),
     )
 
 

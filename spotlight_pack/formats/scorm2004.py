@@ -14,7 +14,7 @@ from lxml import etree
 
 from ..errors import Problem
 from ..model import Course
-from ..study_time import estimate, iso_duration
+from ..study_time import estimate, iso_duration, parse_duration
 from . import imscp
 from .base import PackageFormat
 from .common import (
@@ -153,6 +153,9 @@ class Scorm2004Format(PackageFormat):
             mastery_score=percent(measure, 1),
             file_count=len(package.names),
             size=package.size,
+            study_minutes=parse_duration(
+                root.findtext("cp:metadata/lom:lom/lom:educational/lom:typicalLearningTime/lom:duration", None, NS)
+            ),
             extra={"Schema version": root.findtext("cp:metadata/cp:schemaversion", "", NS)},
         )
 

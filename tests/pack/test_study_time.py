@@ -5,15 +5,18 @@ read back by ``inspect``."""
 from __future__ import annotations
 
 import io
+import json
 import math
 import re
 import zipfile
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from spotlight_pack import load_course
+from spotlight_pack import inspect, load_course
 from spotlight_pack.build import package_bytes
+from spotlight_pack.cli import main
 from spotlight_pack.formats import FORMATS
 from spotlight_pack.render import render_package
 from spotlight_pack.sources import find_courses
@@ -144,3 +147,75 @@ def test_the_spanish_ratio_is_measured_on_the_diplomas() -> None:
         for lang in words:
             words[lang] += sum(part.words for part in estimate(course, lang).parts)
     assert words["es"] / words["en"] == pytest.approx(WORDS_PER_ENGLISH_WORD["es"], abs=0.02)
+
+
+@pytest.mark.parametrize("format_name", list(FORMATS))
+def test_inspect_reads_back_what_the_first_page_shows(mini_copy: Path, tmp_path: Path, format_name: str) -> None:
+    course = load_course(mini_copy)
+    study = estimate(course, "en")
+    path = tmp_path / f"mini-{format_name}.zip"
+    path.write_bytes(package_bytes(course, format_name, "en"))
+    info, problems = inspect(path)
+    assert info is not None and not [problem for problem in problems if problem.is_error]
+    assert info.study_minutes == study.minutes
+    assert info.study_parts == [{"id": p.id, "title": p.title, "minutes": p.minutes} for p in study.parts]
+    shown = CliRunner().invoke(main, ["inspect", str(path)])
+    hours, minutes = divmod(study.minutes, 60)
+    line = f"{hours} h {minutes:02d} min, estimated from the content ({study.minutes} min)"
+    assert re.search(rf"^Study time +{re.escape(line)}$", shown.output, re.MULTILINE), shown.output
+    for part in study.parts:
+        assert f"{part.minutes:>4} min  {part.title}" in shown.output
+    record = json.loads(CliRunner().invoke(main, ["inspect", "--json", str(path)]).output)
+    assert record["study_minutes"] == study.minutes and len(record["study_parts"]) == len(study.parts)
+
+
+THIRD_PARTY_12 = """<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="com.example.timed" version="1"
+    xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+    xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2"
+    xmlns:imsmd="http://www.imsglobal.org/xsd/imsmd_rootv1p2p1">
+  <metadata>
+    <schema>ADL SCORM</schema><schemaversion>1.2</schemaversion>
+    <imsmd:lom><imsmd:educational><imsmd:typicallearningtime>
+      <imsmd:datetime>00:50:00</imsmd:datetime>
+    </imsmd:typicallearningtime></imsmd:educational></imsmd:lom>
+  </metadata>
+  <organizations default="org">
+    <organization identifier="org"><title>Fire safety</title>
+      <item identifier="item1" identifierref="res1"><title>Fire safety</title></item>
+    </organization>
+  </organizations>
+  <resources>
+    <resource identifier="res1" type="webcontent" adlcp:scormtype="sco" href="index.html">
+      <file href="index.html"/>
+    </resource>
+  </resources>
+</manifest>
+"""
+
+
+def test_inspect_reads_the_lom_time_of_a_package_we_did_not_build(tmp_path: Path) -> None:
+    """A third-party SCORM 1.2 zip with the clock-time form some tools write: the total, and no parts."""
+    manifest = THIRD_PARTY_12
+    path = tmp_path / "other.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("imsmanifest.xml", manifest)
+        archive.writestr("index.html", "<!DOCTYPE html><title>x</title>")
+    info, _ = inspect(path)
+    assert info is not None and info.study_minutes == 50 and info.study_parts == []
+
+
+def test_malformed_package_data_gives_no_estimate_and_no_crash(mini_copy: Path, tmp_path: Path) -> None:
+    course = load_course(mini_copy)
+    with zipfile.ZipFile(io.BytesIO(package_bytes(course, "tincan", "en"))) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    page = files["index.html"].decode()
+    files["index.html"] = re.sub(
+        r'"studyTime":\{.*?\]\}', '"studyTime":{"minutes":true,"parts":[{"minutes":-3},7]}', page
+    ).encode()
+    path = tmp_path / "tampered.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    info, _ = inspect(path)
+    assert info is not None and info.study_minutes is None and info.study_parts == []
