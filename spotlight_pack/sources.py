@@ -34,6 +34,7 @@ from .model import (
     Text,
 )
 from .source_files import CourseFiles, SourceFileError, YamlDoc, load_yaml
+from .yaml_messages import not_a_language, not_per_language, not_text
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9-]*$")
 ORDERED_NAME = re.compile(r"^(\d+)-([a-z][a-z0-9-]*)$")
@@ -77,28 +78,19 @@ class _Collector:
                 self.add(doc.path, doc.line(*keys), f"'{label}' is missing: give it in {', '.join(languages)}")
             return None
         if not isinstance(value, dict):
-            self.add(
-                doc.path,
-                doc.line(*keys),
-                f"'{label}' must have one text per language ({', '.join(f'{lang}: …' for lang in languages)})",
-            )
+            self.add(doc.path, doc.line(*keys), not_per_language(f"'{label}'", value, languages))
             return None
         texts: dict[str, str] = {}
         for lang in languages:
             entry = value.get(lang)
             if entry is None or (isinstance(entry, str) and not entry.strip()):
                 self.add(doc.path, doc.line(*keys), f"'{label}' has no '{lang}' text (untranslated)")
-            elif not isinstance(entry, str | int | float):
-                self.add(doc.path, doc.line(*keys, lang), f"'{label}.{lang}' must be text")
+            elif isinstance(entry, bool) or not isinstance(entry, str | int | float):
+                self.add(doc.path, doc.line(*keys, lang), not_text(f"'{label}'", lang, entry))
             else:
                 texts[lang] = str(entry).strip()
         for extra in sorted(set(value) - set(languages), key=str):
-            self.add(
-                doc.path,
-                doc.line(*keys, extra),
-                f"'{label}' has '{extra}', which is not a course language "
-                "(a comma inside {…} starts a new key: put such text in double quotes)",
-            )
+            self.add(doc.path, doc.line(*keys, extra), not_a_language(f"'{label}'", extra))
         if len(texts) != len(languages):
             return None
         self.untranslated(doc.path, doc.line(*keys), label, texts)

@@ -90,7 +90,9 @@ def test_every_page_fits_a_360px_phone(server, open_page, source: Path, lang: st
     watched = open_page(width=360, height=740)
     page = watched.page
     page.goto(server.add(course, "none", lang))
-    page.locator("section.page:not([hidden])").first.wait_for()
+    first = page.locator("section.page:not([hidden])").first
+    first.wait_for()
+    assert first.locator(".study table").is_visible(), "the first screen shows the estimated study time"
     result = page.evaluate(MEASURE, [LONG_WORD])
     entries = sum(len(module.pages) + bool(module.quiz) for module in course.modules) + bool(course.assessment)
     assert result["pages"] == entries + bool(course.content_note), "every page was measured"

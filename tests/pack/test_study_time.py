@@ -8,13 +8,14 @@ import io
 import json
 import math
 import re
+import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from spotlight_pack import inspect, load_course
+from spotlight_pack import check, inspect, load_course
 from spotlight_pack.build import package_bytes
 from spotlight_pack.cli import main
 from spotlight_pack.formats import FORMATS
@@ -219,3 +220,22 @@ def test_malformed_package_data_gives_no_estimate_and_no_crash(mini_copy: Path, 
             archive.writestr(name, data)
     info, _ = inspect(path)
     assert info is not None and info.study_minutes is None and info.study_parts == []
+
+
+def test_an_institution_adds_a_module_and_the_estimate_follows(tmp_path: Path) -> None:
+    """The structure the README describes: a new numbered module folder, nothing else touched."""
+    course_dir = tmp_path / "reeducation-men"
+    shutil.copytree(ROOT / "course_sources" / "reeducation-men", course_dir)
+    before = estimate(load_course(course_dir), "es")
+    module = course_dir / "modules" / "08-chihuahua-directory"
+    module.mkdir()
+    (module / "module.yaml").write_text("title:\n  es: Directorio de Chihuahua\n  en: Chihuahua directory\n")
+    words = {"es": "Servicios de atención en Chihuahua.", "en": "Support services in Chihuahua."}
+    for lang, title in (("es", "Directorio local"), ("en", "Local directory")):
+        (module / f"01-directory.{lang}.md").write_text(f"# {title}\n\n" + " ".join([words[lang]] * 160) + "\n")
+    assert check(course_dir) == []
+    after = estimate(load_course(course_dir), "es")
+    assert after.parts[: len(before.parts) - 1] == before.parts[:-1], "the shared modules keep their estimate"
+    added = after.parts[-2]
+    assert added.id == "chihuahua-directory" and added.words == 2 + 5 * 160
+    assert after.minutes == before.minutes + added.minutes
