@@ -239,3 +239,14 @@ def test_an_institution_adds_a_module_and_the_estimate_follows(tmp_path: Path) -
     added = after.parts[-2]
     assert added.id == "chihuahua-directory" and added.words == 2 + 5 * 160
     assert after.minutes == before.minutes + added.minutes
+
+
+def test_the_readme_gives_the_computed_study_times() -> None:
+    """The README's table of the diplomas states the estimate of the current sources, not a guess."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `([a-z-]+)` \|.*\| (\d+ h \d\d min / \d+ h \d\d min) \|$", readme, re.MULTILINE))
+    assert set(rows) == {path.name for path in DIPLOMAS}
+    for path in DIPLOMAS:
+        course = load_course(path)
+        shown = [f"{m // 60} h {m % 60:02d} min" for m in (estimate(course, lang).minutes for lang in ("es", "en"))]
+        assert rows[path.name] == " / ".join(shown), f"README: update the study time of {path.name}"
