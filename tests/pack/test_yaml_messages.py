@@ -225,6 +225,8 @@ def test_every_yaml_example_in_the_docs_loads(document: str) -> None:
     blocks = re.findall(r"```yaml\n(.*?)```", text, re.DOTALL)
     assert blocks, f"{document} has YAML examples"
     for number, block in enumerate(blocks, 1):
+        if not re.match(r"[A-Za-z_]", block):  # a fragment (a list item, say): give it the key it sits under
+            block = "example:\n" + (block if block.startswith(" ") else "  " + block.replace("\n", "\n  "))
         try:
             load_yaml(Path(f"{document}#{number}"), block)
         except SourceFileError as error:
