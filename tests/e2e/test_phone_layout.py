@@ -108,6 +108,7 @@ def test_a_wide_table_scrolls_in_its_region_and_the_region_takes_the_keyboard(se
     watched = open_page(width=360, height=740)
     page = watched.page
     page.goto(server.add(course, "none", "es") + "#page-syntax--blocks")
+    page.wait_for_load_state("networkidle")  # the player has shown its page and set focus: nothing moves later
     page.evaluate(
         "document.querySelectorAll('section.page').forEach(s => { s.hidden = s.id !== 'page-syntax--blocks'; })"
     )
@@ -116,9 +117,11 @@ def test_a_wide_table_scrolls_in_its_region_and_the_region_takes_the_keyboard(se
     region_scroll, region_width, page_scroll, viewport = sizes
     assert region_scroll > region_width, "the table is wider than the screen, so its region scrolls"
     assert page_scroll <= viewport, "the page itself does not scroll sideways"
-    region.focus()
-    page.keyboard.press("ArrowRight")
-    assert region.evaluate("r => r.scrollLeft") > 0, "arrow keys scroll the focused region"
+    region.press("ArrowRight")  # focuses the region (it is in the tab order), then presses the key
+    # The browser scrolls after the key event is handled, maybe smoothly: wait for it (5 s at most).
+    page.wait_for_function(
+        "() => document.querySelector('#page-syntax--blocks .table-scroll').scrollLeft > 0", timeout=5000
+    )
     header = page.locator("#page-syntax--blocks th").first
     word = header.evaluate(
         "th => { const r = document.createRange(); r.selectNodeContents(th); return r.getClientRects().length; }"
