@@ -47,6 +47,12 @@ def available_trackings() -> tuple[str, ...]:
 
 _COMMENT_LINE = re.compile(r"^[ \t]*//")
 _CSS_COMMENT = re.compile(r"/\*.*?\*/\s*", re.DOTALL)
+_CSS_INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
+
+
+def _style_sheet() -> str:
+    """player.css without its comments and indentation: phones download only what styles the page."""
+    return _CSS_INDENT.sub("", _CSS_COMMENT.sub("", _runtime_file("player.css")))
 
 
 def _without_comment_lines(source: str) -> str:
@@ -235,7 +241,7 @@ def render_package(
     files = {
         LAUNCH_FILE: html.encode(),
         SCRIPT_FILE: script.encode(),
-        STYLE_FILE: _CSS_COMMENT.sub("", _runtime_file("player.css")).encode(),
+        STYLE_FILE: _style_sheet().encode(),
     }
     for asset in sorted(course.assets, key=lambda asset: asset.path):
         if asset.path in _RESERVED_PATHS:
