@@ -19,7 +19,7 @@ rounded up to whole minutes; the total is the sum of those, so the figures a lea
 - questions: about a minute to read and answer a multiple-choice item (the usual allowance in test
   design) plus half a minute to read its feedback.
 
-When pages gain audio or video, their running time belongs in ``_module_minutes`` as a third term.
+When pages gain audio or video, their running time belongs in ``_module_part`` as one more term.
 
 References: M. Brysbaert (2019), "How many words do we read per minute? A review and meta-analysis of
 reading rate", Journal of Memory and Language 109, 104047, doi:10.1016/j.jml.2019.104047.
