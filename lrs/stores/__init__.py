@@ -27,6 +27,7 @@ from lrs.stores.base import (
     Store,
     StoredStatement,
     StoreError,
+    StoreUnavailable,
     StreamFilter,
     utc_now,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "StatementRecord",
     "Store",
     "StoreError",
+    "StoreUnavailable",
     "StoredStatement",
     "StreamFilter",
     "open_store",
