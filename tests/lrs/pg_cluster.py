@@ -9,6 +9,7 @@ initdb and postgres refuse to run as root, so under root (CI on this machine) th
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -120,8 +121,6 @@ class PrivateCluster:
 
     def remove(self) -> None:
         if (self.data / "postmaster.pid").exists():
-            try:
+            with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
                 self.stop("immediate")
-            except (RuntimeError, subprocess.TimeoutExpired):
-                pass
         shutil.rmtree(self.root, ignore_errors=True)

@@ -120,7 +120,8 @@ def shapes(v: dict) -> dict[str, tuple[Callable[[PostgresStore], object], list[s
         return (lambda store: store._stream_page(StreamFilter(**filters), None, 500)), expected
 
     return {
-        "by id": ((lambda store: store.get_statements([str(uuid.uuid4()), str(uuid.uuid4())])), ["lrs_statement_id_key"]),
+        "by id": ((lambda store: store.get_statements([str(uuid.uuid4()), str(uuid.uuid4())])),
+                  ["lrs_statement_id_key"]),
         "no filter": page([pkey]),
         "no filter, ascending": page([pkey], ascending=True),
         "verb": page([verb, ref], verb=v["verb"]),
