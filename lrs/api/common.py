@@ -9,7 +9,7 @@ from typing import Any
 from flask import Response, current_app, g, request
 
 from lrs.auth import Authenticator, has_scope
-from lrs.stores import Credential, Store
+from lrs.stores import Credential, Store, StoreUnavailable
 from lrs.xapi.errors import XAPIError
 
 
@@ -82,3 +82,11 @@ def params() -> dict[str, str]:
             raise XAPIError(f"{name}: given more than once", 400)
         result[name] = values[0]
     return result
+
+
+def store_unavailable(error: StoreUnavailable) -> Response:
+    """503 with ``Retry-After`` when the store cannot serve now (its pool stayed busy for the pool
+    timeout, or the database is restarting): a client should try again, not see a 500 or wait
+    without end."""
+    return json_response({"error": f"the LRS cannot serve this request now: {error}"}, 503,
+                         {"Retry-After": str(error.retry_after)})
