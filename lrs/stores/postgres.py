@@ -160,6 +160,14 @@ def parse_store_url(url: str) -> tuple[str, int, float]:
     return urlunsplit(parts._replace(query=urlencode(rest))), size, timeout
 
 
+def with_pool_size(url: str, size: int) -> str:
+    """``url`` with ``pool_size=size`` unless it names a pool size already (``serve`` gives each
+    worker process a connection per thread by default)."""
+    if any(k == "pool_size" for k, _ in parse_qsl(urlsplit(url).query)):
+        return url
+    return url + ("&" if "?" in url else "?") + f"pool_size={size}"
+
+
 class PostgresStore(Store):
     """Store in a PostgreSQL database named by a ``postgresql://`` URL, through a bounded pool of
     connections per process (``?pool_size=N&pool_timeout=S`` in the URL)."""
