@@ -48,6 +48,7 @@ from lrs.stores.base import (
     StoreUnavailable,
     StreamFilter,
     _Any,
+    dump_statement,
     format_timestamp,
     load_statement,
     parse_cursor,
@@ -104,6 +105,64 @@ CREATE TABLE IF NOT EXISTS lrs_credential (
     name text NOT NULL, created text NOT NULL, revoked boolean NOT NULL DEFAULT false
 );
 """
+
+#: One batch of statements, in one round trip and one transaction (the caller's): under the
+#: statement write lock, refuse ids already stored (SQLSTATE 23505, the ids as JSON in DETAIL),
+#: take ``stored`` from the database clock strictly after the last one, take positions from the
+#: sequence, and insert the rows (``stored`` appended to each body), their index keys, the voiding
+#: of their targets and the attachments. Arrays run in parallel: one element per statement, per
+#: key row (its statement's 1-based position in the batch), per attachment.
+INSERT_FUNCTION = """
+CREATE OR REPLACE FUNCTION lrs_insert_statements(
+    ids text[], verbs text[], registrations text[], refs text[], voids text[], bodies text[],
+    key_positions int[], key_kinds text[], key_values text[], sha2s text[], contents bytea[]
+) RETURNS text LANGUAGE plpgsql AS $fn$
+DECLARE
+    existing text[];
+    moment timestamptz;
+    stored_text text;
+    first bigint;
+    voided_ids text[];
+    batch_voids text[] := array_remove(voids, NULL);
+BEGIN
+    PERFORM pg_advisory_xact_lock(WRITE_LOCK_ID);
+    SELECT array_agg(s.id ORDER BY s.id) INTO existing FROM lrs_statement s WHERE s.id = ANY(ids);
+    IF existing IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'unique_violation', MESSAGE = 'statement ids already stored',
+            DETAIL = array_to_json(existing)::text;
+    END IF;
+    moment := greatest(clock_timestamp(),
+        (SELECT s.stored FROM lrs_statement s ORDER BY s.seq DESC LIMIT 1) + interval '1 microsecond');
+    stored_text := to_char(moment AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"');
+    IF cardinality(ids) = 0 THEN
+        RETURN stored_text;
+    END IF;
+    first := nextval('lrs_statement_seq');
+    IF cardinality(ids) > 1 THEN  -- every position is taken under the lock: no other writer between
+        PERFORM setval('lrs_statement_seq', first + cardinality(ids) - 1);
+    END IF;
+    SELECT array_agg(s.voids) INTO voided_ids FROM lrs_statement s WHERE s.voids = ANY(ids);
+    INSERT INTO lrs_statement (seq, id, stored, verb, registration, statement_ref, voids, voided, body)
+    SELECT first + u.n - 1, u.id, moment, u.verb, u.registration, u.ref, u.voids,
+           u.id = ANY(batch_voids) OR u.id = ANY(coalesce(voided_ids, '{}')),
+           (left(u.body, -1) || ',"stored":"' || stored_text || '"}')::json
+    FROM unnest(ids, verbs, registrations, refs, voids, bodies) WITH ORDINALITY
+        AS u(id, verb, registration, ref, voids, body, n);
+    INSERT INTO lrs_statement_key (kind, key, seq)
+    SELECT k.kind, k.key, first + k.n - 1 FROM unnest(key_positions, key_kinds, key_values) AS k(n, kind, key);
+    IF cardinality(batch_voids) > 0 THEN
+        UPDATE lrs_statement SET voided = true WHERE id = ANY(batch_voids) AND NOT voided;
+    END IF;
+    IF cardinality(sha2s) > 0 THEN
+        INSERT INTO lrs_attachment SELECT * FROM unnest(sha2s, contents) ON CONFLICT DO NOTHING;
+    END IF;
+    RETURN stored_text;
+END
+$fn$;
+""".replace("WRITE_LOCK_ID", str(_WRITE_LOCK))
+
+#: Arrays go in binary (no quoting of every statement body; psycopg's text array writer is slow).
+_INSERT_CALL = "SELECT lrs_insert_statements(%b, %b, %b, %b, %b, %b, %b::int[], %b, %b, %b::text[], %b::bytea[])"
 
 _TABLES = ("lrs_statement", "lrs_statement_key", "lrs_attachment", "lrs_document", "lrs_activity", "lrs_agent",
            "lrs_credential")
@@ -188,6 +247,7 @@ class PostgresStore(Store):
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
             new = conn.execute("SELECT to_regclass('lrs_statement') IS NULL").fetchone()[0]
             conn.execute(SCHEMA)
+            conn.execute(INSERT_FUNCTION)
             if new:  # statistics of the empty tables: the planner never works from none at all
                 conn.execute("ANALYZE " + ", ".join(_TABLES))
 
@@ -328,89 +388,52 @@ class PostgresStore(Store):
     def insert_statements(
         self, records: Sequence[StatementRecord], attachments: Mapping[str, bytes] | None = None
     ) -> str:
+        """The whole batch in one round trip: ``lrs_insert_statements`` (see ``INSERT_FUNCTION``)
+        checks ids and voiding, takes ``stored`` and positions under the write lock, and inserts
+        the rows, their index keys and attachments from arrays sent in binary; the statement's
+        implicit transaction commits before the function's caller gets the answer."""
         ids = [r.id for r in records]
-        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        repeated = sorted({i for i in ids if ids.count(i) > 1}) if len(set(ids)) != len(ids) else []
         if repeated:
             raise StatementConflict(repeated)
-        try:
-            with self._tx() as conn:
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
-                # One round trip, under the lock: conflicts, ids already voided, and `stored`.
-                existing, voided, moment = conn.execute(
-                    "SELECT (SELECT coalesce(array_agg(id ORDER BY id), '{}') FROM lrs_statement"
-                    "         WHERE id = ANY(%(ids)s)),"
-                    " (SELECT coalesce(array_agg(voids), '{}') FROM lrs_statement"
-                    "   WHERE voids = ANY(%(ids)s)),"
-                    " greatest(clock_timestamp(), (SELECT max(stored) FROM lrs_statement) + %(tick)s)",
-                    {"ids": ids, "tick": _ONE_MICROSECOND},
-                ).fetchone()
-                if existing:
-                    raise StatementConflict(existing)
-                seqs = sorted(
-                    row[0]
-                    for row in conn.execute(
-                        "SELECT nextval('lrs_statement_seq') FROM generate_series(1, %s)", (len(records),)
-                    )
-                )
-                voids = {r.voids for r in records if r.voids}
-                stored = self._copy_statements(conn, records, seqs, moment, set(voided) | voids)
-                if voids:
-                    conn.execute(
-                        "UPDATE lrs_statement SET voided = true WHERE id = ANY(%s) AND NOT voided",
-                        (list(voids),),
-                    )
-                if attachments:
-                    with conn.cursor() as cur:
-                        cur.executemany(
-                            "INSERT INTO lrs_attachment VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                            list(attachments.items()),
-                        )
-        except psycopg.errors.UniqueViolation as exc:  # only if the lock were bypassed
-            raise StatementConflict(ids) from exc
+        key_positions: list[int] = []
+        key_kinds: list[str] = []
+        key_values: list[str] = []
+        for position, record in enumerate(records, 1):
+            for kind, keys in (
+                (AGENT, record.agent_keys),
+                (RELATED_AGENT, record.related_agent_keys | record.agent_keys),
+                (ACTIVITY, record.activity_ids),
+                (RELATED_ACTIVITY, record.related_activity_ids | record.activity_ids),
+                (AUTHORITY, record.authority_keys),
+            ):
+                for key in keys:
+                    key_positions.append(position)
+                    key_kinds.append(kind)
+                    key_values.append(key)
+        bodies = [dump_statement(_without_stored(r.statement)) for r in records]
+        attachments = attachments or {}
+        arguments = (
+            ids, [r.verb_id for r in records], [r.registration for r in records],
+            [r.statement_ref for r in records], [r.voids for r in records], bodies,
+            key_positions, key_kinds, key_values, list(attachments), list(attachments.values()),
+        )  # fmt: skip
+        for attempt in (1, 2):
+            try:
+                with self._one() as conn:
+                    stored = conn.execute(_INSERT_CALL, arguments).fetchone()[0]
+                break
+            except psycopg.errors.UniqueViolation as exc:
+                # The function names the ids already stored; a unique index names none, but can
+                # only fire if something wrote without the lock.
+                raise StatementConflict(json.loads(exc.diag.message_detail or "null") or ids) from None
+            except StoreUnavailable as exc:
+                # A connection broken before or during the call: once more on a fresh one. If the
+                # first call committed, this one reports the ids as conflicts, which the API
+                # resolves by comparing the stored statements with the ones sent.
+                if attempt == 2 or not isinstance(exc.__cause__, psycopg.OperationalError):
+                    raise
         self._note_written(len(records))
-        return stored
-
-    @staticmethod
-    def _copy_statements(
-        conn: psycopg.Connection,
-        records: Sequence[StatementRecord],
-        seqs: list[int],
-        moment: _dt.datetime,
-        voided: set[str],
-    ) -> str:
-        """Write the rows and their index keys with COPY; return the ``stored`` text."""
-        stored = format_timestamp(moment)
-        with conn.cursor() as cur:
-            with cur.copy(
-                "COPY lrs_statement (seq, id, stored, verb, registration, statement_ref, voids, voided, body)"
-                " FROM STDIN"
-            ) as copy:
-                for seq, record in zip(seqs, records, strict=True):
-                    body = json.dumps(dict(record.statement, stored=stored), separators=(",", ":"))
-                    copy.write_row(
-                        (
-                            seq,
-                            record.id,
-                            moment,
-                            record.verb_id,
-                            record.registration,
-                            record.statement_ref,
-                            record.voids,
-                            record.id in voided,
-                            body,
-                        )
-                    )
-            with cur.copy("COPY lrs_statement_key (kind, key, seq) FROM STDIN") as copy:
-                for seq, record in zip(seqs, records, strict=True):
-                    for kind, keys in (
-                        (AGENT, record.agent_keys),
-                        (RELATED_AGENT, record.related_agent_keys | record.agent_keys),
-                        (ACTIVITY, record.activity_ids),
-                        (RELATED_ACTIVITY, record.related_activity_ids | record.activity_ids),
-                        (AUTHORITY, record.authority_keys),
-                    ):
-                        for key in keys:
-                            copy.write_row((kind, key, seq))
         return stored
 
     def get_statements(self, ids: Sequence[str]) -> dict[str, StoredStatement]:
@@ -781,6 +804,11 @@ def _time_bounds(since: str | None, until: str | None) -> list[_Bound]:
     if until:
         bounds.append(("<=", last_at.format(_parse_timestamp(until))))
     return bounds
+
+
+def _without_stored(statement: dict) -> dict:
+    """The statement without ``stored`` (the insert function appends the one it takes)."""
+    return {k: v for k, v in statement.items() if k != "stored"} if "stored" in statement else statement
 
 
 def _parse_timestamp(text: str) -> _dt.datetime:
