@@ -5,8 +5,11 @@ Correctness lives in the database, never in process memory:
 - Statement writers serialise on one transaction-level advisory lock, and take ``stored`` (from
   the database clock, strictly after the last committed ``stored``) and the insertion sequence
   under it, so ``seq`` order is stored order is commit order. ``seq`` is the paging cursor.
-- A whole batch is one transaction: all of it commits or none (``synchronous_commit`` stays on,
-  so a commit that returned survives a crash).
+- A whole batch is one call of the ``lrs_insert_statements`` function: one round trip, one
+  transaction, all of it commits or none (``synchronous_commit`` stays on, so a commit that
+  returned survives a crash).
+- Connections come from a bounded pool per process; statement queries are index walks whose
+  plans do not depend on statistics (see CONNECTION_OPTIONS and "statement queries" below).
 - Document compare-and-swap is one conditional SQL statement, atomic across processes.
 - ``consistent_through`` is "now" when no writer holds the lock, else the last committed
   ``stored``: every later commit gets a larger one.
