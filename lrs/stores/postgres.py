@@ -250,7 +250,10 @@ class PostgresStore(Store):
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_SCHEMA_LOCK,))
             new = conn.execute("SELECT to_regclass('lrs_statement') IS NULL").fetchone()[0]
             conn.execute(SCHEMA)
-            conn.execute(INSERT_FUNCTION)
+            body = INSERT_FUNCTION.split("$fn$")[1]
+            current = conn.execute("SELECT prosrc FROM pg_proc WHERE proname = 'lrs_insert_statements'").fetchone()
+            if current is None or current[0] != body:  # (re)made only when it changed: no catalog churn
+                conn.execute(INSERT_FUNCTION)
             if new:  # statistics of the empty tables: the planner never works from none at all
                 conn.execute("ANALYZE " + ", ".join(_TABLES))
 
