@@ -36,6 +36,7 @@ from __future__ import annotations
 import abc
 import datetime as _dt
 import json
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -74,6 +75,11 @@ def dump_statement(statement: dict) -> str:
         return orjson.dumps(statement).decode()
     except TypeError:
         return json.dumps(statement, separators=(",", ":"))
+
+
+def repeated_ids(ids: Sequence[str]) -> list[str]:
+    """The ids that appear more than once in ``ids``, sorted (one pass: batches are large)."""
+    return sorted(i for i, n in Counter(ids).items() if n > 1)
 
 
 def parse_cursor(cursor: str) -> int:

@@ -46,6 +46,7 @@ from lrs.stores.base import (
     _Any,
     format_timestamp,
     parse_cursor,
+    repeated_ids,
     utc_now,
 )
 
@@ -169,7 +170,7 @@ class PostgresStore(Store):
         self, records: Sequence[StatementRecord], attachments: Mapping[str, bytes] | None = None
     ) -> str:
         ids = [r.id for r in records]
-        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        repeated = repeated_ids(ids)
         if repeated:
             raise StatementConflict(repeated)
         try:

@@ -41,6 +41,7 @@ from lrs.stores.base import (
     dump_statement,
     load_statement,
     parse_cursor,
+    repeated_ids,
     utc_now,
 )
 
@@ -184,7 +185,7 @@ class SQLiteStore(Store):
         self, records: Sequence[StatementRecord], attachments: Mapping[str, bytes] | None = None
     ) -> str:
         ids = [r.id for r in records]
-        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        repeated = repeated_ids(ids)
         if repeated:
             raise StatementConflict(repeated)
         with self._write() as conn:
