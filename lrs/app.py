@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lrs.alternate import AlternateSyntaxMiddleware
 from lrs.api import about, activities, activity_profile, agent_profile, agents, state, statements
@@ -35,7 +36,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     ``MAX_BODY_BYTES``, ``MAX_BATCH``, ``BODY_IDLE_TIMEOUT``, ``BODY_TIMEOUT`` (see
     :class:`lrs.limits.Limits`); ``CORS_ORIGINS`` (origins allowed to call the xAPI routes from
     a browser; none: any, see :mod:`lrs.cors`); ``SIGNING_KEY`` (signs ``more`` links; default: a
-    key kept in the store); plus any Flask setting.
+    key kept in the store); ``PROXY_HOPS`` (reverse proxies whose ``X-Forwarded-For`` names the
+    client); plus any Flask setting.
     """
     app = Flask("lrs", static_folder=None)
     app.config["DEFAULT_XAPI_VERSION"] = V2
@@ -70,6 +72,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     # Outermost: no route, middleware or dashboard page reads a body this has not bounded.
     app.wsgi_app = BodyGuard(app.wsgi_app, limits, refusal_headers)  # type: ignore[method-assign]
+    if app.config.get("PROXY_HOPS"):  # the client address behind N reverse proxies (X-Forwarded-For)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_HOPS"]))  # type: ignore[method-assign]
     return app
 
 
@@ -87,9 +91,9 @@ def _before() -> Response | None:
         return Response(status=200)
     if request.endpoint == "about.about" or request.endpoint is None:
         return None
-    g.version = negotiate(request.headers.get("X-Experience-API-Version"))
-    if request.environ.get("lrs.alternate_error"):
+    if request.environ.get("lrs.alternate_error"):  # before the version: it may be in the unread form
         raise XAPIError(request.environ["lrs.alternate_error"], 400)
+    g.version = negotiate(request.headers.get("X-Experience-API-Version"))
     if request.environ.get("lrs.alternate") and g.version == V2:
         raise XAPIError("the alternate request syntax (method=) does not exist in xAPI 2.0.0", 400)
     authenticate()

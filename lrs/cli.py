@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from lrs.auth import SCOPES, create_credential
+from lrs.limits import DEFAULT_BODY_IDLE_TIMEOUT, DEFAULT_BODY_TIMEOUT, DEFAULT_MAX_BATCH
 from lrs.stores import DEFAULT_STORE_URL, open_store
 from lrs.xapi.versions import SUPPORTED, V2
 
@@ -40,12 +41,49 @@ def main() -> None:
               help="Threads per worker.")
 @click.option("--default-version", type=click.Choice(SUPPORTED), default=V2, show_default=True,
               help="xAPI version declared in answers to requests that name none (About, errors).")
-def serve(store_url: str, host: str, port: int, workers: int, threads: int, default_version: str) -> None:
+@click.option("--max-body", "max_body", default="10MB", show_default=True, callback=lambda _c, _p, v: _size(v),
+              help="Largest request body (bytes, or with KB/MB/GB); larger ones get 413.")
+@click.option("--max-batch", default=DEFAULT_MAX_BATCH, show_default=True, type=click.IntRange(min=1),
+              help="Most statements in one POST; more get 413.")
+@click.option("--read-timeout", default=DEFAULT_BODY_IDLE_TIMEOUT, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds a client may leave its request (headers or body) without a new byte; then 408.")
+@click.option("--body-timeout", default=DEFAULT_BODY_TIMEOUT, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds for a whole request body to arrive; then 408.")
+@click.option("--cors-origin", "cors_origins", multiple=True, envvar="SPOTLIGHT_LRS_CORS_ORIGINS",
+              help="Origin allowed to call the xAPI routes from a browser (repeat; env SPOTLIGHT_LRS_CORS_ORIGINS, "
+                   "space-separated). Default: any origin, never with credentials.")
+@click.option("--proxy-hops", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Reverse proxies in front that set X-Forwarded-For (the client address the failed-login "
+                   "back-off counts by).")
+def serve(store_url: str, host: str, port: int, workers: int, threads: int, default_version: str, max_body: int,
+          max_batch: int, read_timeout: float, body_timeout: float, cors_origins: tuple[str, ...],
+          proxy_hops: int) -> None:
     """Run the LRS under gunicorn (a production WSGI server), logging one line per request."""
     from lrs.server import run
 
     open_store(store_url).close()  # fail early, and create the schema once before workers start
-    run({"STORE_URL": store_url, "DEFAULT_XAPI_VERSION": default_version}, host, port, workers, threads)
+    origins = [o for value in cors_origins for o in value.replace(",", " ").split()]
+    config = {"STORE_URL": store_url, "DEFAULT_XAPI_VERSION": default_version, "MAX_BODY_BYTES": max_body,
+              "MAX_BATCH": max_batch, "BODY_IDLE_TIMEOUT": read_timeout, "BODY_TIMEOUT": body_timeout,
+              "CORS_ORIGINS": origins, "PROXY_HOPS": proxy_hops}
+    run(config, host, port, workers, threads, read_timeout)
+
+
+_UNITS = {"": 1, "B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3}
+
+
+def _size(value: str | int) -> int:
+    """``10MB`` -> bytes (binary units: 1 MB = 1,048,576 bytes)."""
+    text = str(value).strip().upper().replace(" ", "")
+    number = text.rstrip("KMGB")
+    unit = text[len(number):]
+    try:
+        size = int(float(number) * _UNITS[unit])
+    except (ValueError, KeyError):
+        raise click.BadParameter(f"{value!r} is not a size such as 10MB or 1048576") from None
+    if size < 1:
+        raise click.BadParameter("must be at least one byte")
+    return size
 
 
 @main.group()

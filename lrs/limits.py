@@ -11,15 +11,20 @@ and dashboard alike). It reads each request body whole into memory, and refuses:
   ``body_timeout`` seconds in all (a client dribbling bytes to hold a worker thread);
 - 400 a body the server cannot read (invalid chunked encoding, the connection closed early).
 
-Each of these answers closes the connection (``Connection: close``): what follows on it is not a
-request. Under gunicorn the read timeouts are socket timeouts on the request's own connection;
-under other servers (the Flask test client) the size bound still applies.
+Each of these answers closes the connection: what follows on it is not a request. Under gunicorn
+the read timeouts are socket timeouts on the request's own connection (and a watchdog for the
+total); under other servers (the Flask test client) the size bound still applies.
 """
 
 from __future__ import annotations
 
+import contextlib
+import heapq
 import io
+import itertools
 import json
+import socket
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -87,6 +92,7 @@ class BodyGuard:
         try:
             body = self._read(environ)
         except BodyRefused as refused:
+            _stop_reading(environ)
             payload = json.dumps({"error": refused.message}).encode()
             headers = [("Content-Type", "application/json"), ("Content-Length", str(len(payload))),
                        ("Connection", "close"), *self.error_headers(environ)]
@@ -119,6 +125,10 @@ class BodyGuard:
         deadline = time.monotonic() + self.limits.body_timeout
         chunks: list[bytes] = []
         received = 0
+        # gunicorn's body reader loops over recv() until a read is complete, so the total time
+        # cannot be checked between reads alone: past the deadline the watchdog shuts the
+        # socket's read side, which ends any recv() at once.
+        alarm = _WATCHDOG.arm(deadline, sock) if sock is not None else None
         try:
             while expected is None or received < expected:
                 remaining = deadline - time.monotonic()
@@ -140,17 +150,76 @@ class BodyGuard:
             raise BodyRefused(408, f"body: no data for {self.limits.body_idle_timeout:g} s "
                                    f"({received:,} bytes received{_of(expected)})") from None
         except Exception as exc:  # noqa: BLE001 - the server's parse errors (bad chunk sizes, early close)
+            if time.monotonic() >= deadline:
+                raise BodyRefused(408, f"body: not received within {self.limits.body_timeout:g} s") from None
             raise BodyRefused(400, f"body: cannot be read ({type(exc).__name__}: invalid chunked encoding "
                                    "or connection closed early)") from None
         finally:
+            if alarm is not None:
+                _WATCHDOG.disarm(alarm)
             if sock is not None:
-                try:
+                with contextlib.suppress(OSError):
                     sock.settimeout(None)
-                except OSError:
-                    pass
+        if time.monotonic() >= deadline:
+            raise BodyRefused(408, f"body: not received within {self.limits.body_timeout:g} s")
         if expected is not None and received < expected:
             raise BodyRefused(400, f"body: {received:,} bytes received{_of(expected)}")
         return b"".join(chunks)
+
+
+class _Watchdog:
+    """One thread per process that shuts the read side of sockets whose deadline has passed."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._alarms: list[tuple[float, int, Any]] = []  # heap of (deadline, number, socket)
+        self._cancelled: set[int] = set()
+        self._numbers = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def arm(self, deadline: float, sock: Any) -> int:
+        number = next(self._numbers)
+        with self._condition:
+            if self._thread is None or not self._thread.is_alive():  # also after a fork
+                self._thread = threading.Thread(target=self._run, name="lrs-body-watchdog", daemon=True)
+                self._thread.start()
+            heapq.heappush(self._alarms, (deadline, number, sock))
+            self._condition.notify()
+        return number
+
+    def disarm(self, number: int) -> None:
+        with self._condition:
+            self._cancelled.add(number)
+
+    def _run(self) -> None:
+        with self._condition:
+            while True:
+                while self._alarms and self._alarms[0][1] in self._cancelled:
+                    self._cancelled.discard(heapq.heappop(self._alarms)[1])
+                if not self._alarms:
+                    self._condition.wait()
+                    continue
+                deadline, number, sock = self._alarms[0]
+                wait = deadline - time.monotonic()
+                if wait > 0:
+                    self._condition.wait(wait)
+                    continue
+                heapq.heappop(self._alarms)
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RD)
+
+
+_WATCHDOG = _Watchdog()
+
+
+def _stop_reading(environ: dict[str, Any]) -> None:
+    """Under gunicorn, shut the connection's read side: what the client still sends is not read
+    (gunicorn would otherwise drain it, up to 5 s, before closing), and the connection closes
+    after the answer. gunicorn drops a ``Connection: close`` header set by the application."""
+    sock = environ.get("gunicorn.socket")
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RD)
 
 
 def _of(expected: int | None) -> str:

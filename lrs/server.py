@@ -1,7 +1,16 @@
-"""Run the LRS under gunicorn, one app (and one store connection set) per worker process."""
+"""Run the LRS under gunicorn, one app (and one store connection set) per worker process.
+
+Request bodies are bounded in the application (:mod:`lrs.limits`); here the listening sockets get
+a receive timeout (``SO_RCVTIMEO``, inherited by every accepted connection), so a client that
+stops sending in the middle of its request line or headers releases its worker thread after
+``read_timeout`` seconds instead of holding it for ever (gunicorn's threaded workers have no
+such timeout of their own once the first byte has arrived).
+"""
 
 from __future__ import annotations
 
+import socket
+import struct
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
@@ -25,7 +34,20 @@ class LRSServer(BaseApplication):
         return create_app(self.app_config)
 
 
-def run(app_config: dict[str, Any], host: str, port: int, workers: int, threads: int) -> None:
+def _receive_timeout(seconds: float) -> Any:
+    """A gunicorn ``when_ready`` hook setting ``SO_RCVTIMEO`` on every listening socket."""
+    whole = int(seconds)
+    value = struct.pack("ll", whole, int((seconds - whole) * 1_000_000))
+
+    def when_ready(server: Any) -> None:
+        for listener in server.LISTENERS:
+            listener.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, value)
+
+    return when_ready
+
+
+def run(app_config: dict[str, Any], host: str, port: int, workers: int, threads: int,
+        read_timeout: float = 5.0) -> None:
     """Serve ``create_app(app_config)`` with gunicorn's threaded workers until stopped."""
     LRSServer(
         app_config,
@@ -39,5 +61,8 @@ def run(app_config: dict[str, Any], host: str, port: int, workers: int, threads:
             "errorlog": "-",
             "timeout": 120,
             "graceful_timeout": 10,
+            # gunicorn's largest (default 4,094): GET queries carry JSON (agent) and long IRIs.
+            "limit_request_line": 8190,
+            "when_ready": _receive_timeout(read_timeout),
         },
     ).run()
