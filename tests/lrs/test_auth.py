@@ -9,7 +9,7 @@ import pytest
 from lrs_helpers import LRSClient, statement
 
 import lrs.auth as auth
-from lrs.auth import AuthFailure, Authenticator, create_credential
+from lrs.auth import Authenticator, AuthFailure, create_credential
 from lrs.stores import Store
 
 

@@ -132,7 +132,8 @@ def test_fuzzed_requests_never_5xx_and_what_is_stored_reads_back_and_exports(
                 if written.status_code == 204 and method == "PUT":
                     read = client.get("/activities/state", query_string=encoded(query))
                     assert read.status_code == 200 and read.get_data() == content
-            listed = client.get("/activities/state", query_string=encoded({k: query[k] for k in ("activityId", "agent")}))
+            listing = {k: query[k] for k in ("activityId", "agent")}
+            listed = client.get("/activities/state", query_string=encoded(listing))
             assert listed.status_code < 500
             assert client.get("/statements", query_string=encoded({"agent": agent})).status_code < 500
 
