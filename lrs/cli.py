@@ -6,6 +6,7 @@ A click group (``main``) so more subcommands (report, export, roster, ...) can b
 
 from __future__ import annotations
 
+import getpass
 import json
 from collections.abc import Callable
 from typing import Any
@@ -137,6 +138,96 @@ def credentials_revoke(store_url: str, key: str) -> None:
         if not store.revoke_credential(key):
             raise click.ClickException(f"no credential with key {key}")
     click.echo(f"revoked {key}")
+
+
+@main.group()
+def learners() -> None:
+    """The right to erase: remove everything the LRS holds about one learner."""
+
+
+_by_option: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
+    "--by", default=lambda: getpass.getuser(), show_default="the operating-system user",
+    help="Who does this (kept in the erasure record).")
+
+
+@learners.command("erase")
+@store_option
+@click.option("--agent", "agent_json", metavar="JSON",
+              help='The learner as an xAPI Agent, e.g. \'{"mbox": "mailto:..."}\'.')
+@click.option("--account", metavar="NAME", help="The learner's account name (any homePage unless --home-page).")
+@click.option("--home-page", metavar="IRI", help="With --account: only the account under this homePage.")
+@click.option("--dry-run", is_flag=True, help="Count what would be erased; change nothing.")
+@_by_option
+@click.option("--json", "as_json", is_flag=True, help="Print the erasure record as JSON.")
+def learners_erase(store_url: str, agent_json: str | None, account: str | None, home_page: str | None,
+                   dry_run: bool, by: str, as_json: bool) -> None:
+    """Erase a learner: every statement naming them (or reaching such a statement through a
+    StatementRef), their State and Agent Profile documents, their name and their roster entry,
+    in one transaction; an erasure record (when, by whom, how many; no identity) is kept."""
+    from lrs.erasure import erase_learner, learner_keys
+
+    if home_page and not account:
+        raise click.UsageError("--home-page goes with --account")
+    with open_store(store_url) as store:
+        try:
+            keys = learner_keys(store, agent=agent_json, account=account, home_page=home_page)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
+        record = erase_learner(store, keys, by=by, dry_run=dry_run)
+    _print_erasure(record, dry_run, as_json, f"{len(keys)} identifier(s)")
+
+
+@learners.command("erasures")
+@store_option
+def learners_erasures(store_url: str) -> None:
+    """List the erasure records (learner erasures and retention runs), oldest first, as JSON lines."""
+    from lrs.erasure import erasure_records
+
+    with open_store(store_url) as store:
+        for record in erasure_records(store):
+            click.echo(record.to_json().decode())
+
+
+@main.group()
+def retention() -> None:
+    """Keep data no longer than the programme says."""
+
+
+@retention.command("apply")
+@store_option
+@click.option("--older-than", required=True, metavar="DURATION",
+              help="Erase what was stored longer ago than this: 730d, 104w, 2y (365 days each), 36h.")
+@click.option("--dry-run", is_flag=True, help="Count what would be erased; change nothing.")
+@_by_option
+@click.option("--json", "as_json", is_flag=True, help="Print the erasure record as JSON.")
+def retention_apply(store_url: str, older_than: str, dry_run: bool, by: str, as_json: bool) -> None:
+    """Erase statements stored before now minus DURATION, State and Agent Profile documents last
+    written before then, agents no remaining statement names and attachments no remaining
+    statement declares, in one transaction, and keep an erasure record."""
+    from lrs.erasure import apply_retention, parse_duration
+
+    try:
+        age = parse_duration(older_than)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--older-than") from None
+    with open_store(store_url) as store:
+        try:
+            record = apply_retention(store, age, by=by, dry_run=dry_run)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--older-than") from None
+    _print_erasure(record, dry_run, as_json, f"stored before {record.before}")
+
+
+def _print_erasure(record: Any, dry_run: bool, as_json: bool, what: str) -> None:
+    if as_json:
+        click.echo(json.dumps({**json.loads(record.to_json()), "dry_run": dry_run}))
+        return
+    counts = record.counts
+    verb = "would erase" if dry_run else "erased"
+    click.echo(f"{verb} ({what}): {counts.statements} statements, {counts.documents} documents, "
+               f"{counts.agents} agent names, {counts.attachments} attachments, {counts.keyed_entries} roster entries")
+    if not dry_run:
+        click.echo(f"erasure record {record.id} at {record.at} by {record.by}")
 
 
 from lrs.analytics.cli import export, report, roster  # noqa: E402 - analytics commands (issue 6)
