@@ -124,6 +124,7 @@ def _store_batch(batch: list[dict], contents: dict[str, bytes]) -> list[str]:
         stored_targets = db.get_statements(sorted(targets - set(lookup)))
         lookup.update({sid: found.statement for sid, found in stored_targets.items()})
         rules.check_voiding_targets(fresh, lookup)
+        _check_may_void(stored_targets)
         if not fresh:
             return ids
         try:
@@ -135,6 +136,18 @@ def _store_batch(batch: list[dict], contents: dict[str, bytes]) -> list[str]:
         remember_definitions(store(), fresh)
         return ids
     raise AssertionError("unreachable")
+
+
+def _check_may_void(targets: dict) -> None:
+    """Only a credential with ``all`` may void statements another credential stored: the write
+    key inside a package is public, and must not let one learner hide another's record."""
+    if has_scope(g.credential, "all"):
+        return
+    mine = rules.agent_key(g.credential.authority)
+    for sid, found in targets.items():
+        if rules.agent_key(found.statement.get("authority", {})) != mine:
+            raise XAPIError(f"statement {sid} was stored with another credential; only a credential with "
+                            "the 'all' scope may void it", 403)
 
 
 # --- reading --------------------------------------------------------------------------------

@@ -120,3 +120,30 @@ def test_http_answers_429_with_retry_after(lrs: LRSClient, app) -> None:
     assert int(throttled.headers["Retry-After"]) >= 1
     assert "too many failed" in throttled.get_json()["error"]
     assert lrs.post("/statements", json=statement()).status_code == 200  # cached good client
+
+
+def test_a_write_key_voids_only_what_it_stored(app, sqlite_store: Store) -> None:
+    import uuid
+
+    package_a = LRSClient(app, *_write_only(sqlite_store, "package A"))
+    package_b = LRSClient(app, *_write_only(sqlite_store, "package B"))
+    admin = LRSClient(app, *_write_only(sqlite_store, "admin", scopes=["all"]))
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    assert package_a.post("/statements", json=[statement(id=first), statement(id=second)]).status_code == 200
+
+    def void(target: str) -> dict:
+        return statement(id=str(uuid.uuid4()), verb={"id": "http://adlnet.gov/expapi/verbs/voided"},
+                         object={"objectType": "StatementRef", "id": target})
+
+    refused = package_b.post("/statements", json=void(first))
+    assert refused.status_code == 403 and "another credential" in refused.get_json()["error"]
+    assert admin.get(f"/statements?statementId={first}").status_code == 200  # still there, not voided
+    assert package_a.post("/statements", json=void(first)).status_code == 200
+    assert admin.post("/statements", json=void(second)).status_code == 200
+    assert admin.get(f"/statements?voidedStatementId={first}").status_code == 200
+    assert admin.get(f"/statements?voidedStatementId={second}").status_code == 200
+
+
+def _write_only(store: Store, name: str, scopes: list[str] | None = None) -> tuple[str, str]:
+    credential, secret = create_credential(store, scopes or ["statements/write"], name=name)
+    return credential.key, secret
