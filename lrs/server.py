@@ -9,6 +9,7 @@ such timeout of their own once the first byte has arrived).
 
 from __future__ import annotations
 
+import logging
 import socket
 import struct
 from typing import Any
@@ -46,6 +47,23 @@ def _receive_timeout(seconds: float) -> Any:
     return when_ready
 
 
+class _QuietReadTimeouts(logging.Filter):
+    """gunicorn logs a whole traceback when a receive times out (EAGAIN) while it reads a request
+    line or headers; one line says it all: a client stopped sending and was disconnected."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, BlockingIOError):
+            record.msg, record.args, record.exc_info, record.exc_text = (
+                "client sent no data for the read timeout while sending its request: disconnected", (), None, None)
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+def _post_worker_init(worker: Any) -> None:
+    logging.getLogger("gunicorn.error").addFilter(_QuietReadTimeouts())
+
+
 def run(app_config: dict[str, Any], host: str, port: int, workers: int, threads: int,
         read_timeout: float = 5.0) -> None:
     """Serve ``create_app(app_config)`` with gunicorn's threaded workers until stopped."""
@@ -64,5 +82,6 @@ def run(app_config: dict[str, Any], host: str, port: int, workers: int, threads:
             # gunicorn's largest (default 4,094): GET queries carry JSON (agent) and long IRIs.
             "limit_request_line": 8190,
             "when_ready": _receive_timeout(read_timeout),
+            "post_worker_init": _post_worker_init,
         },
     ).run()
