@@ -47,6 +47,7 @@ from __future__ import annotations
 import abc
 import datetime as _dt
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -73,10 +74,19 @@ def format_timestamp(moment: _dt.datetime) -> str:
     return moment.astimezone(_dt.UTC).strftime(TIMESTAMP_FORMAT)
 
 
+#: A run of 19 digits: possibly an integer orjson cannot hold (it turns those past 64 bits into
+#: floats, silently losing digits), so such texts are decoded by the standard library.
+_LONG_DIGITS = re.compile(r"\d{19}")
+_LONG_DIGITS_BYTES = re.compile(rb"\d{19}")
+
+
 def load_statement(text: str | bytes) -> dict:
     """Decode stored statement JSON: orjson (the hot path of every query and analytics stream,
-    about twice as fast), falling back to the standard library for what orjson refuses
-    (integers beyond 64 bits, which xAPI extensions may hold)."""
+    about twice as fast), or the standard library for integers beyond 64 bits (which xAPI
+    extensions may hold, and which orjson would turn into floats) and anything orjson refuses."""
+    long_digits = _LONG_DIGITS.search(text) if isinstance(text, str) else _LONG_DIGITS_BYTES.search(text)
+    if long_digits:
+        return json.loads(text)
     try:
         return orjson.loads(text)
     except orjson.JSONDecodeError:
