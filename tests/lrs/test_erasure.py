@@ -247,3 +247,19 @@ def test_erase_and_retention_commands(tmp_path: Path, request: pytest.FixtureReq
 @pytest.mark.parametrize(("text", "days"), [("730d", 730), ("104w", 728), ("2y", 730), ("36h", 1.5)])
 def test_durations(text: str, days: float) -> None:
     assert parse_duration(text) == dt.timedelta(days=days)
+
+
+def test_a_running_dashboard_forgets_what_was_erased(client: LRSClient, store: Store) -> None:
+    from lrs.analytics.report import aggregate
+    from lrs.analytics.sources import Source
+    from lrs.dashboard import _ReportCache
+
+    course = {"id": COURSE, "definition": {"type": "http://adlnet.gov/expapi/activities/course"}}
+    completed = {"id": "http://adlnet.gov/expapi/verbs/completed"}
+    post(client, [make(ANA, course, verb=completed), make(OTTO, course, verb=completed)])
+    cache = _ReportCache()
+    before = cache.get(store, None, None)
+    erase_learner(store, {ANA_KEY}, by="dpo")
+    after = cache.get(store, None, None)
+    fresh = aggregate(Source.of_store(store)).report(load_roster(store), None, course=None)
+    assert after == fresh and after != before
