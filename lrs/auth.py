@@ -167,8 +167,6 @@ class Authenticator:
 
     def verify(self, key: str, secret: str, address: str = "") -> Credential:
         """The credential for ``key``/``secret``; raise :class:`AuthFailure` (401 or 429)."""
-        credential = self._store.get_credential(key) if "\x00" not in key else None
-        usable = credential is not None and not credential.revoked
         pair = hmac.new(self._cache_key, key.encode() + b"\x00" + secret.encode(), hashlib.sha256).digest()
         now = time.monotonic()
         with self._lock:
@@ -176,13 +174,16 @@ class Authenticator:
             if cached is not None and now - cached[1] > self._cache_ttl:
                 del self._verified[pair]
                 cached = None
-            if cached is not None and usable and hmac.compare_digest(cached[0], credential.secret_hash):
+            wait = 0.0 if cached else max(self._by_address.wait(address, now), self._by_key.wait(key, now))
+        if wait > 0:  # before any store read: a throttled request costs as little as possible
+            raise AuthFailure(429, "Authorization: too many failed attempts; retry later", math.ceil(wait))
+        credential = self._store.get_credential(key) if "\x00" not in key else None
+        usable = credential is not None and not credential.revoked
+        if cached is not None and usable and hmac.compare_digest(cached[0], credential.secret_hash):  # type: ignore[union-attr]
+            with self._lock:
                 self._verified[pair] = (cached[0], now)
                 self._verified.move_to_end(pair)
-                return credential  # type: ignore[return-value]
-            wait = max(self._by_address.wait(address, now), self._by_key.wait(key, now))
-        if wait > 0:
-            raise AuthFailure(429, "Authorization: too many failed attempts; retry later", math.ceil(wait))
+            return credential  # type: ignore[return-value]
         if not self._checks.acquire(timeout=1.0):
             raise AuthFailure(429, "Authorization: too many credential checks at once; retry shortly", 1)
         try:
