@@ -128,6 +128,16 @@ class _BackOff:
             self._buckets.popitem(last=False)
 
 
+class _Flight:
+    """One credential check in progress, which identical requests wait for."""
+
+    __slots__ = ("done", "outcome")
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.outcome = "busy"
+
+
 class Authenticator:
     """Checks HTTP Basic key/secret pairs against a store's credentials, cheaply and evenly.
 
@@ -141,8 +151,9 @@ class Authenticator:
       and ``key_failures`` at once, refilled at that many a minute). Past that, requests that are
       not in the cache get 429 with ``Retry-After`` without any hashing.
     - At most ``max_concurrent_checks`` PBKDF2 checks run at once in a process; a request that
-      cannot get a slot within a second gets 429. A flood of wrong secrets, from any number of
-      addresses, thus holds one thread of each process, never all of them.
+      cannot get a slot within 5 seconds gets 429. Requests with the same key and secret share
+      one check in progress. A flood of wrong secrets, from any number of addresses, thus burns
+      at most one core's worth of hashing per process, never all of it.
     """
 
     def __init__(self, store: Store, *, cache_ttl: float = 600.0, cache_size: int = 10_000,
@@ -156,7 +167,8 @@ class Authenticator:
         self._by_key = _BackOff(key_failures, key_failures)
         self._lock = threading.Lock()
         self._checks = threading.BoundedSemaphore(max_concurrent_checks)
-        self._dummy_hash = hash_secret(secrets.token_urlsafe(24))
+        self._dummy: str | None = None  # made on first need: a worker starts without a 50 ms hash
+        self._flights: dict[bytes, _Flight] = {}
 
     def authenticate(self, key: str, secret: str, address: str = "") -> Credential | None:
         """The credential, or None for any refusal (back-off included)."""
@@ -184,22 +196,51 @@ class Authenticator:
                 self._verified[pair] = (cached[0], now)
                 self._verified.move_to_end(pair)
             return credential  # type: ignore[return-value]
-        if not self._checks.acquire(timeout=1.0):
-            raise AuthFailure(429, "Authorization: too many credential checks at once; retry shortly", 1)
-        try:
-            matches = check_secret(secret, credential.secret_hash if usable else self._dummy_hash)  # type: ignore[union-attr]
-        finally:
-            self._checks.release()
+        outcome = self._check_once(pair, secret, credential.secret_hash if usable else None)  # type: ignore[union-attr]
         now = time.monotonic()
         with self._lock:
-            if matches and usable:
+            if outcome == "match" and usable:
                 self._verified[pair] = (credential.secret_hash, now)  # type: ignore[union-attr]
                 while len(self._verified) > self._cache_size:
                     self._verified.popitem(last=False)
                 return credential  # type: ignore[return-value]
+            if outcome == "busy":
+                raise AuthFailure(429, "Authorization: too many credential checks at once; retry shortly", 1)
             self._by_address.failed(address, now)
             self._by_key.failed(key, now)
         raise AuthFailure(401, "Authorization: unknown key, wrong secret or revoked credential")
+
+    def _check_once(self, pair: bytes, secret: str, secret_hash: str | None) -> str:
+        """"match", "mismatch" or "busy" (no slot for a check in time). Requests with the same key
+        and secret that arrive while one is checked wait for that one check (a class starting a
+        package at once after a restart costs one hash, not thirty)."""
+        with self._lock:
+            flight = self._flights.get(pair)
+            leader = flight is None
+            if leader:
+                flight = self._flights[pair] = _Flight()
+        if not leader:
+            return flight.outcome if flight.done.wait(timeout=30.0) else "busy"
+        try:
+            if not self._checks.acquire(timeout=5.0):
+                flight.outcome = "busy"
+                return "busy"
+            try:
+                matches = check_secret(secret, secret_hash or self._dummy_hash())
+            finally:
+                self._checks.release()
+            flight.outcome = "match" if matches and secret_hash else "mismatch"
+            return flight.outcome
+        finally:
+            with self._lock:
+                del self._flights[pair]
+            flight.done.set()
+
+    def _dummy_hash(self) -> str:
+        """A hash of a random secret with the current cost, for keys that do not exist."""
+        if self._dummy is None:
+            self._dummy = hash_secret(secrets.token_urlsafe(24))
+        return self._dummy
 
 
 def stored_secret(store: Store, name: str) -> bytes:

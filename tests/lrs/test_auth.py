@@ -147,3 +147,24 @@ def test_a_write_key_voids_only_what_it_stored(app, sqlite_store: Store) -> None
 def _write_only(store: Store, name: str, scopes: list[str] | None = None) -> tuple[str, str]:
     credential, secret = create_credential(store, scopes or ["statements/write"], name=name)
     return credential.key, secret
+
+
+def test_a_burst_of_one_new_pair_costs_one_hash(sqlite_store: Store, hashes: list[str]) -> None:
+    import threading
+
+    credential, secret = create_credential(sqlite_store, ["statements/write"])
+    checker = Authenticator(sqlite_store)
+    results: list[str] = []
+    start = threading.Barrier(8)
+
+    def learner() -> None:
+        start.wait()
+        results.append(checker.verify(credential.key, secret, "10.0.0.1").key)
+
+    threads = [threading.Thread(target=learner) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert results == [credential.key] * 8
+    assert len(hashes) <= 2  # one check shared (a thread arriving after it finished hits the cache)
