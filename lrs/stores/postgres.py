@@ -418,18 +418,11 @@ class PostgresStore(Store):
         key_kinds: list[str] = []
         key_values: list[str] = []
         for position, record in enumerate(records, 1):
-            for kind, keys in (
-                (AGENT, record.agent_keys),
-                (RELATED_AGENT, record.related_agent_keys | record.agent_keys),
-                (ACTIVITY, record.activity_ids),
-                (RELATED_ACTIVITY, record.related_activity_ids | record.activity_ids),
-                (AUTHORITY, record.authority_keys),
-            ):
-                for key in keys:
-                    key_positions.append(position)
-                    key_kinds.append(kind)
-                    key_values.append(key)
-        bodies = [dump_statement(_without_stored(r.statement)) for r in records]
+            for kind, key in key_rows(record):
+                key_positions.append(position)
+                key_kinds.append(kind)
+                key_values.append(key)
+        bodies = [dump_statement(without_stored(r.statement)) for r in records]
         attachments = attachments or {}
         arguments = (
             ids, [r.verb_id for r in records], [r.registration for r in records],
@@ -907,7 +900,20 @@ def _time_bounds(since: str | None, until: str | None) -> list[_Bound]:
     return bounds
 
 
-def _without_stored(statement: dict) -> dict:
+def key_rows(record: StatementRecord) -> Iterator[tuple[str, str]]:
+    """The ``lrs_statement_key`` rows (kind, key) of one statement: what each filter matches."""
+    for kind, keys in (
+        (AGENT, record.agent_keys),
+        (RELATED_AGENT, record.related_agent_keys | record.agent_keys),
+        (ACTIVITY, record.activity_ids),
+        (RELATED_ACTIVITY, record.related_activity_ids | record.activity_ids),
+        (AUTHORITY, record.authority_keys),
+    ):
+        for key in keys:
+            yield kind, key
+
+
+def without_stored(statement: dict) -> dict:
     """The statement without ``stored`` (the insert function appends the one it takes)."""
     return {k: v for k, v in statement.items() if k != "stored"} if "stored" in statement else statement
 
