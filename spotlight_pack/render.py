@@ -17,11 +17,15 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import rcssmin
+import rjsmin
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from spotlight_pack import quiz_text
 from spotlight_pack.i18n import ui_strings
-from spotlight_pack.model import Course, Module, Page, Question, QuestionType, Quiz
+from spotlight_pack.model import Course, FeedbackPolicy, Module, Page, Question, Quiz
+from spotlight_pack.questions import KINDS, kind_of
 from spotlight_pack.sources import page_anchor
 
 LAUNCH_FILE = "index.html"
@@ -44,34 +48,33 @@ def available_trackings() -> tuple[str, ...]:
     return tuple(sorted(name.removesuffix(".js") for name in names if name.endswith(".js")))
 
 
-_COMMENT_LINE = re.compile(r"^[ \t]*//")
-_CSS_COMMENT = re.compile(r"/\*.*?\*/\s*", re.DOTALL)
+@cache
+def _style() -> str:
+    return rcssmin.cssmin(_runtime_file("player.css")) + "\n"
 
 
-def _without_comment_lines(source: str) -> str:
-    """Drop whole-line ``//`` comments: they explain the source, learners' phones need not download them.
-
-    Such a line could only be something else inside a template literal (then the file is left as it
-    is) or inside a block comment (a line that closes one is kept).
-    """
-    lines = source.strip().split("\n")
-    if any("`" in line for line in lines if not _COMMENT_LINE.match(line)):
-        return source.strip()
-    return "\n".join(line for line in lines if not _COMMENT_LINE.match(line) or "*/" in line)
+def question_scripts(course: Course) -> tuple[str, ...]:
+    """The runtime modules of the question types the course uses, in registry order (no others:
+    packages stay small)."""
+    used = {question.type for quiz in course.quizzes() for question in quiz.questions}
+    return tuple(dict.fromkeys(script for kind in KINDS.values() if kind.type in used for script in kind.scripts))
 
 
 @cache
-def build_script(tracking: str) -> str:
-    """The one script of a package: state codec, the libraries the adapter requires, the adapter, the player.
+def build_script(tracking: str, questions: tuple[str, ...] = ()) -> str:
+    """The one script of a package: state codec, the libraries the adapter requires, the adapter, the
+    quiz engine, the question type modules ``questions`` (paths under runtime/), the player.
 
     Wrapped in a single function scope so nothing leaks into the LMS frame's globals.
     """
     if tracking not in available_trackings():
         raise ValueError(f"unknown tracking '{tracking}' (have: {', '.join(available_trackings())})")
     adapter = _runtime_file(f"adapters/{tracking}.js")
-    parts = ["state.js", *dict.fromkeys(_REQUIRES.findall(adapter)), f"adapters/{tracking}.js", "player.js"]
-    body = "\n".join(f"// ---- {name}\n{_without_comment_lines(_runtime_file(name))}\n" for name in parts)
-    return f'(function () {{\n"use strict";\n{body}}})();\n'
+    libraries = [*dict.fromkeys(_REQUIRES.findall(adapter))]
+    parts = ["state.js", *libraries, f"adapters/{tracking}.js", "quiz.js", *questions, "player.js"]
+    body = "\n".join(_runtime_file(name) for name in parts)
+    # Comments and spaces removed (rjsmin renames nothing): learners' phones download every byte.
+    return rjsmin.jsmin(f'(function () {{\n"use strict";\n{body}}})();\n') + "\n"
 
 
 @dataclass(frozen=True)
@@ -108,18 +111,81 @@ def _entries(course: Course, lang: str) -> list[_Entry]:
     return entries
 
 
-def _layout(entries: list[_Entry], questions: list[Question]) -> str:
+def _layout(entries: list[_Entry], quizzes: tuple[Quiz, ...]) -> str:
     """Fingerprint of what the saved state indexes, so a state from another course version is ignored."""
     parts = [entry.key for entry in entries]
-    parts += [f"{q.id}:{','.join(option.id for option in q.options)}" for q in questions]
+    for quiz in quizzes:
+        parts.append(f"{quiz.id}:" + ",".join(f"{pool.id}/{pool.draw}" for pool in quiz.pools))
+        parts += [f"{q.id}:{q.type.value}:{kind_of(q).layout(q)}" for q in quiz.questions]
     digest = hashlib.sha256("\n".join(parts).encode()).digest()
     return base64.urlsafe_b64encode(digest[:6]).decode()
+
+
+def _seal(value: Any, salt: str) -> str:
+    """``value`` as JSON, XORed with a keystream seeded by ``salt``, in base64: the keys and their
+    feedback are not in plain view in the page source or the DOM until the policy says they are due.
+    This is obfuscation, not protection (see docs/source-format.md): the player can undo it, so
+    anyone who reads its script can. ``quizUnseal`` in runtime/quiz.js is the inverse."""
+    data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    state = _fnv1a(salt)
+    out = bytearray(len(data))
+    for index, byte in enumerate(data):
+        state = (state * 1664525 + 1013904223) & 0xFFFFFFFF
+        out[index] = byte ^ (state >> 24)
+    return base64.b64encode(bytes(out)).decode()
+
+
+def _fnv1a(text: str) -> int:
+    """FNV-1a, 32 bits, over the characters of an id (ASCII), as ``quizHash`` computes it in JS."""
+    value = 2166136261
+    for char in text:
+        value = ((value ^ ord(char)) * 16777619) & 0xFFFFFFFF
+    return value
+
+
+def _question_data(course: Course, quiz: Quiz, question: Question, lang: str) -> dict[str, Any]:
+    kind = kind_of(question)
+    interaction = kind.interaction
+    sealed = {
+        "key": kind.key(question, lang),
+        "patterns": kind.patterns(question, lang, course.locale(lang)).as_data(),
+        "feedback": quiz_text.html(question.feedback[lang]) if question.feedback else "",
+        "options": kind.feedback(question, lang, quiz_text.html),
+    }
+    return {
+        "id": question.id,
+        "quiz": quiz.id,
+        "iri": course.question_iri(question),
+        "type": question.type.value,
+        "prompt": quiz_text.plain(question.prompt[lang]),
+        "scored": kind.scored,
+        "shuffle": question.shuffle,
+        "interaction": {"scorm12": interaction.scorm12, "scorm2004": interaction.scorm2004, "xapi": interaction.xapi},
+        **kind.public(question, lang, quiz_text.plain),
+        "sealed": _seal(sealed, question.id),
+    }
 
 
 def _course_data(
     course: Course, lang: str, tracking: str, settings: Mapping[str, str], entries: list[_Entry]
 ) -> dict[str, Any]:
-    questions = [(quiz, question) for quiz in course.quizzes() for question in quiz.questions]
+    quizzes = course.quizzes()
+    questions: list[dict[str, Any]] = []
+    quiz_data: list[dict[str, Any]] = []
+    for quiz in quizzes:
+        pools = []
+        for pool in quiz.pools:
+            first = len(questions)
+            questions += [_question_data(course, quiz, question, lang) for question in pool.questions]
+            pools.append({"id": pool.id, "draw": pool.draw, "questions": list(range(first, len(questions)))})
+        quiz_data.append({
+            "id": quiz.id,
+            "scored": quiz.scored,
+            "attempts": quiz.attempts,
+            "feedback": quiz.feedback.value,
+            "requiresAllPages": quiz.requires_all_pages,
+            "pools": pools,
+        })
     return {
         "id": course.id,
         "version": course.version,
@@ -132,7 +198,7 @@ def _course_data(
         "settings": dict(sorted(settings.items())),
         "masteryScore": course.mastery_score,
         "completion": course.completion.value,
-        "layout": _layout(entries, [question for _, question in questions]),
+        "layout": _layout(entries, quizzes),
         "modules": [
             {"id": module.id, "iri": course.module_iri(module), "title": module.title[lang]}
             for module in course.modules
@@ -142,18 +208,8 @@ def _course_data(
              "title": e.title}
             for e in entries
         ],
-        "questions": [
-            {
-                "id": question.id,
-                "quiz": quiz.id,
-                "iri": course.question_iri(question),
-                "type": question.type.value,
-                "prompt": question.prompt[lang],
-                "options": [{"id": option.id, "text": option.text[lang]} for option in question.options],
-                "correct": list(question.correct_ids),
-            }
-            for quiz, question in questions
-        ],
+        "quizzes": quiz_data,
+        "questions": questions,
         "strings": dict(ui_strings(lang)),
     }
 
@@ -162,6 +218,11 @@ def _json_for_script(data: Mapping[str, Any]) -> Markup:
     """JSON that cannot close its ``<script>`` element nor start markup inside it."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def _inline_html(text: str) -> Markup:
+    """A quiz text (checked by the loader) as inline HTML for the templates."""
+    return Markup(quiz_text.html(text))
 
 
 @cache
@@ -183,7 +244,7 @@ def render_package(
     if lang not in course.languages:
         raise ValueError(f"course {course.id} has no language '{lang}' (has: {', '.join(course.languages)})")
     strings = ui_strings(lang)
-    script = build_script(tracking)
+    script = build_script(tracking, question_scripts(course))
     entries = _entries(course, lang)
     data = _course_data(course, lang, tracking, settings or {}, entries)
     html = _environment().get_template("index.html.j2").render(
@@ -193,14 +254,16 @@ def render_package(
         entries=entries,
         s=strings,
         data_json=_json_for_script(data),
-        single=QuestionType.SINGLE,
-        multiple=QuestionType.MULTIPLE,
+        kind_of=kind_of,
+        inline=_inline_html,
+        plain=quiz_text.plain,
+        immediate=FeedbackPolicy.IMMEDIATE,
         Markup=Markup,
     )
     files = {
         LAUNCH_FILE: html.encode(),
         SCRIPT_FILE: script.encode(),
-        STYLE_FILE: _CSS_COMMENT.sub("", _runtime_file("player.css")).encode(),
+        STYLE_FILE: _style().encode(),
     }
     for asset in sorted(course.assets, key=lambda asset: asset.path):
         if asset.path in _RESERVED_PATHS:

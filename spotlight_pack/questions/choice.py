@@ -29,6 +29,7 @@ class ChoiceKind(QuestionKind):
     interaction = Interaction("choice", "choice", "choice")
     template = "choice.html.j2"
     scripts = ("questions/choice.js",)
+    input = "radio"  # the form control of one option
 
     def public(self, question: Question, lang: str, plain: Inline) -> dict[str, Any]:
         return {"options": [{"id": option.id, "text": plain(option.text[lang])} for option in question.options]}

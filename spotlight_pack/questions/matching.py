@@ -2,9 +2,9 @@
 a select (no drag and drop). ``pairs`` lists 2–10 source/target pairs; ``distractors`` optionally
 adds targets that match nothing, so the last pair cannot be found by elimination.
 
-Tracked as ``matching``. SCORM 1.2 identifies items by one character: sources 0-9 and targets a-j
-by position (``0.a,1.b``); SCORM 2004 and xAPI use the ids (``s1[.]t1[,]s2[.]t2``), and xAPI
-lists ``source`` and ``target`` components.
+Tracked as ``matching``. SCORM 1.2 identifies items by one character: sources 0-9 by written
+position, targets a-j by their position on the page (``0.c,1.a``); SCORM 2004 and xAPI use the
+ids (``s1[.]t1[,]s2[.]t2``), and xAPI lists ``source`` and ``target`` components.
 """
 
 from __future__ import annotations
@@ -113,6 +113,8 @@ class MatchingKind(QuestionKind):
 
     def patterns(self, question: Question, lang: str, locale: str) -> Patterns:
         body = self._body(question)
-        scorm12 = ",".join(f"{scorm12_id(n)}.{OPTION_IDS[n]}" for n in range(len(body.sources)))
+        shown = [target.id for target in self.shown_targets(question)]
+        scorm12 = ",".join(f"{scorm12_id(n)}.{OPTION_IDS[shown.index(target.id)]}" for n, (_, target) in
+                           enumerate(body.pairs))
         tagged = "[,]".join(f"{source.id}[.]{target.id}" for source, target in body.pairs)
         return Patterns((scorm12,), (tagged,), (tagged,))

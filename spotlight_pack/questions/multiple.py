@@ -12,6 +12,7 @@ class MultipleKind(ChoiceKind):
     type = QuestionType.MULTIPLE
     keys = frozenset({"options"})
     hint = "chooseAll"
+    input = "checkbox"
 
     def read(self, item: ItemReader) -> QuestionBody | None:
         options = read_options(item, "options")

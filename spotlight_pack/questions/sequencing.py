@@ -2,9 +2,10 @@
 page shows them in another order (shuffled again per attempt) and the learner moves them with
 Up/Down buttons (no drag and drop).
 
-Tracked as ``sequencing``: SCORM 1.2 identifies steps by one letter, a-j in written order
-(``a,b,c``); SCORM 2004 and xAPI by id (``s1[,]s2[,]s3``); xAPI lists the steps as ``choices``
-(the component list the xAPI spec gives sequencing).
+Tracked as ``sequencing``: SCORM 1.2 identifies steps by one letter, a-j in the order the page's
+source lists them (``c,a,b``, never the written order); SCORM 2004 and xAPI by id
+(``s1[,]s2[,]s3``); xAPI lists the steps as ``choices`` (the component list the xAPI spec gives
+sequencing).
 """
 
 from __future__ import annotations
@@ -64,8 +65,9 @@ class SequencingKind(QuestionKind):
 
     def patterns(self, question: Question, lang: str, locale: str) -> Patterns:
         steps = self._steps(question)
+        shown = [step.id for step in self.shown_steps(question)]
         return Patterns(
-            (",".join(OPTION_IDS[n] for n in range(len(steps))),),
+            (",".join(OPTION_IDS[shown.index(step.id)] for step in steps),),
             ("[,]".join(step.id for step in steps),),
             ("[,]".join(step.id for step in steps),),
         )
