@@ -232,17 +232,16 @@ function quizEngine(env) {
     return parts.join(" ");
   }
 
-  // The response of each question of the attempt, or the first that cannot be read yet.
+  // The response of each question of the attempt; missing: the first that cannot be read yet.
   function collect(form, st) {
-    var responses = [];
-    for (var n = 0; n < st.drawn.length; n++) {
-      var question = questions[st.drawn[n]];
-      var el = fieldset(form, question);
-      var response = st.checked[n] ? st.responses[n] : kindOf(question).read(question, el);
-      if (response === null) return { missing: n, count: st.drawn.length - n };
-      responses.push(response);
-    }
-    return { responses: responses };
+    var missing = [];
+    var responses = st.drawn.map(function (qi, n) {
+      var question = questions[qi];
+      var response = st.checked[n] ? st.responses[n] : kindOf(question).read(question, fieldset(form, question));
+      if (response === null) missing.push(n);
+      return response;
+    });
+    return missing.length ? { missing: missing[0], count: missing.length } : { responses: responses };
   }
 
   function judge(question, response) {
