@@ -335,6 +335,20 @@ function quizEngine(env) {
     env.persist();
   }
 
+  // An answer given before the attempt is submitted is saved too: a resumed attempt shows it.
+  function keep(index, target) {
+    var st = states[index];
+    var el = target.closest ? target.closest("fieldset.question") : null;
+    if (!el || !st.seed || st.submitted) return;
+    st.drawn.forEach(function (qi, n) {
+      var question = questions[qi];
+      if (question.id === el.getAttribute("data-question") && !st.checked[n]) {
+        st.responses[n] = kindOf(question).read(question, el);
+      }
+    });
+    env.persist();
+  }
+
   function retry(index) {
     var quiz = data.quizzes[index];
     var st = states[index];
@@ -359,7 +373,11 @@ function quizEngine(env) {
       var button = event.target.closest ? event.target.closest("button.check") : null;
       if (button) checkOne(index, button.closest("fieldset"));
     });
-    form.addEventListener("quizmove", function (event) { env.announce(env.text("moved", event.detail)); });
+    form.addEventListener("change", function (event) { keep(index, event.target); });
+    form.addEventListener("quizmove", function (event) {
+      env.announce(env.text("moved", event.detail));
+      keep(index, event.target);
+    });
   });
 
   return {
