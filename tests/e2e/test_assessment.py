@@ -115,24 +115,24 @@ def visible_questions(form: Any) -> list[str]:
 def answer(form: Any, question: str, value: Any) -> None:
     """Answer ``question`` with the controls a learner uses: boxes, text, selects, Up/Down buttons."""
     field = form.locator(f"fieldset[data-question='{question}']")
-    kind = INTERACTION_TYPES.get(question) or field.get_attribute("data-type")
-    if isinstance(value, list) and kind in ("choice", "true-false"):
+    kind = field.get_attribute("data-type")
+    if kind in ("single", "multiple", "truefalse"):
         for box in field.locator(".option input").all():
             if box.get_attribute("value") in value:
                 box.check()
             elif box.get_attribute("type") == "checkbox":
                 box.uncheck()
-    elif isinstance(value, dict):
+    elif kind == "matching":
         for source, target in value.items():
             field.locator(f".pair[data-source='{source}'] select").select_option(target)
-    elif isinstance(value, list):  # sequencing: move each step up into its place
+    elif kind == "sequencing":  # move each step up into its place
         for place, step in enumerate(value):
             while True:
                 order = [item.get_attribute("data-step") for item in field.locator(".step").all()]
                 if order.index(step) <= place:
                     break
                 field.locator(f".step[data-step='{step}'] button.up").click()
-    elif question == "bank-survey" or field.locator(".scale").count():
+    elif kind == "likert":
         field.locator(f"input[value='{value}']").check()
     else:
         field.locator(".text-answer").fill(value)
@@ -338,3 +338,85 @@ def test_bank_attempts_and_every_type_recorded(world: World, bank: Course, fmt: 
         assert [status.get("cmi.core.lesson_status") for status in learner.statuses[1:]] == ["passed", None]
     if fmt == "scorm2004":
         assert learner.statuses[1]["cmi.success_status"] == "passed"
+
+
+# --------------------------------------------------------------------------- feedback policies
+
+
+def open_quiz(course: Any, quiz: str) -> Any:
+    course.locator("#menu-toggle").click() if course.locator("#menu-toggle").is_visible() else None
+    course.locator(f"#menu a[data-page='{quiz}']").click(force=True)
+    form = form_of(course, quiz)
+    form.locator("fieldset.question").first.wait_for(state="visible")
+    return form
+
+
+def attempt(form: Any, code: str, right: bool) -> str:
+    answer(form, f"pol-{code}1", ["a"] if right else ["b"])
+    answer(form, f"pol-{code}2", "Assess" if right else "wait")
+    form.locator("button[type=submit]").click()
+    form.locator(".summary").wait_for(state="visible")
+    return form.locator(".summary").inner_text()
+
+
+def html(course: Any) -> str:
+    return course.locator("html").evaluate("e => e.outerHTML")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_feedback_policy(world: World, fmt: str) -> None:
+    learner = Learner(fmt, f"policies--{fmt}")
+    session = world.launch(learner)
+    course = session.course
+    nothing_yet = ("Option i-b", "General i", "Option a-a", "Option f-b", "General f", "Fill n", "Option p-a")
+    assert not [text for text in nothing_yet if text in html(course)]  # feedback is not in the page's source
+
+    # immediate: one question checked alone shows its verdict, its key and its feedback at once.
+    form = open_quiz(course, "immediate-quiz")
+    assert keys_shown(form) == 0 and verdicts_shown(form) == []
+    answer(form, "pol-i1", ["b"])
+    form.locator("fieldset[data-question='pol-i1'] button.check").click()
+    first = form.locator("fieldset[data-question='pol-i1']")
+    assert first.locator(".verdict").inner_text() == "Incorrect"
+    assert first.locator(".key-mark").count() == 1 and "Option i-b" in first.inner_text()
+    assert "General i" in first.inner_text() and "Option i-a" not in first.inner_text()  # feedback of chosen only
+    assert form.locator("fieldset[data-question='pol-i2'] .key").is_hidden()
+    answer(form, "pol-i2", "ASSESS")
+    form.locator("fieldset[data-question='pol-i2'] button.check").click()
+    assert "You answered 1 of 2" in form.locator(".summary").inner_text()  # the last check ends the attempt
+    assert verdicts_shown(form) == ["Incorrect", "Correct"]
+
+    # after-attempt: which items were wrong, no keys while an attempt remains; keys once final.
+    form = open_quiz(course, "after-attempt-quiz")
+    assert "You have 1 attempt left." in attempt(form, "a", right=False)
+    assert verdicts_shown(form) == ["Incorrect", "Incorrect"] and keys_shown(form) == 0
+    assert "Option a-b" not in html(course)
+    form.locator(".retry").click()
+    assert "this result is final" in attempt(form, "a", right=False)
+    assert form.locator(".key-mark").count() == 1 and "Option a-b" in form.inner_text()
+    assert "Correct answer: assess" in form.inner_text()
+
+    # final: nothing per item until the last attempt, then everything.
+    form = open_quiz(course, "final-quiz")
+    attempt(form, "f", right=False)
+    assert verdicts_shown(form) == [] and keys_shown(form) == 0 and "General f" not in html(course)
+    form.locator(".retry").click()
+    attempt(form, "f", right=True)
+    assert verdicts_shown(form) == ["Correct", "Correct"] and "General f" in form.inner_text()
+
+    # none: never anything per item, not even once final.
+    form = open_quiz(course, "none-quiz")
+    attempt(form, "n", right=False)
+    form.locator(".retry").click()
+    assert "this result is final" in attempt(form, "n", right=False)
+    assert verdicts_shown(form) == [] and keys_shown(form) == 0 and "Fill n" not in html(course)
+
+    # after-pass (the scored assessment): nothing while not passed; everything once passed.
+    form = open_quiz(course, "assessment")
+    assert "Not passed" in attempt(form, "p", right=False)
+    assert verdicts_shown(form) == [] and keys_shown(form) == 0 and "Option p-a" not in html(course)
+    form.locator(".retry").click()
+    summary = attempt(form, "p", right=True)
+    assert "You passed" in summary and "this result is final" in summary
+    assert verdicts_shown(form) == ["Correct", "Correct"] and "Option p-a" in form.inner_text()
+    session.exit()
