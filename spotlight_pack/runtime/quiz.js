@@ -85,8 +85,11 @@ function quizUnseal(question) {
   return question.unsealed;
 }
 
-// Move `nodes` into `parent` in the given order (after any other children they were among).
+// Move `nodes` into `parent` in the given order (after any other children they were among); nothing
+// moves when they already are in that order (moving hundreds of questions costs a phone seconds).
 function quizReorder(parent, nodes) {
+  var current = Array.prototype.filter.call(parent.children, function (node) { return nodes.indexOf(node) >= 0; });
+  if (current.length === nodes.length && current.every(function (node, i) { return node === nodes[i]; })) return;
   nodes.forEach(function (node) { parent.appendChild(node); });
 }
 
@@ -118,8 +121,13 @@ function quizEngine(env) {
     return { seed: 0, attempt: 0, submitted: false, drawn: [], responses: [], right: [], checked: [], arranged: 0 };
   }
 
+  var fieldsets = {};  // question id → its fieldset (found once: a bank can hold hundreds)
+  Array.prototype.forEach.call(document.querySelectorAll("form.quiz fieldset.question"), function (el) {
+    fieldsets[el.getAttribute("data-question")] = el;
+  });
+
   function fieldset(form, question) {
-    return form.querySelector('fieldset[data-question="' + question.id + '"]');
+    return fieldsets[question.id];
   }
 
   function kindOf(question) {
@@ -174,9 +182,8 @@ function quizEngine(env) {
           var question = questions[qi];
           kindOf(question).arrange(question, fieldset(form, question), quizRandom(st.seed ^ quizHash(question.id)));
         });
-        quizReorder(list, st.drawn.map(function (qi) { return fieldset(form, questions[qi]); }));
-        list.appendChild(form.querySelector(".summary"));
-        list.appendChild(form.querySelector(".actions"));
+        quizReorder(list, st.drawn.map(function (qi) { return fieldset(form, questions[qi]); })
+          .concat([form.querySelector(".summary"), form.querySelector(".actions")]));
         st.arranged = st.seed;
       }
       st.drawn.forEach(function (qi, n) {

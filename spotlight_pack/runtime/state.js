@@ -96,14 +96,9 @@ function stateEncode(state, layout, limit) {
   var quizzes = function (drop) {
     return state.quizzes.map(function (quiz) { return stateEncodeQuiz(quiz, drop); }).join("~").replace(/~+$/, "");
   };
-  var candidates = [
-    ["2", layout, visited, best, quizzes("")],
-    ["2", layout, visited, best, quizzes("free")],
-    ["2", layout, visited, best, quizzes("all")],
-    ["2", layout, "", best, quizzes("all")]
-  ];
+  var candidates = [[visited, ""], [visited, "free"], [visited, "all"], ["", "all"]];
   for (var i = 0; i < candidates.length; i++) {
-    var text = candidates[i].join(".");
+    var text = ["2", layout, candidates[i][0], best, quizzes(candidates[i][1])].join(".");
     if (text.length <= limit) return text;
   }
   return "";
