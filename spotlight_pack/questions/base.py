@@ -133,16 +133,19 @@ class ItemReader:
             return None
         return value
 
-    def items(self, key: str, lo: int, hi: int, what: str) -> list[ItemReader] | None:
-        """The entries of a list of mappings, each with a reader labelled by its ``id`` (or position)."""
+    def items(
+        self, key: str, lo: int, hi: int, what: str, name: Callable[[dict[Any, Any]], Any] | None = None
+    ) -> list[ItemReader] | None:
+        """The entries of a list of mappings, each with a reader labelled by ``name(entry)`` (its id) or
+        its position."""
         raw = self.value(key)
         if not isinstance(raw, list) or not lo <= len(raw) <= hi:
             self.error(f"{key} must be a list of {lo} to {hi} {what}", key)
             return None
         readers = []
         for index, entry in enumerate(raw):
-            name = entry.get("id") if isinstance(entry, dict) else None
-            label = f"{self.label}, {what.rstrip('s')} {name}" if isinstance(name, str | int) else (
+            found = (name or (lambda mapping: mapping.get("id")))(entry) if isinstance(entry, dict) else None
+            label = f"{self.label}, {what.rstrip('s')} {found}" if isinstance(found, str | int) else (
                 f"{self.label}, {what.rstrip('s')} {index + 1}"
             )
             reader = self.child((key, index), label)

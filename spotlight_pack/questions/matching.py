@@ -50,7 +50,8 @@ class MatchingKind(QuestionKind):
     hint = "matchEach"
 
     def read(self, item: ItemReader) -> QuestionBody | None:
-        pairs = item.items("pairs", 2, MAX_ITEMS, "pairs")
+        pairs = item.items("pairs", 2, MAX_ITEMS, "pairs", lambda entry: (entry.get("source") or {}).get("id")
+                           if isinstance(entry.get("source"), dict) else None)
         if pairs is None:
             return None
         sources: list[Component] = []

@@ -113,7 +113,8 @@ def scorm_records(cmi: dict[str, Any], standard: str) -> list[Record]:
     interactions = cmi.get("interactions") or {}
     for index in sorted(interactions, key=int):
         item = interactions[index]
-        patterns = tuple(item["correct_responses"][key]["pattern"] for key in sorted(item["correct_responses"], key=int))
+        kept = item["correct_responses"]
+        patterns = tuple(kept[key]["pattern"] for key in sorted(kept, key=int))
         response = item["student_response" if standard == "scorm12" else "learner_response"]
         found.append(Record(item["id"].rsplit("/", 1)[-1], item["type"], response, patterns or None, item["result"]))
     return found
@@ -186,7 +187,8 @@ class Session:
             page.wait_for_function("window.lmsCalls.some(c => c.method === 'LMSFinish' || c.method === 'Terminate')")
             calls = page.evaluate("window.lmsCalls")
             standard = self.learner.standard
-            bad = [call for call in calls if call["method"] not in ("LMSGetValue", "GetValue") and call["result"] != "true"]
+            writes = [call for call in calls if call["method"] not in ("LMSGetValue", "GetValue")]
+            bad = [call for call in writes if call["result"] != "true"]
             assert not bad, bad
             values = {call["args"][0]: call["args"][1] for call in calls if call["method"] == SET[standard]}
             self.learner.statuses.append(values)

@@ -138,6 +138,10 @@ def answer(form: Any, question: str, value: Any) -> None:
         field.locator(".text-answer").fill(value)
 
 
+def options_shown(form: Any, question: str) -> list[str]:
+    return [item.get_attribute("data-option") for item in form.locator(f"fieldset[data-question='{question}'] .option").all()]
+
+
 def answer_all(form: Any, answers: dict[str, Any]) -> list[str]:
     shown = visible_questions(form)
     for question in shown:
@@ -283,8 +287,7 @@ def test_bank_attempts_and_every_type_recorded(world: World, bank: Course, fmt: 
     visit_every_page(first.course)
     drawn = visible_questions(form)
     assert form.locator(".attempt-info").inner_text() == "Attempt 1 of 2."
-    orders = {q: [item.get_attribute("data-option") for item in form.locator(f"fieldset[data-question='{q}'] .option").all()]
-              for q in drawn if q in CLASSIC}
+    orders = {q: options_shown(form, q) for q in drawn if q in CLASSIC}
     classic = [q for q in drawn if q in CLASSIC]
     answer(form, classic[0], RIGHT[classic[0]])
     first.exit()
@@ -301,8 +304,7 @@ def test_bank_attempts_and_every_type_recorded(world: World, bank: Course, fmt: 
     form = form_of(second.course, "assessment")
     assert visible_questions(form) == drawn
     for question, order in orders.items():
-        shown = [item.get_attribute("data-option") for item in form.locator(f"fieldset[data-question='{question}'] .option").all()]
-        assert shown == order, question
+        assert options_shown(form, question) == order, question
     box = form.locator(f"fieldset[data-question='{classic[0]}'] input[value='{RIGHT[classic[0]][0]}']")
     assert box.is_checked()
     answer_all(form, WRONG)
