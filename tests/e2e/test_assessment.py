@@ -139,7 +139,8 @@ def answer(form: Any, question: str, value: Any) -> None:
 
 
 def options_shown(form: Any, question: str) -> list[str]:
-    return [item.get_attribute("data-option") for item in form.locator(f"fieldset[data-question='{question}'] .option").all()]
+    options = form.locator(f"fieldset[data-question='{question}'] .option")
+    return [item.get_attribute("data-option") for item in options.all()]
 
 
 def answer_all(form: Any, answers: dict[str, Any]) -> list[str]:
