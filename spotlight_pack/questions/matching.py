@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import Question, QuestionBody, QuestionType
+from .. import quiz_text
+from ..model import Question, QuestionBody, QuestionType, Text
 from .base import (
     OPTION_IDS,
     Component,
@@ -28,6 +29,13 @@ from .base import (
 )
 
 MAX_ITEMS = 10
+
+
+def _plain_target(item: ItemReader, text: Text) -> None:
+    """Targets are the options of a select, which shows text only: no Markdown there."""
+    for lang in item.languages:
+        if quiz_text.plain(text[lang]) != " ".join(text[lang].split()):
+            item.error(f"a target is shown in a list, as plain text: no Markdown, link or image ('{lang}')", "text")
 
 
 @dataclass(frozen=True)
@@ -71,12 +79,17 @@ class MatchingKind(QuestionKind):
                 if ident is None or text is None:
                     pair.ok = False
                     continue
+                if key == "target":
+                    _plain_target(side, text)
                 found.append(Component(ident, text, side.ref()))
             if not pair.ok:
                 item.ok = False
         distractors: list[Component] = []
         if item.has("distractors"):
             distractors = read_components(item, "distractors", 1, MAX_ITEMS, "distractors") or []
+            for index, distractor in enumerate(distractors):
+                _plain_target(item.child(("distractors", index), f"{item.label}, distractor {distractor.id}"),
+                              distractor.text)
         if not item.ok:
             return None
         all_targets = targets + distractors

@@ -275,11 +275,15 @@ function quizEngine(env) {
     });
   }
 
+  // Tell what is missing (each field that cannot be read says why, beside it) and go there.
   function unanswered(form, st, n, count) {
-    var question = questions[st.drawn[n]];
-    var el = fieldset(form, question);
+    var problem = "";
+    st.drawn.forEach(function (qi, i) {
+      var said = kindOf(questions[qi]).problem(questions[qi], fieldset(form, questions[qi]), env.text);
+      if (i === n) problem = said;
+    });
+    var el = fieldset(form, questions[st.drawn[n]]);
     var summary = form.querySelector(".summary");
-    var problem = kindOf(question).problem(question, el, env.text);
     summary.textContent = problem || env.text("answerAll", { n: count });
     summary.hidden = false;
     env.announce(summary.textContent);

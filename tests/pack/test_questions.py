@@ -92,6 +92,8 @@ MISTAKES = [
      "question bank-range: give either answer (exact) or min and/or max"),
     ("assessment.yaml", "            target: {id: risk,", "            target: {id: belief,",
      "question bank-match: target id 'belief' is used twice"),
+    ("assessment.yaml", "Sending to the right service}", "Sending to the **right** service}",
+     "assessment.yaml:76: question bank-match, pair refer, target: a target is shown in a list, as plain text"),
     ("assessment.yaml", "          - source: {id: refer, text: {es: Canalizar, en: Refer}}",
      "          - source: {id: refer}",
      "assessment.yaml:75: question bank-match, pair refer, source: text is missing"),
