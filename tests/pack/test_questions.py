@@ -257,3 +257,18 @@ def test_a_package_carries_only_the_question_modules_it_uses() -> None:
 def test_bank_renders_the_same_bytes_twice() -> None:
     course = load_course(BANK)
     assert render_package(course, "es", "cmi5") == render_package(course, "es", "cmi5")
+
+
+def test_the_documented_example_of_every_type_is_valid(bank_copy: Path) -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "source-format.md").read_text(encoding="utf-8")
+    section = doc.split("#### Question types", 1)[1].split("#### Markdown in quiz texts", 1)[0]
+    examples = re.findall(r"```yaml\n(.*?)```", section, re.S)
+    assert len(examples) == len(QuestionType)
+    documented = "".join(examples)
+    assert {f"type: {kind.value}\n" for kind in QuestionType} <= {
+        line.strip() + "\n" for line in documented.splitlines() if line.strip().startswith("type:")}
+    (bank_copy / "assessment.yaml").write_text(
+        "title: {es: Evaluación, en: Assessment}\nquestions:\n" + documented, encoding="utf-8")
+    assert [str(problem) for problem in check(bank_copy)] == []
+    course = load_course(bank_copy)
+    assert course.assessment is not None and len(course.assessment.questions) == 10
