@@ -96,13 +96,9 @@ function quizReorder(parent, nodes) {
 // What the feedback policy shows now. verdicts: right/wrong per item; keys: the correct answer
 // and the option and general feedback. `ended` means the attempt was submitted.
 function quizDue(quiz, ended, final, passed) {
-  switch (quiz.feedback) {
-    case "immediate": return { verdicts: ended, keys: ended };
-    case "after-attempt": return { verdicts: ended, keys: ended && final };
-    case "after-pass": return { verdicts: ended && passed, keys: ended && passed };
-    case "final": return { verdicts: ended && final, keys: ended && final };
-    default: return { verdicts: false, keys: false };
-  }
+  var policy = quiz.feedback;
+  var shown = ended && (policy === "after-pass" ? passed : policy === "final" ? final : policy !== "none");
+  return { verdicts: shown, keys: policy === "after-attempt" ? ended && final : shown };
 }
 
 // The quizzes of one course. env: {data, text(key, values), announce(message), answered(answer),
@@ -113,11 +109,12 @@ function quizEngine(env) {
   var data = env.data;
   var questions = data.questions;
   var forms = {};
-  var states = data.quizzes.map(function () { return quizFresh(); });
+  var ids = data.quizzes.map(function (quiz) { return quiz.id; });
+  var states = ids.map(fresh);
   var started = false;
   var shownAt = Date.now();
 
-  function quizFresh() {
+  function fresh() {
     return { seed: 0, attempt: 0, submitted: false, drawn: [], responses: [], right: [], checked: [], arranged: 0 };
   }
 
@@ -126,20 +123,10 @@ function quizEngine(env) {
     fieldsets[el.getAttribute("data-question")] = el;
   });
 
-  function fieldset(form, question) {
-    return fieldsets[question.id];
-  }
-
   function kindOf(question) {
     return quizKinds[question.type];
   }
 
-  function indexOf(quizId) {
-    for (var i = 0; i < data.quizzes.length; i++) {
-      if (data.quizzes[i].id === quizId) return i;
-    }
-    return -1;
-  }
 
   function final(quiz, st) {
     return st.submitted && quiz.attempts !== null && st.attempt >= quiz.attempts;
@@ -180,15 +167,15 @@ function quizEngine(env) {
       if (st.arranged !== st.seed) {
         st.drawn.forEach(function (qi) {
           var question = questions[qi];
-          kindOf(question).arrange(question, fieldset(form, question), quizRandom(st.seed ^ quizHash(question.id)));
+          kindOf(question).arrange(question, fieldsets[question.id], quizRandom(st.seed ^ quizHash(question.id)));
         });
-        quizReorder(list, st.drawn.map(function (qi) { return fieldset(form, questions[qi]); })
+        quizReorder(list, st.drawn.map(function (qi) { return fieldsets[questions[qi].id]; })
           .concat([form.querySelector(".summary"), form.querySelector(".actions")]));
         st.arranged = st.seed;
       }
       st.drawn.forEach(function (qi, n) {
         var question = questions[qi];
-        var el = fieldset(form, question);
+        var el = fieldsets[question.id];
         var kind = kindOf(question);
         var shown = st.checked[n] ? { verdicts: true, keys: true } : due;
         el.hidden = false;
@@ -217,12 +204,8 @@ function quizEngine(env) {
     form.querySelector(".retry").hidden = closed || !st.submitted || !more;
   }
 
-  function scoredCount(st) {
-    return st.drawn.filter(function (qi) { return questions[qi].scored; }).length;
-  }
-
   function score(st) {
-    var total = scoredCount(st);
+    var total = st.drawn.filter(function (qi) { return questions[qi].scored; }).length;
     var right = st.drawn.filter(function (qi, n) { return questions[qi].scored && st.right[n]; }).length;
     return { right: right, total: total, score: total ? Math.round((100 * right) / total) : 0 };
   }
@@ -244,7 +227,7 @@ function quizEngine(env) {
     var missing = [];
     var responses = st.drawn.map(function (qi, n) {
       var question = questions[qi];
-      var response = st.checked[n] ? st.responses[n] : kindOf(question).read(question, fieldset(form, question));
+      var response = st.checked[n] ? st.responses[n] : kindOf(question).read(question, fieldsets[question.id]);
       if (response === null) missing.push(n);
       return response;
     });
@@ -279,14 +262,17 @@ function quizEngine(env) {
   function unanswered(form, st, n, count) {
     var problem = "";
     st.drawn.forEach(function (qi, i) {
-      var said = kindOf(questions[qi]).problem(questions[qi], fieldset(form, questions[qi]), env.text);
+      var said = kindOf(questions[qi]).problem(questions[qi], fieldsets[questions[qi].id], env.text);
       if (i === n) problem = said;
     });
-    var el = fieldset(form, questions[st.drawn[n]]);
     var summary = form.querySelector(".summary");
     summary.textContent = problem || env.text("answerAll", { n: count });
     summary.hidden = false;
     env.announce(summary.textContent);
+    focusFirst(fieldsets[questions[st.drawn[n]].id]);
+  }
+
+  function focusFirst(el) {
     var control = el.querySelector("input:not([disabled]), select, textarea, button.up");
     if (control) control.focus();
   }
@@ -366,13 +352,12 @@ function quizEngine(env) {
     if (!st.submitted || (quiz.attempts !== null && st.attempt >= quiz.attempts)) return;
     begin(quiz, st);
     render(index);
-    var first = forms[quiz.id].querySelector("fieldset.question:not([hidden]) input, fieldset.question:not([hidden]) select, fieldset.question:not([hidden]) textarea, fieldset.question:not([hidden]) button");
-    if (first) first.focus();
+    focusFirst(fieldsets[questions[st.drawn[0]].id]);
     env.persist();
   }
 
   Array.prototype.forEach.call(document.querySelectorAll("form.quiz"), function (form) {
-    var index = indexOf(form.getAttribute("data-quiz"));
+    var index = ids.indexOf(form.getAttribute("data-quiz"));
     if (index < 0) return;
     forms[form.getAttribute("data-quiz")] = form;
     form.addEventListener("submit", function (event) {
@@ -394,7 +379,7 @@ function quizEngine(env) {
   return {
     // The quiz page is shown: open it (a first attempt begins once the gate is open).
     open: function (quizId) {
-      var index = indexOf(quizId);
+      var index = ids.indexOf(quizId);
       if (index < 0) return;
       var quiz = data.quizzes[index];
       if (started && !states[index].seed && !(quiz.requiresAllPages && env.missingPages() > 0)) {
@@ -410,7 +395,7 @@ function quizEngine(env) {
       (saved || []).forEach(function (raw, index) {
         var quiz = data.quizzes[index];
         if (!quiz || !raw || !raw.seed) return;
-        var st = quizFresh();
+        var st = fresh();
         st.seed = raw.seed;
         st.attempt = Math.max(1, raw.attempt);
         st.submitted = raw.submitted;
