@@ -13,6 +13,7 @@ import re
 from functools import cache
 
 from markdown_it import MarkdownIt
+from markupsafe import escape
 from markdown_it.token import Token
 
 _BLOCKS = {
@@ -31,6 +32,15 @@ _FIX = (
     "put a backslash before the character (\\1. \\- \\#) to write it as text"
 )
 _SPACES = re.compile(r"\s+")
+# Text in which no Markdown construct can start (most quiz texts): no markup character, no line
+# break, no list, heading, quote or rule marker at the start. It renders as itself, escaped.
+# One line that cannot start a block (heading, quote, list, code, HTML block, rule): only inline
+# Markdown can be in it, so markdown-it's inline parser alone reads it (a bank has hundreds).
+_ONE_INLINE_LINE = re.compile(
+    r"(?![ \t]*(?:[#>]|[-+*](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|```|~~~|<|=+[ \t]*$|[-*_](?:[ \t]*[-*_]){2,}[ \t]*$)"
+    r"|[ ]{4}|\t)[^\n\r]*"
+)
+_PLAIN = re.compile(r"(?![ \t]*(?:\d{1,9}[.)]|[-+*>#=_])|[ ]{4}|\t)[^*_`\[\]!<>#&\\\n\r]*")
 
 
 @cache
@@ -40,7 +50,9 @@ def _parser() -> MarkdownIt:
 
 def parse(text: str) -> tuple[list[Token], list[str]]:
     """The inline tokens of ``text`` and the problems that keep it from rendering as inline HTML."""
-    tokens = _parser().parse(text)
+    if _PLAIN.fullmatch(text):
+        return [Token("text", "", 0, content=text)], []
+    tokens = _tokens(text)
     problems: list[str] = []
     kinds = [token.type for token in tokens]
     for kind, reason in _BLOCKS.items():
@@ -54,12 +66,20 @@ def parse(text: str) -> tuple[list[Token], list[str]]:
     return children, problems
 
 
+def _tokens(text: str) -> list[Token]:
+    if _ONE_INLINE_LINE.fullmatch(text):
+        return _parser().parseInline(text)
+    return _parser().parse(text)
+
+
 @cache
 def html(text: str) -> str:
     """Inline HTML of a checked quiz text (escaped; links and images as on content pages)."""
     from .sources import page_anchor
 
-    tokens = _parser().parse(text)
+    if _PLAIN.fullmatch(text):
+        return escape(text.strip())
+    tokens = _tokens(text)
     for token in tokens:
         for child in token.children or []:
             if child.type == "image":

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar, Protocol
 
@@ -51,6 +52,11 @@ class QuizSource:
     problems: Problems
     check_inline: InlineChecker
 
+    @cached_property
+    def display(self) -> str:
+        """The file as the designer typed it (resolved once: a bank has hundreds of items)."""
+        return display_path(self.doc.path)
+
 
 class ItemReader:
     """Reads one mapping of a quiz file (a question, an option, a pair…), naming it in every problem
@@ -81,7 +87,7 @@ class ItemReader:
         return self.source.doc.line(*self.at, *keys)
 
     def ref(self, *keys: Any) -> SourceRef:
-        return SourceRef(display_path(self.path), self.line(*keys))
+        return SourceRef(self.source.display, self.line(*keys))
 
     def error(self, message: str, *keys: Any) -> None:
         self.ok = False
