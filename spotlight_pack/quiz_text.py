@@ -13,8 +13,8 @@ import re
 from functools import cache
 
 from markdown_it import MarkdownIt
-from markupsafe import escape
 from markdown_it.token import Token
+from markupsafe import escape
 
 _BLOCKS = {
     "heading_open": "a '#' at the start of a line makes a heading",
