@@ -67,7 +67,9 @@ function result() {
     completed: completed,
     passed: submitted ? best >= masteryScore : null,
     scoreRaw: best,
-    progress: progress()
+    progress: progress(),
+    // no attempt at the assessment is left: the verdict is final (a held failure is reported now)
+    attemptsExhausted: quizzes.exhausted()
   };
 }
 
@@ -155,11 +157,6 @@ var quizzes = quizEngine({
   // pages still to see before the assessment opens (everything but the assessment itself)
   missingPages: function () {
     return pages.filter(function (page, i) { return page.kind !== "assessment" && !visited[i]; }).length;
-  },
-  // The last attempt ended: the verdict is final. An adapter that wants to know (e.g. to report a
-  // held failure) offers attemptsExhausted(result).
-  exhausted: function () {
-    if (started && adapter.attemptsExhausted) adapter.attemptsExhausted(result());
   },
   persist: persist
 });

@@ -103,8 +103,7 @@ function quizDue(quiz, ended, final, passed) {
 
 // The quizzes of one course. env: {data, text(key, values), announce(message), answered(answer),
 // scored(quiz, score) (an assessment attempt ended with this score), outcome(score) (sentences
-// about it: score, verdict, best), passed(), missingPages(), exhausted(quiz) (the last attempt
-// ended), persist()}.
+// about it: score, verdict, best), passed(), missingPages(), persist()}.
 function quizEngine(env) {
   var data = env.data;
   var questions = data.questions;
@@ -298,7 +297,6 @@ function quizEngine(env) {
     st.submitted = true;
     if (quiz.scored) env.scored(quiz, score(st).score);
     render(index);
-    if (final(quiz, st)) env.exhausted(quiz);
     env.announce(form.querySelector(".summary").textContent);
     var next = form.querySelector(".retry");
     (next.hidden ? form.querySelector(".summary") : next).focus();
@@ -412,6 +410,10 @@ function quizEngine(env) {
     },
     render: function () {
       data.quizzes.forEach(function (quiz, index) { render(index); });
+    },
+    // Whether the scored assessment's last attempt was submitted: its verdict is final.
+    exhausted: function () {
+      return data.quizzes.some(function (quiz, index) { return quiz.scored && final(quiz, states[index]); });
     },
     // For stateEncode: per quiz {seed, attempt, submitted, right, checked, responses, free}.
     snapshot: function () {
