@@ -7,12 +7,14 @@ Public API::
     problems = spotlight_pack.validate("dist/first-contact-care-1.0.0-scorm12-es.zip")
     info, problems = spotlight_pack.inspect("dist/first-contact-care-1.0.0-scorm12-es.zip")
     problems = spotlight_pack.check("course_sources/first-contact-care")
+    problems = spotlight_pack.validate("big.zip", limits=spotlight_pack.ZipLimits(max_total_size=8 * 2**30))
 """
 
 from __future__ import annotations
 
 from .build import build
 from .errors import BuildError, Problem, SourceError, SpotlightError
+from .formats.archive import ZipLimits
 from .sources import check_course as check
 from .sources import load_course
 from .validate import inspect, validate
@@ -22,6 +24,7 @@ __all__ = [
     "Problem",
     "SourceError",
     "SpotlightError",
+    "ZipLimits",
     "build",
     "check",
     "inspect",

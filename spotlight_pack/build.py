@@ -14,7 +14,8 @@ from pathlib import Path
 
 from .errors import BuildError, Problem, SourceError
 from .formats import FORMATS, get_format
-from .formats.common import Package, deterministic_zip, entry_name_problems, write_atomically
+from .formats.archive import collision_problems, entry_name_problems
+from .formats.common import Package, deterministic_zip, write_atomically
 from .model import Course
 from .render import render_package
 from .sources import find_courses, load_course
@@ -41,10 +42,11 @@ def package_bytes(course: Course, format_name: str, lang: str, settings: Mapping
     rendered = render_package(course, lang, package_format.tracking, package_format.runtime_settings(settings))
     files = package_format.package_files(course, lang, rendered, settings)
     name = BuildTarget(course, format_name, lang).file_name
-    package = Package(files, name)
+    package = Package.from_files(files, name)
     problems: list[Problem] = []
     for entry in files:
         problems += entry_name_problems(name, entry)
+    problems += collision_problems(name, list(files))
     problems += package_format.validate(package)
     if problems:
         details = "\n".join(f"  {problem}" for problem in problems)
@@ -67,15 +69,39 @@ def load_courses(sources: Iterable[Path]) -> list[Course]:
 
 
 def resolve_sources(sources: Sequence[Path] | None) -> list[Path]:
-    """The course folders to build: the given ones, or every course under ``course_sources/``."""
+    """The course folders to build: the given ones, or every course under ``course_sources/``.
+
+    A given folder without a ``course.yaml`` that holds course folders (``course_sources/`` itself,
+    say) stands for those courses.
+    """
     if sources:
-        return [Path(source) for source in sources]
+        found: list[Path] = []
+        for source in map(Path, sources):
+            inner = find_courses(source) if source.is_dir() and not (source / "course.yaml").exists() else []
+            found += inner or [source]
+        return found
     if not DEFAULT_SOURCES.is_dir():
         raise BuildError(f"no {DEFAULT_SOURCES}/ folder here: run from the project folder or name the course folders")
     found = find_courses(DEFAULT_SOURCES)
     if not found:
         raise BuildError(f"no course folders (with a course.yaml) under {DEFAULT_SOURCES}/")
     return found
+
+
+def default_formats(settings: Mapping[str, str] | None = None) -> tuple[list[str], list[str]]:
+    """The formats a build that names none produces, and a one-line note for each one left out.
+
+    ``scorm12-xapi`` is left out without an LRS endpoint: such a zip could report nowhere unless the
+    LMS's launch URL names an LRS, which Brightspace, Moodle and Canvas do not do for SCORM.
+    """
+    chosen, notes = [], []
+    for name in FORMATS:
+        note = get_format(name).skip_by_default(settings or {})
+        if note:
+            notes.append(note)
+        else:
+            chosen.append(name)
+    return chosen, notes
 
 
 def plan(
@@ -107,11 +133,15 @@ def build(
     """Build packages and return the paths written.
 
     ``sources`` are course folders (default: every course under ``course_sources/``), ``formats`` and
-    ``languages`` narrow the build (default: all). ``settings`` carries format options such as the
-    LRS endpoint of ``scorm12-xapi``; ``progress(done, total)`` is called after each package.
+    ``languages`` narrow the build (default: every language, and every format ``default_formats``
+    allows with these settings: no ``scorm12-xapi`` without an LRS endpoint). ``settings`` carries
+    format options such as the LRS endpoint of ``scorm12-xapi``; ``progress(done, total)`` is called
+    after each package.
     Raises ``SourceError`` (with file:line problems) or ``BuildError``; in both cases nothing is written.
     """
-    for format_name in formats or FORMATS:
+    if not formats:
+        formats = default_formats(settings)[0]
+    for format_name in formats:
         if format_name in FORMATS:
             problems = get_format(format_name).settings_problems(settings or {})
             if problems:

@@ -8,26 +8,24 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import http.server
-import io
 import json
 import sys
-import tempfile
 import tomllib
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from .build import DEFAULT_OUT, build, load_courses
-from .build import package_bytes as build_package_bytes
-from .errors import SourceError, SpotlightError
+from .build import DEFAULT_OUT, build, default_formats, load_courses, resolve_sources
+from .errors import Problem, SourceError, SpotlightError
 from .formats import FORMATS
+from .formats.common import PackageInfo
+from .preview import serve_course
 from .sources import check_course
+from .validate import errors as error_problems
 from .validate import inspect as inspect_package
-from .validate import validate as validate_package
+from .validate import warnings as warning_problems
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONFIG_FILE = "spotlight-pack.toml"
@@ -157,6 +155,10 @@ def build_command(
           --lrs-key KEY --lrs-secret SECRET
     """
     settings = _load_settings(config, lrs_endpoint, lrs_key, lrs_secret, actor_homepage)
+    notes: list[str] = []
+    if not formats:
+        chosen, notes = default_formats(settings)
+        formats = tuple(chosen)
     bar: Any = None
 
     def advance(done: int, total: int) -> None:
@@ -174,84 +176,151 @@ def build_command(
             bar.__exit__(None, None, None)
     for path in written:
         click.echo(str(path))
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
     click.echo(f"{len(written)} package(s) written to {out}/", err=True)
 
 
 @main.command("check")
-@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@_friendly
 def check_command(sources: tuple[Path, ...]) -> None:
     """Check course folders without building: one line per problem (file:line: message).
 
-    Checks YAML and Markdown syntax, ids, that every language has every page and text, images and
-    their alt text, links between pages, and quiz answer keys. Exit status 0 when there are no
-    problems, 1 otherwise.
+    With no SOURCE, checks every course under course_sources/; a folder of courses (such as
+    course_sources/) stands for every course in it. Checks YAML and Markdown syntax, ids, that every
+    language has every page and text, images and their alt text, links between pages, quiz answer
+    keys, size limits, and that no file outside the course folder is used. Exit status 0 when there
+    are no errors, 1 otherwise.
     """
-    total = 0
-    for source in sources:
-        problems = check_course(source)
-        for problem in problems:
+    courses = resolve_sources(list(sources) or None)
+    problems: list[Problem] = []
+    for course in courses:
+        found = check_course(course)
+        for problem in found:
             click.echo(str(problem))
-        total += len(problems)
-    click.echo(f"{total} problem(s) in {len(sources)} course(s).", err=True)
-    sys.exit(1 if total else 0)
+        problems += found
+    failed = [problem for problem in problems if problem.is_error]
+    warned = len(problems) - len(failed)
+    summary = f"{len(failed)} problem(s) in {len(courses)} course(s)."
+    click.echo(summary + (f" {warned} warning(s)." if warned else ""), err=True)
+    sys.exit(1 if failed else 0)
 
 
 @main.command("validate")
 @click.argument("zips", nargs=-1, required=True, type=click.Path(path_type=Path))
-def validate_command(zips: tuple[Path, ...]) -> None:
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list (one object per ZIP) for scripts.")
+def validate_command(zips: tuple[Path, ...], strict: bool, as_json: bool) -> None:
     """Validate package zips (any SCORM 1.2, SCORM 2004, cmi5 or Tin Can package, ours or not).
 
-    Checks what LMSs check on import: the manifest at the zip root, its schema, references between its
-    parts, that every listed file exists and every file is listed, and safe entry names (no '..',
-    absolute or backslash paths, no __MACOSX or ._ entries). Prints one line per problem and exits 1
-    if there is any; prints 'ZIP: valid FORMAT' and exits 0 otherwise.
+    Errors are what stops an import or tracking in a real LMS, or makes the zip unsafe to unpack;
+    warnings are bad practice that matters in some LMS (docs/validate.md lists every rule and why).
+    Hostile zips (bombs, millions of entries, '..' paths, links) are refused before anything is
+    unpacked. Prints one line per problem, ending with its rule id, then one summary line per ZIP.
+    Exit status 1 when any ZIP has an error (or, with --strict, a warning), 0 otherwise.
+
+    \b
+    Examples:
+      spotlight-pack validate dist/*.zip
+      spotlight-pack validate --strict --json package.zip
     """
     failed = False
+    records = []
     for path in zips:
-        problems = validate_package(path)
-        if problems:
-            failed = True
-            for problem in problems:
-                click.echo(str(problem))
-        else:
-            info, _ = inspect_package(path)
-            click.echo(f"{path}: valid {info.format if info else 'package'}")
+        info, problems = inspect_package(path)
+        errors, warnings = error_problems(problems), warning_problems(problems)
+        failed = failed or bool(errors) or (strict and bool(warnings))
+        if as_json:
+            records.append(_report(path, info, errors, warnings))
+            continue
+        for problem in problems:
+            click.echo(str(problem))
+        click.echo(_summary(path, info, errors, warnings, strict))
+    if as_json:
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
     sys.exit(1 if failed else 0)
+
+
+def _summary(path: Path, info: PackageInfo | None, errors: list[Problem], warnings: list[Problem], strict: bool) -> str:
+    counted = f"{len(warnings)} warning(s)" if warnings else ""
+    if errors:
+        return f"{path}: not valid: {len(errors)} error(s)" + (f", {counted}" if counted else "")
+    kind = info.format if info else "package"
+    if warnings:
+        return f"{path}: valid {kind}, with {counted}" + (" (failed: --strict)" if strict else "")
+    return f"{path}: valid {kind}"
+
+
+def _report(path: Path, info: PackageInfo | None, errors: list[Problem], warnings: list[Problem]) -> dict[str, Any]:
+    return {
+        "zip": str(path),
+        "format": info.format if info else None,
+        "valid": not errors,
+        "errors": [problem.as_dict() for problem in errors],
+        "warnings": [problem.as_dict() for problem in warnings],
+    }
 
 
 @main.command("inspect")
 @click.argument("zip_path", metavar="ZIP", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of a table.")
 def inspect_command(zip_path: Path, as_json: bool) -> None:
-    """Describe a package: format, title, version, languages, launch file, SCOs/AUs, mastery score, files, size."""
+    """Describe a package: format, title, version, languages, launch file, SCOs/AUs, mastery score, files, size.
+
+    The mastery score is a percentage for every format. For a scorm12-xapi package it also shows the
+    LRS endpoint and whether a credential is inside. Refuses what validate refuses: exit status 1 on
+    any error (the problems go to stderr), and no description at all of a zip that is unsafe to unpack.
+    """
     info, problems = inspect_package(zip_path)
-    if info is None:
-        for problem in problems:
-            click.echo(str(problem), err=True)
-        sys.exit(1)
-    record = dataclasses.asdict(info)
-    record["valid"] = not problems
+    errors, warnings = error_problems(problems), warning_problems(problems)
     if as_json:
+        record = {**(dataclasses.asdict(info) if info else {}), **_report(zip_path, info, errors, warnings)}
         click.echo(json.dumps(record, ensure_ascii=False, indent=2))
-    else:
-        rows = [
-            ("Format", info.format),
-            ("Title", info.title),
-            ("Identifier", info.identifier),
-            ("Version", info.version or "-"),
-            ("Languages", ", ".join(info.languages) or "-"),
-            ("Launch", ", ".join(info.launch) or "-"),
-            ("SCOs/AUs", ", ".join(info.units) or "-"),
-            ("Mastery score", info.mastery_score or "-"),
-            ("Files", str(info.file_count)),
-            ("Size", f"{info.size:,} bytes" if info.size is not None else "-"),
-            *info.extra.items(),
-            ("Valid", "yes" if not problems else f"no ({len(problems)} problem(s); run validate)"),
-        ]
+        sys.exit(1 if errors else 0)
+    if info is not None:
+        rows = _table(info, errors, warnings)
         width = max(len(label) for label, _ in rows)
         for label, value in rows:
             click.echo(f"{label:<{width}}  {value}")
-    sys.exit(0)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    sys.exit(1 if errors else 0)
+
+
+def _table(info: PackageInfo, errors: list[Problem], warnings: list[Problem]) -> list[tuple[str, str]]:
+    rows = [
+        ("Format", info.format),
+        ("Title", info.title),
+        ("Identifier", info.identifier),
+        ("Version", info.version or "-"),
+        ("Languages", ", ".join(info.languages) or "-"),
+        ("Launch", ", ".join(info.launch) or "-"),
+        ("SCOs/AUs", ", ".join(info.units) or "-"),
+        ("Mastery score", f"{info.mastery_score}%" if info.mastery_score is not None else "-"),
+        ("Files", str(info.file_count)),
+        ("Size", f"{info.size:,} bytes" if info.size is not None else "-"),
+    ]
+    if info.lrs_endpoint is not None:
+        rows.append(("LRS endpoint", info.lrs_endpoint))
+        rows.append(
+            (
+                "LRS credential",
+                f"contains a write-only LRS credential (key {info.lrs_credential or '?'}): anyone with this zip "
+                "can read it and send statements with it"
+                if info.lrs_credential is not None
+                else "none in the zip (the launch URL must give auth)",
+            )
+        )
+    rows += list(info.extra.items())
+    if errors:
+        valid = f"no: {len(errors)} error(s) (listed below; run validate)"
+    elif warnings:
+        valid = f"yes, with {len(warnings)} warning(s) (listed below)"
+    else:
+        valid = "yes"
+    rows.append(("Valid", valid))
+    return rows
 
 
 @main.command("preview")
@@ -260,24 +329,21 @@ def inspect_command(zip_path: Path, as_json: bool) -> None:
 @click.option("--port", default=8080, show_default=True, help="Port on 127.0.0.1.")
 @_friendly
 def preview_command(source: Path, lang: str | None, port: int) -> None:
-    """Serve a course on http://127.0.0.1:PORT/ to click through it, with no LMS (Ctrl+C stops)."""
+    """Serve a course on http://127.0.0.1:PORT/ to click through it, with no LMS (Ctrl+C stops).
+
+    The server answers only with the files of the built package, held in memory: no path, however
+    written, reaches the disk.
+    """
     [course] = load_courses([source])
     chosen = lang or course.languages[0]
     if chosen not in course.languages:
         raise click.ClickException(f"course {course.id} has no language '{chosen}'")
-    with tempfile.TemporaryDirectory(prefix="spotlight-preview-") as folder:
-        data = build_package_bytes(course, "scorm12", chosen)
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            archive.extractall(folder)
-        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=folder)
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-        click.echo(f"Previewing {course.id} ({chosen}) at http://127.0.0.1:{port}/index.html — Ctrl+C to stop")
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()
+    serve_course(
+        course,
+        chosen,
+        port,
+        ready=lambda url: click.echo(f"Previewing {course.id} ({chosen}) at {url}index.html — Ctrl+C to stop"),
+    )
 
 
 if __name__ == "__main__":

@@ -2,20 +2,63 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning"]
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
-    """One problem in a source file or a package, with the place to look."""
+    """One problem in a source file or a package, with the place to look.
+
+    ``severity`` is ``error`` (the sources do not build; the package will not import or will not
+    track in a real LMS) or ``warning`` (bad practice that matters somewhere, said where). ``rule`` is
+    the id of a package rule (``docs/validate.md``); source problems have none.
+    """
 
     where: str
     line: int | None
     message: str
+    severity: Severity = "error"
+    rule: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def sort_key(self) -> tuple[str, int, str]:
+        return (self.where, self.line or 0, self.message)
+
+    def __lt__(self, other: Problem) -> bool:
+        # Explicit, so that a problem without a line sorts before one with a line in the same file
+        # instead of failing to compare None with an int.
+        return self.sort_key() < other.sort_key()
 
     def __str__(self) -> str:
-        return f"{self.where}:{self.line}: {self.message}" if self.line else f"{self.where}: {self.message}"
+        place = f"{self.where}:{self.line}" if self.line else self.where
+        label = "warning: " if self.severity == "warning" else ""
+        rule = f" [{self.rule}]" if self.rule else ""
+        return _printable(f"{place}: {label}{self.message}{rule}")
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "where": self.where,
+            "line": self.line,
+            "message": self.message,
+        }
+
+
+_CONTROL = {code: f"\\x{code:02x}" for code in [*range(0x20), 0x7F]}
+
+
+def _printable(text: str) -> str:
+    """One line whatever a hostile file or entry name holds: control characters are escaped."""
+    return text.translate(_CONTROL)
 
 
 class SpotlightError(Exception):
@@ -35,8 +78,13 @@ class BuildError(SpotlightError):
 
 
 def display_path(path: Path) -> str:
-    """A path as the user typed it relative to the working directory, when possible."""
+    """A path as the user typed it, relative to the working directory when possible.
+
+    Symbolic links are not followed: a problem about ``media/x.svg`` names ``media/x.svg``, never the
+    file the link points to.
+    """
+    absolute = Path(os.path.abspath(path))
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(absolute.relative_to(Path(os.path.abspath(Path.cwd()))))
     except ValueError:
         return str(path)

@@ -8,19 +8,20 @@ returned from a course that has any.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from . import quiz_text
 from .errors import Problem, SourceError, display_path
+from .media_check import media_problems
 from .model import Asset, CompletionRule, Course, Module, Page, Quiz, Text
 from .questions import QuizSource
 from .quizzes import QuizReader
+from .source_files import CourseFiles, SourceFileError, YamlDoc, load_yaml
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9-]*$")
 ORDERED_NAME = re.compile(r"^(\d+)-([a-z][a-z0-9-]*)$")
@@ -29,58 +30,9 @@ VERSION_PATTERN = re.compile(r"^\d+\.\d+\.\d+$")
 SAFE_MEDIA_NAME = re.compile(r"^media/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
 MEDIA_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 UNTRANSLATED_MIN_LENGTH = 25
-# libyaml's parser when PyYAML has it (the same YAML, the same safe constructor, ten times faster: a
-# 100-question bank is most of a build's time otherwise), else PyYAML's own.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-# --------------------------------------------------------------------------- YAML with line numbers
-
-
-@dataclass
-class YamlDoc:
-    """Parsed YAML plus the line of every node, keyed by its path from the root."""
-
-    path: Path
-    data: Any
-    lines: dict[tuple[Any, ...], int] = field(default_factory=dict)
-
-    def get(self, *keys: Any) -> Any:
-        """The value at ``keys`` (mapping keys and list indexes), or None when any step is missing."""
-        value: Any = self.data
-        for key in keys:
-            if isinstance(value, dict):
-                value = value.get(key)
-            elif isinstance(value, list) and isinstance(key, int) and 0 <= key < len(value):
-                value = value[key]
-            else:
-                return None
-        return value
-
-    def line(self, *keys: Any) -> int | None:
-        """Line of the deepest node on ``keys`` that exists (so a missing key points at its parent)."""
-        for end in range(len(keys), -1, -1):
-            if keys[:end] in self.lines:
-                return self.lines[keys[:end]]
-        return None
-
-
-def _node_to_data(
-    node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int], constructor: yaml.SafeLoader
-) -> Any:
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = constructor.construct_object(key_node, deep=True)
-            if isinstance(key, list | dict):
-                key = str(key)  # an unhashable key; reported as unknown by the caller
-            result[key] = _node_to_data(value_node, (*path, key), lines, constructor)
-            lines[(*path, key)] = key_node.start_mark.line + 1
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_node_to_data(item, (*path, index), lines, constructor) for index, item in enumerate(node.value)]
-    return constructor.construct_object(node, deep=True)
+# --------------------------------------------------------------------------- problems, and reading files
 
 
 class _Collector:
@@ -89,44 +41,18 @@ class _Collector:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.problems: list[Problem] = []
+        self.files = CourseFiles(root, report=self.add)
+        """Every file is read through here: never outside the course folder, never past the limits."""
 
     def add(self, path: Path, line: int | None, message: str) -> None:
         self.problems.append(Problem(display_path(path), line, message))
 
     def read_yaml(self, path: Path) -> YamlDoc | None:
         try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as error:
-            self.add(path, None, f"not UTF-8 text ({error.reason} at byte {error.start})")
+            return load_yaml(path, self.files.read_text(path, "yaml"), self.files.limits)
+        except SourceFileError as error:
+            self.add(path, error.line, error.message)
             return None
-        try:
-            node = yaml.compose(text, Loader=_YAML_LOADER)
-        except yaml.MarkedYAMLError as error:
-            mark = error.problem_mark or error.context_mark
-            line = mark.line + 1 if mark else None
-            self.add(
-                path,
-                line,
-                f"YAML syntax error: {error.problem or error.context} "
-                "(put text that contains : ? # { } [ ] or starts with a quote in double quotes)",
-            )
-            return None
-        except yaml.YAMLError as error:
-            self.add(path, None, f"YAML syntax error: {error}")
-            return None
-        if node is None:
-            self.add(path, 1, "file is empty")
-            return None
-        lines: dict[tuple[Any, ...], int] = {}
-        try:
-            data = _node_to_data(node, (), lines, yaml.SafeLoader(""))
-        except yaml.YAMLError as error:
-            self.add(path, node.start_mark.line + 1, f"YAML error: {error}")
-            return None
-        if not isinstance(data, dict):
-            self.add(path, 1, "expected a mapping of keys (key: value) at the top of the file")
-            return None
-        return YamlDoc(path, data, lines)
 
     def text(
         self, doc: YamlDoc, languages: tuple[str, ...], *keys: Any, required: bool = True, label: str | None = None
@@ -204,9 +130,9 @@ class _PageRenderer:
 
     def render(self, path: Path) -> _PageSource | None:
         try:
-            source = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as error:
-            self.collector.add(path, None, f"not UTF-8 text ({error.reason} at byte {error.start})")
+            source = self.collector.files.read_markdown(path)
+        except SourceFileError as error:
+            self.collector.add(path, error.line, error.message)
             return None
         lines = source.splitlines()
         first = next((number for number, line in enumerate(lines) if line.strip()), None)
@@ -249,15 +175,15 @@ class _PageRenderer:
         alt = "".join(child.content for child in token.children or []).strip()
         if not alt:
             self.collector.add(path, line, f"image {src} has no alt text: write what it shows in ![…]({src})")
-        if not SAFE_MEDIA_NAME.match(src) or ".." in PurePosixPath(src).parts:
+        if not SAFE_MEDIA_NAME.match(src) or {".", ".."} & set(src.split("/")):
             self.collector.add(
                 path, line, f"image {src} must be a file under media/ with a plain ASCII name (letters, digits, . _ -)"
             )
             return
         if PurePosixPath(src).suffix.lower() not in MEDIA_SUFFIXES:
             self.collector.add(path, line, f"image {src} is not a web image ({', '.join(sorted(MEDIA_SUFFIXES))})")
-        elif not (self.course_dir / src).is_file():
-            self.collector.add(path, line, f"image {src} does not exist in the course folder")
+        elif reason := self.collector.files.problem_with(self.course_dir / src):
+            self.collector.add(path, line, f"image {src} {reason}")
         else:
             media.append((src, line or 0))
         token.attrSet("loading", "lazy")
@@ -308,7 +234,7 @@ class _CourseLoader:
         if not self.dir.is_dir():
             self.problems.add(self.dir, None, "not a folder: give the path of a course folder")
             return None
-        if not course_file.is_file():
+        if not course_file.is_file() and not course_file.is_symlink():
             self.problems.add(self.dir, None, "no course.yaml in this folder: is it a course?")
             return None
         doc = self.problems.read_yaml(course_file)
@@ -362,6 +288,7 @@ class _CourseLoader:
         modules = self._modules()
         assessment_file = self.dir / "assessment.yaml"
         assessment = self._quiz(assessment_file, "assessment", scored=True) if assessment_file.is_file() else None
+        assets = self._assets(sorted(self.media))  # pages' and quiz texts' images, read and checked
         if completion != CompletionRule.PAGES and not assessment_file.is_file():
             self.problems.add(
                 course_file, doc.line("completion"), f"completion '{completion}' needs an assessment.yaml"
@@ -369,7 +296,6 @@ class _CourseLoader:
         if self.problems.problems:
             return None
         assert course_id and title and description  # guaranteed when no problem was found
-        assets = [Asset(path=src, data=(self.dir / src).read_bytes()) for src in sorted(self.media)]
         return Course(
             id=course_id,
             version=version,
@@ -468,10 +394,40 @@ class _CourseLoader:
             self.problems.add(modules_dir, None, "no module folders (named like 01-introduction)")
         return modules
 
+    def _assets(self, names: list[str]) -> list[Asset]:
+        """The media files pages and quiz texts use, read safely and checked (no active content in SVG, no file that
+        is not what its extension says, no two names equal but for case)."""
+        assets = []
+        folded: dict[str, str] = {}
+        for src in names:
+            path = self.dir / src
+            if src.casefold() in folded:
+                self.problems.add(
+                    path, None, f"{src} and {folded[src.casefold()]} differ only in case: one would overwrite the "
+                    "other on a case-insensitive LMS server; rename one"
+                )
+            folded[src.casefold()] = src
+            try:
+                data = self.problems.files.read_bytes(path, "media")
+            except SourceFileError as error:
+                self.problems.add(path, error.line, error.message)
+                continue
+            for line, message in media_problems(src, data):
+                self.problems.add(path, line, message)
+            assets.append(Asset(path=src, data=data))
+        return assets
+
+    def _list(self, folder: Path) -> list[Path]:
+        try:
+            return self.problems.files.list_dir(folder)
+        except SourceFileError as error:
+            self.problems.add(folder, error.line, error.message)
+            return []
+
     def _ordered(self, folder: Path, directories: bool) -> list[tuple[str, Path]]:
         found: list[tuple[int, str, Path]] = []
         seen: dict[str, Path] = {}
-        for entry in sorted(folder.iterdir()):
+        for entry in self._list(folder):
             if entry.name.startswith(".") or entry.is_dir() != directories:
                 continue
             match = ORDERED_NAME.match(entry.name)
@@ -491,7 +447,7 @@ class _CourseLoader:
         ordered: list[tuple[int, str]] = []
         pages: dict[str, dict[str, Path]] = {}
         numbers: dict[str, int] = {}
-        for entry in sorted(folder.iterdir()):
+        for entry in self._list(folder):
             if entry.name in {"module.yaml", "quiz.yaml"} or entry.name.startswith("."):
                 continue
             match = PAGE_FILE.match(entry.name)

@@ -24,6 +24,9 @@ class PackageFormat(ABC):
     """The in-package tracking adapter this format ships (``spotlight_pack/runtime/adapters``)."""
     summary: ClassVar[str]
     """One line for ``--help``."""
+    reads: ClassVar[tuple[str, ...]] = ()
+    """Root files whose contents ``detect``/``validate``/``inspect`` need: the zip reader keeps only
+    these (capped in size) and streams every other entry just to check it unpacks."""
 
     @abstractmethod
     def package_files(
@@ -43,6 +46,11 @@ class PackageFormat(ABC):
     @abstractmethod
     def inspect(self, package: Package) -> PackageInfo:
         """A description of a valid package of this format."""
+
+    def skip_by_default(self, settings: Mapping[str, str]) -> str | None:
+        """Why a build that names no format leaves this one out with these settings (a one-line
+        note saying how to enable it), or None to build it."""
+        return None
 
     def settings_problems(self, settings: Mapping[str, str]) -> list[str]:
         """Problems with build settings this format needs (an LRS endpoint, say); none by default."""

@@ -6,82 +6,72 @@ Format modules never import each other; anything two of them need lives here.
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
-import tempfile
+import secrets
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path, PurePosixPath
+from typing import Any
 from urllib.parse import urlsplit
 
 from lxml import etree
 
 from ..errors import BuildError, Problem
+from ..rules import severity_of
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 FIXED_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 JUNK_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 UTF8_FLAG = 0x800
+XSD_PROBLEMS_SHOWN = 50
+DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
 
 
 class Package:
-    """A package's files, from a zip on disk or from a build in memory, read the same way.
+    """A package's file names and the contents a format needs, from a zip or from a build in memory.
 
     Building validates its output with the same code that validates any zip an admin hands us, so the
-    two can never disagree about what a valid package is.
+    two can never disagree about what a valid package is. A package read from a zip (``archive``)
+    keeps only the few small files formats parse (``PackageFormat.reads``); every other entry is
+    known by name, and was streamed once to check it unpacks.
     """
 
-    def __init__(self, files: Mapping[str, bytes], name: str, size: int | None = None) -> None:
-        self.files = dict(files)
+    def __init__(
+        self,
+        names: Iterable[str],
+        contents: Mapping[str, bytes],
+        name: str,
+        size: int | None = None,
+        folders: Iterable[str] = (),
+        unread: Mapping[str, str] | None = None,
+    ) -> None:
+        self.names = frozenset(names)
+        self.contents = dict(contents)
         self.name = name
         self.size = size
+        self.folders = frozenset(folders)
+        self.unread = dict(unread or {})
+        """Why a file a format wanted could not be kept (too large, corrupt), by name."""
 
     @classmethod
-    def from_zip(cls, path: Path) -> tuple[Package | None, list[Problem]]:
-        """Read a zip; problems with the archive itself (not a zip, bad paths, junk) come back too."""
-        where = str(path)
-        try:
-            archive = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError) as error:
-            reason = "not a zip file" if isinstance(error, zipfile.BadZipFile) else error.strerror or str(error)
-            return None, [Problem(where, None, f"cannot open: {reason}")]
-        problems: list[Problem] = []
-        files: dict[str, bytes] = {}
-        with archive:
-            for info in archive.infolist():
-                problems.extend(entry_name_problems(where, info.filename))
-                if info.is_dir():
-                    continue
-                try:
-                    files[info.filename] = archive.read(info)
-                except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError) as error:
-                    problems.append(Problem(where, None, f"{info.filename}: cannot be read ({error})"))
-        return cls(files, where, size=path.stat().st_size), problems
+    def from_files(cls, files: Mapping[str, bytes], name: str) -> Package:
+        return cls(files, files, name)
 
-    def read_text(self, name: str) -> str:
-        return self.files[name].decode("utf-8")
+    def content(self, name: str) -> bytes | None:
+        return self.contents.get(name)
 
-    def problem(self, message: str, line: int | None = None, file: str | None = None) -> Problem:
-        return Problem(f"{self.name}!{file}" if file else self.name, line, message)
+    def problem(self, rule: str, message: str, line: int | None = None, file: str | None = None) -> Problem:
+        where = f"{self.name}!{file}" if file else self.name
+        return Problem(where, line, message, severity_of(rule), rule)
 
-
-def entry_name_problems(where: str, name: str) -> list[Problem]:
-    """Path rules LMS importers enforce on zip entries (see lms-import-pitfalls.md)."""
-    problems = []
-    parts = name.split("/")
-    if "\\" in name:
-        problems.append(Problem(where, None, f"{name}: backslash in path (use /); many LMSs extract it flat"))
-    if name.startswith("/") or re.match(r"^[A-Za-z]:", name):
-        problems.append(Problem(where, None, f"{name}: absolute path; entries must be relative to the zip root"))
-    if ".." in parts:
-        problems.append(Problem(where, None, f"{name}: '..' in path escapes the package root"))
-    if parts[0] == "__MACOSX" or any(part.startswith("._") for part in parts):
-        problems.append(Problem(where, None, f"{name}: macOS metadata entry (__MACOSX or ._*): remove it"))
-    elif parts[-1] in JUNK_NAMES:
-        problems.append(Problem(where, None, f"{name}: operating-system junk file: remove it"))
-    return problems
+    def same_but_for_case(self, name: str) -> str | None:
+        """The entry whose name equals ``name`` but for case, if any (for a clearer message)."""
+        folded = name.casefold()
+        return next((entry for entry in sorted(self.names) if entry.casefold() == folded), None)
 
 
 class _Utf8ZipInfo(zipfile.ZipInfo):
@@ -106,17 +96,29 @@ def deterministic_zip(files: Mapping[str, bytes]) -> bytes:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see either nothing or the whole file."""
+    """Write ``data`` to ``path`` so that readers see either nothing or the whole file.
+
+    The file gets the usual mode for new files (0666 less the umask, so 0644 under umask 022), not the
+    0600 of a temporary file: admins copy these zips to LMS servers and web folders.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    for _ in range(100):
+        temp = path.parent / f".{path.name}.{secrets.token_hex(6)}.part"
+        try:
+            handle = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
+            break
+        except FileExistsError:
+            continue
+    else:  # pragma: no cover (100 random names taken)
+        raise BuildError(f"cannot create a temporary file in {path.parent}")
     try:
-        with os.fdopen(handle, "wb") as temp:
-            temp.write(data)
-            temp.flush()
-            os.fsync(temp.fileno())
-        os.replace(temp_name, path)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp, path)
     except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
 
 
@@ -128,12 +130,52 @@ def xml_bytes(root: etree._Element) -> bytes:
 
 
 def parse_xml(package: Package, name: str) -> tuple[etree._Element | None, list[Problem]]:
-    """Parse a package's XML file without network access or entity expansion (untrusted input)."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False)
+    """Parse a package's XML file as untrusted input: bounded in size (by the zip reader), no DTD, no
+    entity expansion, no network, and libxml2's default depth and text-size limits (no huge_tree)."""
+    data = package.content(name)
+    if data is None:
+        reason = package.unread.get(name)
+        if reason and "limit" in reason:
+            return None, [package.problem("manifest-too-large", f"{reason}: not parsed", file=name)]
+        return None, [package.problem("manifest-unreadable", f"{reason or 'cannot be read'}: not parsed", file=name)]
+    doctype = DOCTYPE.search(data) or DOCTYPE.search(_as_utf8(data))
+    if doctype:
+        return None, [_doctype_problem(package, name, data[: doctype.start()].count(b"\n") + 1)]
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False, dtd_validation=False
+    )
     try:
-        return etree.fromstring(package.files[name], parser), []
+        root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
-        return None, [package.problem(f"not well-formed XML: {error.msg}", error.lineno, name)]
+        return None, [package.problem("xml-malformed", f"not well-formed XML: {error.msg}", error.lineno, name)]
+    except (etree.LxmlError, ValueError) as error:
+        return None, [package.problem("xml-malformed", f"not well-formed XML: {error}", None, name)]
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
+        return None, [_doctype_problem(package, name, None)]
+    return root, []
+
+
+def _as_utf8(data: bytes) -> bytes:
+    """The text re-encoded as UTF-8 when it is UTF-16 or UTF-32 (by its BOM), so a DOCTYPE cannot hide."""
+    for bom, codec in (
+        (b"\xff\xfe\x00\x00", "utf-32-le"),
+        (b"\x00\x00\xfe\xff", "utf-32-be"),
+        (b"\xff\xfe", "utf-16-le"),
+        (b"\xfe\xff", "utf-16-be"),
+    ):
+        if data.startswith(bom):
+            return data[len(bom) :].decode(codec, errors="replace").encode()
+    return b""
+
+
+def _doctype_problem(package: Package, name: str, line: int | None) -> Problem:
+    return package.problem(
+        "xml-doctype",
+        "a DOCTYPE declaration (DTD or entities) is not allowed in a package manifest; remove it",
+        line,
+        name,
+    )
 
 
 @cache
@@ -146,10 +188,13 @@ def schema_problems(package: Package, name: str, root: etree._Element, relative_
     validator = schema(relative_path)
     if validator.validate(root.getroottree()):
         return []
-    return [
-        package.problem(f"XSD: {error.message}", error.line, name)
-        for error in validator.error_log  # type: ignore[attr-defined]
+    errors = list(validator.error_log)  # type: ignore[attr-defined]
+    problems = [
+        package.problem("xsd", f"XSD: {error.message}", error.line, name) for error in errors[:XSD_PROBLEMS_SHOWN]
     ]
+    if len(errors) > XSD_PROBLEMS_SHOWN:
+        problems.append(package.problem("xsd", f"XSD: … and {len(errors) - XSD_PROBLEMS_SHOWN:,} more", None, name))
+    return problems
 
 
 def schema_files(folder: str, exclude: Iterable[str] = ()) -> dict[str, bytes]:
@@ -182,21 +227,34 @@ def is_absolute_iri(value: str) -> bool:
 def href_problems(package: Package, href: str, source: str, line: int | None) -> list[Problem]:
     """A package-relative reference must be relative, forward-slashed and point at a file in the zip."""
     if "\\" in href:
-        return [package.problem(f"href {href!r} uses backslashes", line, source)]
+        return [package.problem("href-backslash", f"href {href!r} uses backslashes", line, source)]
     parts = urlsplit(href)
     if parts.scheme or parts.netloc or href.startswith("/"):
-        return [package.problem(f"href {href!r} must be relative to the package root", line, source)]
+        return [
+            package.problem("href-not-relative", f"href {href!r} must be relative to the package root", line, source)
+        ]
     path = parts.path
     if ".." in PurePosixPath(path).parts:
-        return [package.problem(f"href {href!r} leaves the package root", line, source)]
-    if path not in package.files:
-        return [package.problem(f"href {href!r} names a file that is not in the package", line, source)]
+        return [package.problem("href-escapes", f"href {href!r} leaves the package root", line, source)]
+    if path not in package.names:
+        other = package.same_but_for_case(path)
+        hint = f" (the zip has {other}: names are case-sensitive on the LMS's server)" if other else ""
+        return [
+            package.problem(
+                "href-missing-file", f"href {href!r} names a file that is not in the package{hint}", line, source
+            )
+        ]
     return []
 
 
 @dataclass
 class PackageInfo:
-    """What ``spotlight-pack inspect`` shows about a package."""
+    """What ``spotlight-pack inspect`` shows about a package.
+
+    One scale for every format: ``mastery_score`` is a percentage (SCORM 1.2's 0–100 as it is, SCORM
+    2004's and cmi5's 0–1 times 100). ``units`` are the titles of the SCOs or AUs, ``unit_ids`` their
+    identifiers.
+    """
 
     format: str
     title: str
@@ -208,4 +266,37 @@ class PackageInfo:
     mastery_score: str | None
     file_count: int
     size: int | None
+    unit_ids: list[str] = field(default_factory=list)
+    lrs_endpoint: str | None = None
+    """scorm12-xapi: where statements go ("launch URL" when the LMS's launch URL must give it)."""
+    lrs_credential: str | None = None
+    """scorm12-xapi: the key of the LRS credential inside the zip (anyone with the zip can read it and its
+    secret), or None when the zip carries none."""
     extra: dict[str, str] = field(default_factory=dict)
+
+
+SPOTLIGHT_DATA = re.compile(rb'<script type="application/json" id="spotlight-data">(.*?)</script>', re.DOTALL)
+LAUNCH_PAGE = "index.html"
+
+
+def spotlight_data(package: Package) -> dict[str, Any] | None:
+    """The course data our player carries in its launch page (version, mastery, tracking settings), or
+    None for a package we did not build. The page is untrusted like the rest of the zip."""
+    page = package.content(LAUNCH_PAGE)
+    match = SPOTLIGHT_DATA.search(page) if page else None
+    if match is None:
+        return None
+    try:
+        data = json.loads(match.group(1))
+    except (ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def percent(value: str | None, scale: float) -> str | None:
+    """A mastery score on the 0–100 scale, from a value on a 0–``scale`` scale; None if not a number."""
+    try:
+        number = float(value) * 100 / scale if value is not None else None
+    except ValueError:
+        return None
+    return None if number is None or number != number else f"{number:g}"

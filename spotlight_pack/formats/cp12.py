@@ -15,7 +15,17 @@ from ..errors import Problem
 from ..model import Course
 from . import imscp
 from .base import PackageFormat
-from .common import Package, PackageInfo, parse_xml, schema_files, schema_problems, xml_bytes
+from .common import (
+    LAUNCH_PAGE,
+    Package,
+    PackageInfo,
+    parse_xml,
+    percent,
+    schema_files,
+    schema_problems,
+    spotlight_data,
+    xml_bytes,
+)
 
 MANIFEST = imscp.MANIFEST
 CP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
@@ -80,7 +90,7 @@ def _langstring(parent: etree._Element, text: str, lang: str) -> None:
 
 def is_scorm12(package: Package) -> bool:
     """A manifest in the IMS CP 1.1.2 namespace or declaring schemaversion 1.2 (as Moodle decides)."""
-    data = package.files.get(MANIFEST)
+    data = package.content(MANIFEST)
     if data is None:
         return False
     return CP.encode() in data or re.search(rb"<(\w+:)?schemaversion>\s*1\.2\s*<", data) is not None
@@ -102,6 +112,7 @@ def _rule_problems(package: Package, root: etree._Element) -> list[Problem]:
         found = "missing" if version is None else repr(version.text)
         problems.append(
             package.problem(
+                "scorm12-schemaversion",
                 f"schemaversion must be exactly '1.2' (found {found}); LMSs read it literally",
                 version.sourceline if version is not None else None,
                 MANIFEST,
@@ -111,7 +122,21 @@ def _rule_problems(package: Package, root: etree._Element) -> list[Problem]:
         if not _is_score(mastery.text):
             problems.append(
                 package.problem(
-                    f"masteryscore {mastery.text!r} must be a number from 0 to 100", mastery.sourceline, MANIFEST
+                    "scorm12-masteryscore",
+                    f"masteryscore {mastery.text!r} must be a number from 0 to 100",
+                    mastery.sourceline,
+                    MANIFEST,
+                )
+            )
+    for description in root.iterfind("cp:metadata/imsmd:lom/imsmd:general/imsmd:description/imsmd:langstring", NS):
+        if len(description.text or "") > LOM_DESCRIPTION_LIMIT:
+            problems.append(
+                package.problem(
+                    "scorm12-long-description",
+                    f"LOM description of {len(description.text or ''):,} characters; SCORM Cloud truncates it "
+                    f"to {LOM_DESCRIPTION_LIMIT:,}",
+                    description.sourceline,
+                    MANIFEST,
                 )
             )
     return problems + imscp.reference_problems(package, root, CP, f"{{{ADLCP}}}scormtype")
@@ -126,23 +151,27 @@ def _is_score(text: str | None) -> bool:
 
 def inspect(package: Package, format_name: str) -> PackageInfo:
     root, _ = parse_xml(package, MANIFEST)
-    assert root is not None  # inspect runs on validated packages only
+    assert root is not None  # inspect runs on packages whose manifest parses
     title = root.findtext("cp:organizations/cp:organization/cp:title", default="", namespaces=NS)
     lom_title = root.findtext("cp:metadata/imsmd:lom/imsmd:general/imsmd:title/imsmd:langstring", namespaces=NS)
-    resources = root.findall("cp:resources/cp:resource", NS)
-    scos = [res for res in resources if res.get(f"{{{ADLCP}}}scormtype") == "sco"]
-    mastery = root.findtext(".//adlcp:masteryscore", namespaces=NS)
+    units = imscp.sco_units(root, CP, f"{{{ADLCP}}}scormtype")
+    data = spotlight_data(package) or {}
+    version = (
+        root.findtext("cp:metadata/imsmd:lom/imsmd:lifecycle/imsmd:version/imsmd:langstring", namespaces=NS)
+        or root.get("version")
+        or data.get("version")
+    )
     return PackageInfo(
         format=format_name,
         title=(lom_title or title).strip(),
         identifier=root.get("identifier", ""),
-        version=root.findtext("cp:metadata/imsmd:lom/imsmd:lifecycle/imsmd:version/imsmd:langstring", namespaces=NS)
-        or root.get("version"),
+        version=str(version).strip() if version else None,
         languages=[lang.text or "" for lang in root.findall("cp:metadata/imsmd:lom/imsmd:general/imsmd:language", NS)],
-        launch=[res.get("href", "") for res in scos],
-        units=[res.get("identifier", "") for res in scos],
-        mastery_score=mastery,
-        file_count=len(package.files),
+        launch=[href for _, _, href in units],
+        units=[unit_title for unit_title, _, _ in units],
+        unit_ids=[identifier for _, identifier, _ in units],
+        mastery_score=percent(root.findtext(".//adlcp:masteryscore", namespaces=NS), 100),
+        file_count=len(package.names),
         size=package.size,
     )
 
@@ -151,6 +180,8 @@ class Scorm12Package(PackageFormat):
     """What both SCORM 1.2 formats share: the manifest, its schemas, validation and inspection.
 
     The formats differ only in their tracking adapter (and the settings it may see)."""
+
+    reads = (MANIFEST, LAUNCH_PAGE)
 
     def package_files(
         self, course: Course, lang: str, rendered: Mapping[str, bytes], settings: Mapping[str, str]

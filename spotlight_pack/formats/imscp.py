@@ -24,8 +24,8 @@ def reference_problems(package: Package, root: etree._Element, cp: str, scorm_ty
     """
     ns = {"cp": cp}
 
-    def problem(message: str, element: etree._Element | None = None) -> Problem:
-        return package.problem(message, element.sourceline if element is not None else None, MANIFEST)
+    def problem(rule: str, message: str, element: etree._Element | None = None) -> Problem:
+        return package.problem(rule, message, element.sourceline if element is not None else None, MANIFEST)
 
     problems: list[Problem] = []
     seen: dict[str, etree._Element] = {}
@@ -34,22 +34,32 @@ def reference_problems(package: Package, root: etree._Element, cp: str, scorm_ty
         if identifier is None:
             continue
         if not NCNAME.match(identifier):
-            problems.append(problem(f"identifier {identifier!r} is not a valid XML name (NCName)", element))
+            problems.append(
+                problem("cp-identifier", f"identifier {identifier!r} is not a valid XML name (NCName)", element)
+            )
         if identifier in seen:
-            problems.append(problem(f"identifier {identifier!r} is used twice", element))
+            problems.append(problem("cp-identifier-duplicate", f"identifier {identifier!r} is used twice", element))
         seen[identifier] = element
 
     organizations = root.find("cp:organizations", ns)
     organization_ids = {org.get("identifier") for org in root.findall("cp:organizations/cp:organization", ns)}
     default = organizations.get("default") if organizations is not None else None
     if default is None or default not in organization_ids:
-        problems.append(problem(f"organizations default {default!r} names no organization", organizations))
+        problems.append(
+            problem(
+                "cp-default-organization", f"organizations default {default!r} names no organization", organizations
+            )
+        )
 
     resources = {res.get("identifier"): res for res in root.findall("cp:resources/cp:resource", ns)}
     for item in root.iter(f"{{{cp}}}item"):
         ref = item.get("identifierref")
         if ref is not None and ref not in resources:
-            problems.append(problem(f"item {item.get('identifier')!r} refers to missing resource {ref!r}", item))
+            problems.append(
+                problem(
+                    "cp-missing-resource", f"item {item.get('identifier')!r} refers to missing resource {ref!r}", item
+                )
+            )
 
     listed: set[str] = set()
     for resource in resources.values():
@@ -57,6 +67,7 @@ def reference_problems(package: Package, root: etree._Element, cp: str, scorm_ty
         if kind is None:
             problems.append(
                 problem(
+                    "cp-no-scormtype",
                     f"resource {resource.get('identifier')!r} has no {_prefixed(scorm_type)} "
                     "(LMSs then treat it as an untracked asset)",
                     resource,
@@ -65,7 +76,13 @@ def reference_problems(package: Package, root: etree._Element, cp: str, scorm_ty
         base = resource.get("{http://www.w3.org/XML/1998/namespace}base", "")
         href = resource.get("href")
         if kind == "sco" and not href:
-            problems.append(problem(f"SCO resource {resource.get('identifier')!r} has no href to launch", resource))
+            problems.append(
+                problem(
+                    "cp-sco-without-href",
+                    f"SCO resource {resource.get('identifier')!r} has no href to launch",
+                    resource,
+                )
+            )
         if href:
             problems += href_problems(package, base + href.split("?")[0].split("#")[0], MANIFEST, resource.sourceline)
         for file in resource.findall("cp:file", ns):
@@ -75,7 +92,11 @@ def reference_problems(package: Package, root: etree._Element, cp: str, scorm_ty
         for dependency in resource.findall("cp:dependency", ns):
             if dependency.get("identifierref") not in resources:
                 problems.append(
-                    problem(f"dependency refers to missing resource {dependency.get('identifierref')!r}", dependency)
+                    problem(
+                        "cp-missing-dependency",
+                        f"dependency refers to missing resource {dependency.get('identifierref')!r}",
+                        dependency,
+                    )
                 )
     first = next(iter(resources.values()), None)
     if (
@@ -83,16 +104,30 @@ def reference_problems(package: Package, root: etree._Element, cp: str, scorm_ty
         and first.get(scorm_type) != "sco"
         and any(res.get(scorm_type) == "sco" for res in resources.values())
     ):
-        problems.append(problem("the first resource must be the SCO: some LMSs (Open edX) launch the first one", first))
+        problems.append(
+            problem(
+                "cp-first-resource-not-sco",
+                "the first resource must be the SCO: some LMSs (Open edX) launch the first one",
+                first,
+            )
+        )
 
     hints = (root.get(f"{{{XSI}}}schemaLocation") or "").split()
     for location in hints[1::2]:
-        if "://" not in location and location not in package.files:
-            problems.append(problem(f"{location} is referenced by xsi:schemaLocation but not at the zip root", root))
-    for name in sorted(package.files):
+        if "://" not in location and location not in package.names:
+            problems.append(
+                problem(
+                    "cp-schema-file-missing",
+                    f"{location} is referenced by xsi:schemaLocation but not at the zip root",
+                    root,
+                )
+            )
+    for name in sorted(package.names):
         if name == MANIFEST or name in listed or _is_schema_file(name):
             continue
-        problems.append(package.problem(f"{name} is in the zip but not listed in any resource", file=MANIFEST))
+        problems.append(
+            package.problem("cp-unlisted-file", f"{name} is in the zip but not listed in any resource", file=MANIFEST)
+        )
     return problems
 
 
@@ -105,3 +140,23 @@ def _is_schema_file(name: str) -> bool:
 
 def _prefixed(qualified: str) -> str:
     return "adlcp:" + qualified.rsplit("}", 1)[-1]
+
+
+def sco_units(root: etree._Element, cp: str, scorm_type: str) -> list[tuple[str, str, str]]:
+    """(title, resource id, launch href) of every SCO, titled by the items that launch it (as an LMS
+    shows them), in organization order; a SCO no item names keeps its resource id as its title."""
+    ns = {"cp": cp}
+    resources = {res.get("identifier"): res for res in root.findall("cp:resources/cp:resource", ns)}
+    scos = {identifier: res for identifier, res in resources.items() if res.get(scorm_type) == "sco"}
+    units: list[tuple[str, str, str]] = []
+    named: set[str] = set()
+    for item in root.iter(f"{{{cp}}}item"):
+        ref = item.get("identifierref")
+        if ref in scos:
+            title = (item.findtext("cp:title", default="", namespaces=ns) or "").strip() or ref
+            units.append((title, ref, scos[ref].get("href", "")))
+            named.add(ref)
+    units += [
+        (identifier, identifier, res.get("href", "")) for identifier, res in scos.items() if identifier not in named
+    ]
+    return units

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from . import cp12
-from .common import Package
+from .common import LAUNCH_PAGE, Package, PackageInfo, spotlight_data
 
 MARKER = b'"tracking":"scorm12-xapi"'
 
@@ -26,7 +26,26 @@ class Scorm12XapiFormat(cp12.Scorm12Package):
 
     @classmethod
     def detect(cls, package: Package) -> bool:
-        return cp12.is_scorm12(package) and MARKER in package.files.get("index.html", b"")
+        return cp12.is_scorm12(package) and MARKER in (package.content(LAUNCH_PAGE) or b"")
+
+    def inspect(self, package: Package) -> PackageInfo:
+        """The SCORM 1.2 description plus where statements go and whether a credential is inside."""
+        info = cp12.inspect(package, self.name)
+        settings = (spotlight_data(package) or {}).get("settings")
+        settings = settings if isinstance(settings, dict) else {}
+        endpoint = settings.get("lrs_endpoint")
+        info.lrs_endpoint = str(endpoint) if endpoint else "from the launch URL (endpoint=…&auth=…)"
+        auth = settings.get("lrs_auth")
+        info.lrs_credential = _basic_key(str(auth)) if auth else None
+        return info
+
+    def skip_by_default(self, settings: Mapping[str, str]) -> str | None:
+        if settings.get("lrs_endpoint"):
+            return None
+        return (
+            "scorm12-xapi skipped: no LRS endpoint configured. To build it, set [xapi] endpoint, key and secret "
+            "in spotlight-pack.toml, or pass --lrs-endpoint URL --lrs-key KEY --lrs-secret SECRET"
+        )
 
     def settings_problems(self, settings: Mapping[str, str]) -> list[str]:
         problems = []
@@ -56,3 +75,14 @@ class Scorm12XapiFormat(cp12.Scorm12Package):
         if settings.get("actor_homepage"):
             runtime["actor_homepage"] = settings["actor_homepage"]
         return runtime
+
+
+def _basic_key(authorization: str) -> str:
+    """The key (never the secret) of a ``Basic`` Authorization value; "" when it is not one."""
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "basic":
+        return ""
+    try:
+        return base64.b64decode(token, validate=True).decode("utf-8").partition(":")[0]
+    except (ValueError, UnicodeDecodeError):
+        return ""

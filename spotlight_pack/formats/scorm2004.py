@@ -16,7 +16,17 @@ from ..errors import Problem
 from ..model import Course
 from . import imscp
 from .base import PackageFormat
-from .common import Package, PackageInfo, parse_xml, schema_files, schema_problems, xml_bytes
+from .common import (
+    LAUNCH_PAGE,
+    Package,
+    PackageInfo,
+    parse_xml,
+    percent,
+    schema_files,
+    schema_problems,
+    spotlight_data,
+    xml_bytes,
+)
 
 CP = "http://www.imsglobal.org/xsd/imscp_v1p1"
 ADLCP = "http://www.adlnet.org/xsd/adlcp_v1p3"
@@ -42,6 +52,7 @@ class Scorm2004Format(PackageFormat):
     name = "scorm2004"
     tracking = "scorm2004"
     summary = "SCORM 2004 4th Edition (imsmanifest.xml, one SCO, simple sequencing)"
+    reads = (MANIFEST, LAUNCH_PAGE)
 
     def package_files(
         self, course: Course, lang: str, rendered: Mapping[str, bytes], settings: Mapping[str, str]
@@ -53,7 +64,7 @@ class Scorm2004Format(PackageFormat):
 
     @classmethod
     def detect(cls, package: Package) -> bool:
-        data = package.files.get(MANIFEST)
+        data = package.content(MANIFEST)
         return (
             data is not None
             and (CP.encode() in data or re.search(rb"<(\w+:)?schemaversion>\s*(2004|CAM 1\.3|1\.3)", data) is not None)
@@ -70,6 +81,7 @@ class Scorm2004Format(PackageFormat):
             found = "missing" if version is None else repr(version.text)
             problems.append(
                 package.problem(
+                    "scorm2004-schemaversion",
                     f"schemaversion must be '2004 4th Edition' (found {found})",
                     version.sourceline if version is not None else None,
                     MANIFEST,
@@ -80,12 +92,16 @@ class Scorm2004Format(PackageFormat):
             if is_leaf and item.get("identifierref") is None:
                 problems.append(
                     package.problem(
-                        f"leaf item {item.get('identifier')!r} needs an identifierref", item.sourceline, MANIFEST
+                        "scorm2004-leaf-item",
+                        f"leaf item {item.get('identifier')!r} needs an identifierref",
+                        item.sourceline,
+                        MANIFEST,
                     )
                 )
             if not is_leaf and item.get("identifierref") is not None:
                 problems.append(
                     package.problem(
+                        "scorm2004-leaf-item",
                         f"item {item.get('identifier')!r} has children, so it must not have an identifierref",
                         item.sourceline,
                         MANIFEST,
@@ -95,6 +111,7 @@ class Scorm2004Format(PackageFormat):
             if resource.get(f"{{{ADLCP}}}scormtype") is not None:
                 problems.append(
                     package.problem(
+                        "scorm2004-scormtype-spelling",
                         "adlcp:scormtype is SCORM 1.2 spelling; SCORM 2004 needs adlcp:scormType",
                         resource.sourceline,
                         MANIFEST,
@@ -104,6 +121,7 @@ class Scorm2004Format(PackageFormat):
             if base is not None and (not base.endswith("/") or base.startswith("/") or "\\" in base):
                 problems.append(
                     package.problem(
+                        "scorm2004-xml-base",
                         f"xml:base {base!r} must be relative, end with '/' and use forward slashes",
                         resource.sourceline,
                         MANIFEST,
@@ -114,21 +132,25 @@ class Scorm2004Format(PackageFormat):
     def inspect(self, package: Package) -> PackageInfo:
         root, _ = parse_xml(package, MANIFEST)
         assert root is not None
-        resources = root.findall("cp:resources/cp:resource", NS)
-        scos = [res for res in resources if res.get(f"{{{ADLCP}}}scormType") == "sco"]
+        units = imscp.sco_units(root, CP, f"{{{ADLCP}}}scormType")
         lom_title = root.findtext("cp:metadata/lom:lom/lom:general/lom:title/lom:string", namespaces=NS)
         measure = root.findtext(".//imsss:primaryObjective/imsss:minNormalizedMeasure", namespaces=NS)
+        version = (
+            root.findtext("cp:metadata/lom:lom/lom:lifeCycle/lom:version/lom:string", namespaces=NS)
+            or root.get("version")
+            or (spotlight_data(package) or {}).get("version")
+        )
         return PackageInfo(
             format=self.name,
             title=(lom_title or root.findtext("cp:organizations/cp:organization/cp:title", "", NS)).strip(),
             identifier=root.get("identifier", ""),
-            version=root.findtext("cp:metadata/lom:lom/lom:lifeCycle/lom:version/lom:string", namespaces=NS)
-            or root.get("version"),
+            version=str(version).strip() if version else None,
             languages=[lang.text or "" for lang in root.findall("cp:metadata/lom:lom/lom:general/lom:language", NS)],
-            launch=[res.get("href", "") for res in scos],
-            units=[res.get("identifier", "") for res in scos],
-            mastery_score=f"{float(measure) * 100:g}" if measure else None,
-            file_count=len(package.files),
+            launch=[href for _, _, href in units],
+            units=[title for title, _, _ in units],
+            unit_ids=[identifier for _, identifier, _ in units],
+            mastery_score=percent(measure, 1),
+            file_count=len(package.names),
             size=package.size,
             extra={"Schema version": root.findtext("cp:metadata/cp:schemaversion", "", NS)},
         )

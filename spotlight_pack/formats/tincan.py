@@ -16,7 +16,18 @@ from ..model import Course
 from ..questions import kind_of
 from ..quiz_text import plain
 from .base import PackageFormat
-from .common import Package, PackageInfo, href_problems, is_absolute_iri, parse_xml, schema_problems, xml_bytes
+from .common import (
+    LAUNCH_PAGE,
+    Package,
+    PackageInfo,
+    href_problems,
+    is_absolute_iri,
+    parse_xml,
+    percent,
+    schema_problems,
+    spotlight_data,
+    xml_bytes,
+)
 
 TINCAN = "http://projecttincan.com/tincan.xsd"
 LAUNCH_FILE = "tincan.xml"
@@ -28,6 +39,7 @@ class TinCanFormat(PackageFormat):
     name = "tincan"
     tracking = "tincan"
     summary = "Tin Can (tincan.xml): xAPI statements to the LRS the LMS names in the launch URL"
+    reads = (LAUNCH_FILE, LAUNCH_PAGE)
 
     def package_files(
         self, course: Course, lang: str, rendered: Mapping[str, bytes], settings: Mapping[str, str]
@@ -38,12 +50,14 @@ class TinCanFormat(PackageFormat):
 
     @classmethod
     def detect(cls, package: Package) -> bool:
-        return LAUNCH_FILE in package.files
+        return LAUNCH_FILE in package.names
 
     def validate(self, package: Package) -> list[Problem]:
         problems = [
-            package.problem(f"{name}: a second tincan.xml; a package has exactly one, at its root")
-            for name in sorted(package.files)
+            package.problem(
+                "tincan-second-manifest", f"{name}: a second tincan.xml; a package has exactly one, at its root"
+            )
+            for name in sorted(package.names)
             if name.endswith("/tincan.xml")
         ]
         root, parse_problems = parse_xml(package, LAUNCH_FILE)
@@ -57,12 +71,20 @@ class TinCanFormat(PackageFormat):
             if not is_absolute_iri(identifier):
                 problems.append(
                     package.problem(
-                        f"activity id {identifier!r} must be an absolute IRI", activity.sourceline, LAUNCH_FILE
+                        "tincan-activity-id",
+                        f"activity id {identifier!r} must be an absolute IRI",
+                        activity.sourceline,
+                        LAUNCH_FILE,
                     )
                 )
             if identifier in seen:
                 problems.append(
-                    package.problem(f"activity id {identifier!r} is used twice", activity.sourceline, LAUNCH_FILE)
+                    package.problem(
+                        "tincan-activity-duplicate",
+                        f"activity id {identifier!r} is used twice",
+                        activity.sourceline,
+                        LAUNCH_FILE,
+                    )
                 )
             seen.add(identifier)
             if activity.find("t:launch", NS) is not None:
@@ -70,7 +92,10 @@ class TinCanFormat(PackageFormat):
         if len(launchable) != 1:
             problems.append(
                 package.problem(
-                    f"exactly one activity must have <launch> (found {len(launchable)})", root.sourceline, LAUNCH_FILE
+                    "tincan-launch-count",
+                    f"exactly one activity must have <launch> (found {len(launchable)})",
+                    root.sourceline,
+                    LAUNCH_FILE,
                 )
             )
         for activity in launchable:
@@ -81,21 +106,29 @@ class TinCanFormat(PackageFormat):
         return problems
 
     def inspect(self, package: Package) -> PackageInfo:
+        """tincan.xml has no version nor mastery score: both are read from the package's own data when
+        we built it (the player's course data in index.html), and are "-" for a third-party package."""
         root, _ = parse_xml(package, LAUNCH_FILE)
         assert root is not None
         activities = root.findall("t:activities/t:activity", NS)
         course = next((activity for activity in activities if activity.find("t:launch", NS) is not None), None)
         launches = course.findall("t:launch", NS) if course is not None else []
+        data = spotlight_data(package) or {}
+        title = (course.findtext("t:name", "", NS) if course is not None else "").strip()
+        pages = data.get("pages") if isinstance(data.get("pages"), list) else []
+        scored = any(isinstance(page, dict) and page.get("kind") == "assessment" for page in pages)
+        mastery = data.get("masteryScore") if scored else None
         return PackageInfo(
             format=self.name,
-            title=(course.findtext("t:name", "", NS) if course is not None else "").strip(),
+            title=title,
             identifier=course.get("id", "") if course is not None else "",
-            version=None,
+            version=str(data["version"]) if data.get("version") else None,
             languages=sorted({launch.get("lang", "") for launch in launches} - {""}),
             launch=[(launch.text or "").strip() for launch in launches],
-            units=[course.get("id", "")] if course is not None else [],
-            mastery_score=None,
-            file_count=len(package.files),
+            units=[title or course.get("id", "")] if course is not None else [],
+            unit_ids=[course.get("id", "")] if course is not None else [],
+            mastery_score=percent(str(mastery), 100) if isinstance(mastery, int | float) else None,
+            file_count=len(package.names),
             size=package.size,
             extra={"Activities": str(len(activities))},
         )

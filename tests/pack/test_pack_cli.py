@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from spotlight_pack.cli import main
+from spotlight_pack.formats import FORMATS
+
+MINI = Path(__file__).resolve().parents[1] / "fixtures" / "courses" / "mini"
 
 
 def test_build_then_validate_then_inspect(mini_copy: Path, tmp_path: Path) -> None:
@@ -26,10 +32,11 @@ def test_build_then_validate_then_inspect(mini_copy: Path, tmp_path: Path) -> No
     info = json.loads(inspected.output)
     assert info["format"] == "scorm12" and info["title"] == "Curso mínimo de prueba"
     assert info["version"] == "1.2.0" and info["languages"] == ["es-MX"] and info["mastery_score"] == "80"
-    assert info["launch"] == ["index.html"] and info["units"] == ["RES1"] and info["valid"] is True
+    assert info["launch"] == ["index.html"] and info["units"] == ["Curso mínimo de prueba"] and info["valid"] is True
+    assert info["unit_ids"] == ["RES1"] and info["errors"] == [] and info["warnings"] == []
     assert info["file_count"] == 9 and info["size"] == zip_path.stat().st_size
     table = runner.invoke(main, ["inspect", str(zip_path)]).output
-    assert "Mastery score  80" in table and "Format" in table
+    assert "Mastery score  80%" in table and "Format" in table
 
 
 def test_a_failed_build_writes_nothing(mini_copy: Path, tmp_path: Path) -> None:
@@ -159,3 +166,104 @@ def test_preview_serves_the_course_on_loopback(mini_copy: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def _inspect_json(path: Path) -> dict:
+    result = CliRunner().invoke(main, ["inspect", "--json", str(path)])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_inspect_agrees_with_itself_across_formats(tmp_path: Path) -> None:
+    """One version, one mastery scale (percent) and titles for every format, as the zip name says."""
+    out = tmp_path / "dist"
+    settings = ["--lrs-endpoint", "https://lrs.example.org/xAPI/", "--lrs-key", "pkg-writer", "--lrs-secret", "s3cret!"]
+    result = CliRunner().invoke(
+        main, ["build", str(MINI), "--lang", "en", "--out", str(out), *[f"--format={f}" for f in FORMATS], *settings]
+    )
+    assert result.exit_code == 0, result.output
+    for format_name in FORMATS:
+        info = _inspect_json(out / f"mini-1.2.0-{format_name}-en.zip")
+        assert info["version"] == "1.2.0", format_name
+        assert info["mastery_score"] == "80", format_name
+        assert info["units"] == ["Minimal test course"], format_name
+        assert info["valid"] is True and info["warnings"] == [], format_name
+    xapi = _inspect_json(out / "mini-1.2.0-scorm12-xapi-en.zip")
+    assert xapi["lrs_endpoint"] == "https://lrs.example.org/xAPI/" and xapi["lrs_credential"] == "pkg-writer"
+    table = CliRunner().invoke(main, ["inspect", str(out / "mini-1.2.0-scorm12-xapi-en.zip")]).stdout
+    assert "LRS endpoint    https://lrs.example.org/xAPI/" in table
+    assert "contains a write-only LRS credential (key pkg-writer)" in table and "s3cret!" not in table
+    assert _inspect_json(out / "mini-1.2.0-cmi5-en.zip")["lrs_endpoint"] is None
+
+
+def test_inspect_of_a_scorm12_xapi_package_without_endpoint(tmp_path: Path) -> None:
+    written = CliRunner().invoke(
+        main, ["build", str(MINI), "--format", "scorm12-xapi", "--lang", "es", "--out", str(tmp_path)]
+    )
+    assert written.exit_code == 0, written.output
+    info = _inspect_json(tmp_path / "mini-1.2.0-scorm12-xapi-es.zip")
+    assert info["lrs_endpoint"].startswith("from the launch URL") and info["lrs_credential"] is None
+
+
+def test_inspect_says_what_an_unreadable_zip_is(tmp_path: Path) -> None:
+    """A folder zipped with its parent: inspect says so, as validate does, and exits 1."""
+    path = tmp_path / "wrapped.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("course/imsmanifest.xml", "<manifest/>")
+        archive.writestr("course/index.html", "<p>hi</p>")
+    result = CliRunner().invoke(main, ["inspect", str(path)])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "course/imsmanifest.xml is not at the zip root: zip the folder's contents" in result.stderr
+
+
+def test_default_build_skips_scorm12_xapi_without_an_endpoint(tmp_path: Path, monkeypatch) -> None:
+    """`make build` runs `spotlight-pack build` with no arguments: no zip that could report nowhere."""
+    project = tmp_path / "project"
+    shutil.copytree(MINI, project / "course_sources" / "mini")
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(main, ["build", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    names = sorted(path.name for path in (project / "dist").iterdir())
+    assert names == [f"mini-1.2.0-{f}-en.zip" for f in sorted(FORMATS) if f != "scorm12-xapi"]
+    assert "note: scorm12-xapi skipped: no LRS endpoint configured" in result.stderr
+    assert "spotlight-pack.toml" in result.stderr
+    (project / "spotlight-pack.toml").write_text('[xapi]\nendpoint = "https://lrs.example.org/xAPI/"\n')
+    again = CliRunner().invoke(main, ["build", "--lang", "en"])
+    assert again.exit_code == 0 and "skipped" not in again.stderr
+    assert (project / "dist" / "mini-1.2.0-scorm12-xapi-en.zip").is_file()
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640), (0o002, 0o664)])
+def test_zips_get_the_usual_file_mode(tmp_path: Path, umask: int, mode: int) -> None:
+    old = os.umask(umask)
+    try:
+        result = CliRunner().invoke(
+            main, ["build", str(MINI), "--format", "scorm12", "--lang", "es", "--out", str(tmp_path)]
+        )
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE((tmp_path / "mini-1.2.0-scorm12-es.zip").stat().st_mode) == mode
+    assert [path.name for path in tmp_path.iterdir()] == ["mini-1.2.0-scorm12-es.zip"], "no temporary file left"
+
+
+def test_check_accepts_a_folder_of_courses(tmp_path: Path, monkeypatch) -> None:
+    sources = tmp_path / "course_sources"
+    shutil.copytree(MINI, sources / "mini")
+    shutil.copytree(MINI, sources / "other")
+    (sources / "other" / "course.yaml").write_text(
+        (sources / "other" / "course.yaml").read_text().replace("id: mini", "id: other")
+    )
+    runner = CliRunner()
+    folder = runner.invoke(main, ["check", str(sources)])
+    assert folder.exit_code == 0 and "0 problem(s) in 2 course(s)." in folder.stderr, folder.output
+    monkeypatch.chdir(tmp_path)
+    default = runner.invoke(main, ["check"])
+    assert default.exit_code == 0 and "in 2 course(s)." in default.stderr, default.output
+    (sources / "other" / "course.yaml").write_text("id: [unclosed\n")
+    broken = runner.invoke(main, ["check", "course_sources"])
+    assert broken.exit_code == 1 and "other/course.yaml:2: YAML syntax error" in broken.stdout
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    nothing = runner.invoke(main, ["check", str(empty)])
+    assert nothing.exit_code == 1 and "no course.yaml in this folder" in nothing.output

@@ -1,0 +1,376 @@
+"""How the loader reads a course's files: never outside the course folder, never past the limits, and
+YAML without aliases or deep nesting.
+
+Course sources may come from contributors (a CI building a pull request), so every file is
+untrusted input:
+
+- **Where.** A file is read only if its real path, every link resolved, lies inside the course
+  folder's real path (the course folder itself may be a link). Links that point outside are reported
+  and never followed, in ``media/``, in ``modules/`` or anywhere else; directory listings skip them
+  too. The file is opened with ``O_NOFOLLOW`` and ``O_NONBLOCK`` and must be a regular file (no FIFO
+  that would block, no device). Names must match the disk's spelling exactly, so a course builds the
+  same on a case-insensitive disk (macOS, Windows) as on Linux.
+- **How much.** Sizes are checked with ``fstat`` before anything is read or parsed, per kind of file
+  and for the whole course (``SourceLimits``, documented in docs/source-format.md), and reads stop
+  at the limit whatever ``fstat`` said.
+- **YAML.** Aliases and anchors are refused (a course never needs them, and they are how "billion
+  laughs" documents multiply), nesting is bounded before Python's recursion limit can be reached, and
+  every value is built under a guard so that a bad date or a 5,000-digit number is a message, not a
+  traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+KiB = 1024
+MiB = 1024 * KiB
+FileKind = Literal["page", "yaml", "media"]
+MARKDOWN_MARKERS = ("[", "]", "*", "_", "<", "`", "|")
+
+
+@dataclass(frozen=True)
+class SourceLimits:
+    """What a course may hold before the loader refuses it; every default is far above real courses
+    (the four diplomas: pages under 10 KB, YAML under 40 KB, images under 10 KB, about 340 files)."""
+
+    max_page_size: int = 1 * MiB
+    max_page_markers: int = 20_000
+    """Markdown markers ``[ ] * _ < ` |`` in one page (the densest real page has 240). markdown-it's
+    cost grows with the square of unclosed brackets and emphasis runs: 20,000 cost under a second."""
+    max_yaml_size: int = 256 * KiB
+    """PyYAML parses about 50–100 KB of CPU time per second: 256 KiB is a few seconds at worst."""
+    max_media_size: int = 20 * MiB
+    max_course_size: int = 200 * MiB
+    """All the files read for one course together."""
+    max_entries: int = 10_000
+    """Files and folders listed in one course."""
+    max_yaml_depth: int = 32
+    """Nested mappings and lists in one YAML file (the deepest real one has 6)."""
+
+    def size_limit(self, kind: FileKind) -> int:
+        return {"page": self.max_page_size, "yaml": self.max_yaml_size, "media": self.max_media_size}[kind]
+
+
+DEFAULT_SOURCE_LIMITS = SourceLimits()
+
+
+class SourceFileError(Exception):
+    """A file that is not read (outside the course, too large, not text, …); ``line`` when known."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class CourseFiles:
+    """Every read of a course's files goes through here."""
+
+    def __init__(
+        self,
+        root: Path,
+        limits: SourceLimits | None = None,
+        report: Callable[[Path, int | None, str], None] | None = None,
+    ) -> None:
+        self.root = Path(os.path.abspath(root))
+        self.real_root = Path(os.path.realpath(root))
+        self.limits = limits or DEFAULT_SOURCE_LIMITS  # read at call time, so a program may set its own
+        self.report = report or (lambda path, line, message: None)
+        self.bytes_read = 0
+        self.entries_seen = 0
+        self._listings: dict[Path, set[str]] = {}
+
+    # ----------------------------------------------------------------- where
+
+    def locate(self, path: Path) -> Path:
+        """The real path of ``path`` if it lies inside the course folder; else ``SourceFileError``."""
+        absolute = Path(os.path.abspath(path))
+        if not absolute.is_relative_to(self.root):
+            raise SourceFileError("is outside the course folder; it is not read")
+        real = Path(os.path.realpath(absolute))
+        if not real.is_relative_to(self.real_root):
+            raise SourceFileError("is a link to a file outside the course folder; it is not read")
+        return real
+
+    def problem_with(self, path: Path) -> str | None:
+        """Why ``path`` cannot be used as a course file (missing, outside, not a file, wrong case)."""
+        try:
+            real = self.locate(path)
+        except SourceFileError as error:
+            return error.message
+        if not os.path.lexists(real):
+            return self._missing(path)
+        if not real.is_file():
+            return "is not a regular file"
+        return self._case_problem(path)
+
+    def is_file(self, path: Path) -> bool:
+        """A regular file inside the course (links outside and dangling links are not files here)."""
+        try:
+            return self.locate(path).is_file()
+        except SourceFileError:
+            return False
+
+    def _missing(self, path: Path) -> str:
+        parent = Path(os.path.abspath(path)).parent
+        try:
+            names = self._listing(Path(os.path.realpath(parent)))
+        except OSError:
+            return "does not exist"
+        other = next((name for name in sorted(names) if name.casefold() == path.name.casefold()), None)
+        if other:
+            return f"does not exist (there is {other}: names are case-sensitive on LMS servers)"
+        return "does not exist"
+
+    def _case_problem(self, path: Path) -> str | None:
+        """On a case-insensitive disk ``Media/Steps.svg`` opens ``media/steps.svg``; refuse it there
+        too, so a course that builds on a Mac builds on Linux and its zip names match its files."""
+        relative = Path(os.path.abspath(path)).relative_to(self.root)
+        folder = self.real_root
+        for part in relative.parts:
+            try:
+                names = self._listing(folder)
+            except OSError:
+                return None
+            if part not in names:
+                actual = next((name for name in sorted(names) if name.casefold() == part.casefold()), part)
+                return f"is spelled {actual} on disk: write the name exactly (LMS servers are case-sensitive)"
+            folder = Path(os.path.realpath(folder / part))
+        return None
+
+    def _listing(self, folder: Path) -> set[str]:
+        if folder not in self._listings:
+            self._listings[folder] = set(os.listdir(folder))
+        return self._listings[folder]
+
+    def list_dir(self, folder: Path) -> list[Path]:
+        """The entries of a course folder, in name order, without links that lead outside the course
+        (each one is reported) and without more entries than ``max_entries`` for the whole course."""
+        self.locate(folder)
+        entries = []
+        for entry in sorted(Path(folder).iterdir()):
+            self.entries_seen += 1
+            if self.entries_seen > self.limits.max_entries:
+                raise SourceFileError(
+                    f"holds more than {self.limits.max_entries:,} files and folders (the limit); not read further"
+                )
+            if entry.is_symlink():
+                try:
+                    self.locate(entry)
+                except SourceFileError as error:
+                    self.report(entry, None, error.message)
+                    continue
+            entries.append(entry)
+        return entries
+
+    # ----------------------------------------------------------------- how much
+
+    def read_bytes(self, path: Path, kind: FileKind) -> bytes:
+        """The bytes of a course file, under its size limit and the course's total."""
+        real = self.locate(path)
+        case = self._case_problem(path) if os.path.lexists(real) else None
+        if case:
+            raise SourceFileError(case)
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+        try:
+            handle = os.open(real, flags)
+        except FileNotFoundError:
+            raise SourceFileError(self._missing(path)) from None
+        except OSError as error:
+            raise SourceFileError(f"cannot be read ({error.strerror})") from None
+        try:
+            info = os.fstat(handle)
+            if not stat.S_ISREG(info.st_mode):
+                raise SourceFileError("is not a regular file; it is not read")
+            limit = self.limits.size_limit(kind)
+            if info.st_size > limit:
+                raise SourceFileError(
+                    f"is {info.st_size:,} bytes, more than the limit of {limit:,} for a {kind} file "
+                    "(docs/source-format.md); it is not read"
+                )
+            if self.bytes_read + info.st_size > self.limits.max_course_size:
+                raise SourceFileError(
+                    f"takes the course past its total limit of {self.limits.max_course_size:,} bytes; it is not read"
+                )
+            data = _read_at_most(handle, limit + 1)
+        finally:
+            os.close(handle)
+        if len(data) > limit:
+            raise SourceFileError(f"grew past the limit of {limit:,} bytes while being read; it is not read")
+        self.bytes_read += len(data)
+        return data
+
+    def read_markdown(self, path: Path) -> str:
+        """A page's text, refused before parsing when it holds more markers than any real page."""
+        text = self.read_text(path, "page")
+        markers = sum(text.count(marker) for marker in MARKDOWN_MARKERS)
+        if markers > self.limits.max_page_markers:
+            raise SourceFileError(
+                f"holds {markers:,} Markdown markers ({' '.join(MARKDOWN_MARKERS)}), more than the limit of "
+                f"{self.limits.max_page_markers:,} (docs/source-format.md); it is not parsed"
+            )
+        return text
+
+    def read_text(self, path: Path, kind: FileKind) -> str:
+        """A UTF-8 text file with its line ends made ``\\n`` (as Python's text mode does)."""
+        data = self.read_bytes(path, kind)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise SourceFileError(f"not UTF-8 text ({error.reason} at byte {error.start})") from None
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _read_at_most(handle: int, size: int) -> bytes:
+    parts = []
+    remaining = size
+    while remaining > 0:
+        chunk = os.read(handle, min(remaining, 1 * MiB))
+        if not chunk:
+            break
+        parts.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(parts)
+
+
+# --------------------------------------------------------------------------- YAML with line numbers
+
+
+@dataclass
+class YamlDoc:
+    """Parsed YAML plus the line of every node, keyed by its path from the root."""
+
+    path: Path
+    data: Any
+    lines: dict[tuple[Any, ...], int] = field(default_factory=dict)
+
+    def get(self, *keys: Any) -> Any:
+        """The value at ``keys`` (mapping keys and list indexes), or None when any step is missing."""
+        value: Any = self.data
+        for key in keys:
+            if isinstance(value, dict):
+                value = value.get(key)
+            elif isinstance(value, list) and isinstance(key, int) and 0 <= key < len(value):
+                value = value[key]
+            else:
+                return None
+        return value
+
+    def line(self, *keys: Any) -> int | None:
+        """Line of the deepest node on ``keys`` that exists (so a missing key points at its parent)."""
+        for end in range(len(keys), -1, -1):
+            if keys[:end] in self.lines:
+                return self.lines[keys[:end]]
+        return None
+
+
+class _CourseYamlLoader(yaml.SafeLoader):
+    """PyYAML's safe loader composing without aliases or anchors, to a bounded depth."""
+
+    max_depth = DEFAULT_SOURCE_LIMITS.max_yaml_depth
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()
+        line = event.start_mark.line + 1 if event.start_mark else None
+        if isinstance(event, yaml.AliasEvent):
+            raise SourceFileError(
+                f"YAML alias *{event.anchor} is not allowed in course sources: write the value out in full", line
+            )
+        if getattr(event, "anchor", None) is not None:
+            raise SourceFileError(
+                f"YAML anchor &{event.anchor} is not allowed in course sources: remove it and write values out", line
+            )
+        self.depth += 1
+        try:
+            if self.depth > self.max_depth:
+                raise SourceFileError(
+                    f"YAML nested more than {self.max_depth} levels deep; course files need a few", line
+                )
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self.depth -= 1
+
+
+def load_yaml(path: Path, text: str, limits: SourceLimits = DEFAULT_SOURCE_LIMITS) -> YamlDoc:
+    """Parse one course YAML file; ``SourceFileError`` (with a line when known) says what is wrong."""
+    loader = _CourseYamlLoader(text)
+    loader.max_depth = limits.max_yaml_depth
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        raise SourceFileError(
+            f"YAML syntax error: {error.problem or error.context} "
+            "(put text that contains : ? # { } [ ] or starts with a quote in double quotes)",
+            mark.line + 1 if mark else None,
+        ) from None
+    except yaml.YAMLError as error:
+        raise SourceFileError(f"YAML syntax error: {error}") from None
+    finally:
+        loader.dispose()
+    if node is None:
+        raise SourceFileError("file is empty", 1)
+    lines: dict[tuple[Any, ...], int] = {}
+    data = _node_to_data(node, (), lines, yaml.SafeLoader(""))
+    if not isinstance(data, dict):
+        raise SourceFileError("expected a mapping of keys (key: value) at the top of the file", 1)
+    return YamlDoc(path, data, lines)
+
+
+PLAIN_TAGS = {yaml.MappingNode: "tag:yaml.org,2002:map", yaml.SequenceNode: "tag:yaml.org,2002:seq"}
+
+
+def _node_to_data(
+    node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int], constructor: yaml.SafeLoader
+) -> Any:
+    """Build Python values from a composed node, recording every node's line. Recursion is bounded by
+    the loader's depth limit (and aliases, which could make the tree a graph, never get this far)."""
+    line = node.start_mark.line + 1
+    lines[path] = line
+    expected = PLAIN_TAGS.get(type(node))
+    if expected is not None and node.tag != expected:
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        raise SourceFileError(f"YAML tag {tag} is not allowed in course sources: remove it", line)
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _construct(key_node, constructor)
+            if isinstance(key, list | dict | set):
+                key = str(key)  # an unhashable key; reported as unknown by the caller
+            result[key] = _node_to_data(value_node, (*path, key), lines, constructor)
+            lines[(*path, key)] = key_node.start_mark.line + 1
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_node_to_data(item, (*path, index), lines, constructor) for index, item in enumerate(node.value)]
+    return _construct(node, constructor)
+
+
+def _construct(node: yaml.Node, constructor: yaml.SafeLoader) -> Any:
+    line = node.start_mark.line + 1
+    try:
+        return constructor.construct_object(node, deep=True)
+    except yaml.YAMLError as error:
+        problem = getattr(error, "problem", None) or str(error)
+        raise SourceFileError(f"YAML error: {problem}", line) from None
+    except (ValueError, OverflowError, TypeError) as error:
+        # e.g. a date like 2024-13-45, or a number with more digits than Python converts
+        raise SourceFileError(
+            f"YAML value {_excerpt(node)} is not valid ({error}); put it in double quotes", line
+        ) from None
+
+
+def _excerpt(node: yaml.Node) -> str:
+    value = str(getattr(node, "value", ""))
+    return repr(value if len(value) <= 40 else value[:37] + "...")
