@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from . import quiz_text
 from .errors import display_path
 from .model import FeedbackPolicy, Pool, Question, QuestionType, Quiz, SourceRef
 from .questions import KINDS, ItemReader, QuizSource
@@ -32,8 +33,11 @@ class QuizReader:
     def read(self, source: QuizSource, quiz_id: str, scored: bool) -> Quiz | None:
         doc = source.doc
         top = ItemReader(source, (), "quiz" if not scored else "assessment")
-        title = source.problems.text(doc, source.languages, "title")
-        intro = source.problems.text(doc, source.languages, "intro", required=False)
+        title = top.text("title")
+        intro = top.text("intro", required=False)  # inline Markdown, like every quiz text
+        for lang in source.languages if title else ():
+            if quiz_text.plain(title[lang]) != " ".join(title[lang].split()):
+                top.error(f"the title is shown in the menu as plain text: no Markdown ('{lang}')", "title")
         top.unknown_keys(QUIZ_KEYS, "a quiz")
         attempts = self._attempts(top)
         policy = self._feedback(top, scored)
