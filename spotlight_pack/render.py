@@ -30,10 +30,11 @@ from spotlight_pack.sources import page_anchor
 
 LAUNCH_FILE = "index.html"
 SCRIPT_FILE = "spotlight/player.js"
+QUIZ_SCRIPT_FILE = "spotlight/quiz.js"  # loaded by the player when a quiz page is first shown
 STYLE_FILE = "spotlight/player.css"
 
 _REQUIRES = re.compile(r"^// @requires (lib/[a-z0-9-]+\.js)$", re.MULTILINE)
-_RESERVED_PATHS = frozenset({LAUNCH_FILE, SCRIPT_FILE, STYLE_FILE})
+_RESERVED_PATHS = frozenset({LAUNCH_FILE, SCRIPT_FILE, QUIZ_SCRIPT_FILE, STYLE_FILE})
 
 
 def _runtime_file(relative: str) -> str:
@@ -49,32 +50,44 @@ def available_trackings() -> tuple[str, ...]:
 
 
 @cache
-def _style() -> str:
-    return rcssmin.cssmin(_runtime_file("player.css")) + "\n"
+def build_style(questions: tuple[str, ...] = ()) -> str:
+    """The one style sheet: the player's, then the question types' ``questions`` (under runtime/)."""
+    return rcssmin.cssmin("\n".join(_runtime_file(name) for name in ("player.css", *questions))) + "\n"
 
 
-def question_scripts(course: Course) -> tuple[str, ...]:
-    """The runtime modules of the question types the course uses, in registry order (no others:
-    packages stay small)."""
+def question_files(course: Course, attribute: str) -> tuple[str, ...]:
+    """The runtime files (``scripts`` or ``styles``) of the question types the course uses, in
+    registry order: no others, so packages stay small."""
     used = {question.type for quiz in course.quizzes() for question in quiz.questions}
-    return tuple(dict.fromkeys(script for kind in KINDS.values() if kind.type in used for script in kind.scripts))
+    kinds = [kind for kind in KINDS.values() if kind.type in used]
+    return tuple(dict.fromkeys(name for kind in kinds for name in getattr(kind, attribute)))
+
+
+def _bundle(parts: list[str], tail: str = "") -> str:
+    """Runtime files in one function scope (nothing leaks into the page's globals but what ``tail``
+    sets), without comments and spaces (rjsmin renames nothing): phones download every byte."""
+    body = "\n".join(_runtime_file(name) for name in parts)
+    return rjsmin.jsmin(f'(function () {{\n"use strict";\n{body}{tail}}})();\n') + "\n"
 
 
 @cache
-def build_script(tracking: str, questions: tuple[str, ...] = ()) -> str:
-    """The one script of a package: state codec, the libraries the adapter requires, the adapter, the
-    quiz engine, the question type modules ``questions`` (paths under runtime/), the player.
-
-    Wrapped in a single function scope so nothing leaks into the LMS frame's globals.
-    """
+def build_script(tracking: str) -> str:
+    """The script every page loads: the state codec, the libraries the adapter requires, the adapter,
+    the player."""
     if tracking not in available_trackings():
         raise ValueError(f"unknown tracking '{tracking}' (have: {', '.join(available_trackings())})")
     adapter = _runtime_file(f"adapters/{tracking}.js")
     libraries = [*dict.fromkeys(_REQUIRES.findall(adapter))]
-    parts = ["state.js", *libraries, f"adapters/{tracking}.js", "quiz.js", *questions, "player.js"]
-    body = "\n".join(_runtime_file(name) for name in parts)
-    # Comments and spaces removed (rjsmin renames nothing): learners' phones download every byte.
-    return rjsmin.jsmin(f'(function () {{\n"use strict";\n{body}}})();\n') + "\n"
+    return _bundle(["state.js", *libraries, f"adapters/{tracking}.js", "player.js"])
+
+
+@cache
+def build_quiz_script(questions: tuple[str, ...]) -> str:
+    """The script of quiz pages, loaded by the player the first time one is shown (a content page
+    never pays for it): the state codec's helpers, the quiz engine, the modules ``questions`` (paths
+    under runtime/) of the question types the course uses. It hands the engine to the player as
+    ``window.spotlightQuizEngine``, its one global."""
+    return _bundle(["state.js", "quiz.js", *questions], "\nwindow.spotlightQuizEngine = quizEngine;\n")
 
 
 @dataclass(frozen=True)
@@ -209,6 +222,7 @@ def _course_data(
             for e in entries
         ],
         "quizzes": quiz_data,
+        "quizScript": QUIZ_SCRIPT_FILE,
         "questions": questions,
         "strings": dict(ui_strings(lang)),
     }
@@ -244,7 +258,7 @@ def render_package(
     if lang not in course.languages:
         raise ValueError(f"course {course.id} has no language '{lang}' (has: {', '.join(course.languages)})")
     strings = ui_strings(lang)
-    script = build_script(tracking, question_scripts(course))
+    script = build_script(tracking)
     entries = _entries(course, lang)
     data = _course_data(course, lang, tracking, settings or {}, entries)
     html = _environment().get_template("index.html.j2").render(
@@ -263,8 +277,10 @@ def render_package(
     files = {
         LAUNCH_FILE: html.encode(),
         SCRIPT_FILE: script.encode(),
-        STYLE_FILE: _style().encode(),
+        STYLE_FILE: build_style(question_files(course, "styles")).encode(),
     }
+    if course.quizzes():
+        files[QUIZ_SCRIPT_FILE] = build_quiz_script(question_files(course, "scripts")).encode()
     for asset in sorted(course.assets, key=lambda asset: asset.path):
         if asset.path in _RESERVED_PATHS:
             raise ValueError(f"course {course.id}: asset path {asset.path} clashes with a player file")

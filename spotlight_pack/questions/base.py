@@ -199,6 +199,7 @@ class QuestionKind:
     interaction: ClassVar[Interaction]
     template: ClassVar[str]  # under templates/questions/
     scripts: ClassVar[tuple[str, ...]]  # under runtime/, in order (a type may build on another's script)
+    styles: ClassVar[tuple[str, ...]] = ()  # style sheets under runtime/ beyond player.css
     hint: ClassVar[str]  # interface string key of the instruction under the prompt
 
     def read(self, item: ItemReader) -> QuestionBody | None:

@@ -49,6 +49,7 @@ class FillInKind(QuestionKind):
     interaction = Interaction("fill-in", "fill-in", "fill-in")
     template = "fill-in.html.j2"
     scripts = ("questions/fill-in.js",)
+    styles = ("questions/text.css",)
     hint = "typeAnswer"
 
     def read(self, item: ItemReader) -> QuestionBody | None:

@@ -27,6 +27,7 @@ class LongFillInKind(QuestionKind):
     interaction = Interaction("fill-in", "long-fill-in", "long-fill-in")
     template = "long-fill-in.html.j2"
     scripts = ("questions/fill-in.js", "questions/long-fill-in.js")
+    styles = ("questions/text.css",)
     hint = "writeAnswer"
 
     def read(self, item: ItemReader) -> QuestionBody | None:

@@ -55,6 +55,7 @@ class MatchingKind(QuestionKind):
     interaction = Interaction("matching", "matching", "matching")
     template = "matching.html.j2"
     scripts = ("questions/matching.js",)
+    styles = ("questions/matching.css",)
     hint = "matchEach"
 
     def read(self, item: ItemReader) -> QuestionBody | None:

@@ -34,6 +34,7 @@ class NumericKind(QuestionKind):
     interaction = Interaction("numeric", "numeric", "numeric")
     template = "numeric.html.j2"
     scripts = ("questions/numeric.js",)
+    styles = ("questions/text.css",)
     hint = "typeNumber"
 
     def read(self, item: ItemReader) -> QuestionBody | None:

@@ -40,6 +40,7 @@ class SequencingKind(QuestionKind):
     interaction = Interaction("sequencing", "sequencing", "sequencing")
     template = "sequencing.html.j2"
     scripts = ("questions/sequencing.js",)
+    styles = ("questions/sequencing.css",)
     hint = "putInOrder"
 
     def read(self, item: ItemReader) -> QuestionBody | None:

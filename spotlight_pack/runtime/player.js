@@ -37,6 +37,10 @@ var current = -1;
 var started = false;
 var visited = pages.map(function () { return false; });
 var best = null;
+// What the learner did in this session, for the outcome policy (lib/outcome.js): the best score she
+// submitted, and whether the saved state she resumed was already complete.
+var sessionBest = null;
+var restoredCompleted = false;
 var masteryScore = data.masteryScore;
 var reported = "";
 var finished = false;
@@ -58,16 +62,21 @@ function progress() {
   return pages.length ? seen / pages.length : 1;
 }
 
+function isCompleted(seen, submitted) {
+  var allSeen = seen.every(Boolean);
+  return data.completion === "pages" ? allSeen : data.completion === "assessment" ? submitted : allSeen && submitted;
+}
+
+// The adapter's setResult argument (docs/runtime.md).
 function result() {
-  var allSeen = visited.every(Boolean);
   var submitted = best !== null;
-  var completed = data.completion === "pages" ? allSeen
-    : data.completion === "assessment" ? submitted : allSeen && submitted;
+  var completed = isCompleted(visited, submitted);
   return {
     completed: completed,
     passed: submitted ? best >= masteryScore : null,
     scoreRaw: best,
     progress: progress(),
+    session: { completed: completed && !restoredCompleted, scoreRaw: sessionBest },
     // no attempt at the assessment is left: the verdict is final (a held failure is reported now)
     attemptsExhausted: quizzes.exhausted()
   };
@@ -131,7 +140,11 @@ function showNote() {
   updateMenu();
 }
 
-// ---- quizzes (the engine is runtime/quiz.js; the player keeps the best assessment score)
+// ---- quizzes: the engine (runtime/quiz.js with the question types, spotlight/quiz.js in the
+// package) is not part of the first page's script: it is fetched once the course has started (so it
+// is there before a quiz, even if the network goes away later) or when a quiz page is shown first.
+// Until it is there the quizzes' saved states pass through as they were. The player keeps the best
+// score.
 
 function outcome(score) {
   var parts = [text("scoreResult", { n: score, mastery: masteryScore })];
@@ -140,7 +153,7 @@ function outcome(score) {
   return parts;
 }
 
-var quizzes = quizEngine({
+var quizEnv = {
   data: data,
   text: text,
   announce: announce,
@@ -149,6 +162,7 @@ var quizzes = quizEngine({
   },
   scored: function (quiz, score) {
     best = best === null ? score : Math.max(best, score);
+    sessionBest = sessionBest === null ? score : Math.max(sessionBest, score);
   },
   outcome: outcome,
   passed: function () {
@@ -159,7 +173,60 @@ var quizzes = quizEngine({
     return pages.filter(function (page, i) { return page.kind !== "assessment" && !visited[i]; }).length;
   },
   persist: persist
+};
+var quizEngineInstance = null;
+var quizEngineLoading = null;
+var savedQuizzes = null;  // stateDecode's quizzes, once adapter.start() gave them
+
+function loadQuizEngine() {
+  if (!quizEngineLoading) {
+    quizEngineLoading = new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = data.quizScript;
+      script.onload = function () { resolve(window.spotlightQuizEngine); };
+      script.onerror = reject;
+      document.head.appendChild(script);
+    }).then(function (factory) {
+      quizEngineInstance = factory(quizEnv);
+      if (savedQuizzes) quizEngineInstance.restore(savedQuizzes);
+      return quizEngineInstance;
+    }, function () {
+      log("cannot load " + data.quizScript + " (offline?); trying again when back online");
+      quizEngineLoading = null;
+    });
+  }
+  return quizEngineLoading;
+}
+
+// Back online with a quiz page showing and no engine yet: load it now.
+window.addEventListener("online", function () {
+  if (!quizEngineInstance && current >= 0 && pages[current].kind !== "page") quizzes.open(pages[current].id);
 });
+
+var quizzes = {
+  open: function (quizId) {
+    if (quizEngineInstance) quizEngineInstance.open(quizId);
+    else loadQuizEngine().then(function (engine) { if (engine && pages[current].id === quizId) engine.open(quizId); });
+  },
+  restore: function (saved) {
+    savedQuizzes = saved;
+    if (quizEngineInstance) quizEngineInstance.restore(saved);
+  },
+  snapshot: function () {
+    if (quizEngineInstance) return quizEngineInstance.snapshot();
+    return data.quizzes.map(function (quiz, i) { return (savedQuizzes && savedQuizzes[i]) || { seed: 0 }; });
+  },
+  // the scored assessment's last attempt was submitted: its verdict is final
+  exhausted: function () {
+    if (quizEngineInstance) return quizEngineInstance.exhausted();
+    return data.quizzes.some(function (quiz, i) {
+      var saved = savedQuizzes && savedQuizzes[i];
+      return quiz.scored && quiz.attempts !== null && !!saved && saved.submitted && saved.attempt >= quiz.attempts;
+    });
+  }
+};
+// Before the engine is there, a quiz form must not submit itself (it would reload the page).
+document.addEventListener("submit", function (event) { event.preventDefault(); });
 
 // ---- ending the session
 
@@ -231,11 +298,13 @@ adapter.start().then(function (stored) {
   var saved = stateDecode(stored.state, data.layout, pages.length);
   var movedEarly = current >= 0;
   if (saved) {
+    restoredCompleted = isCompleted(saved.visited, saved.best !== null);
     visited = saved.visited.map(function (seen, i) { return seen || visited[i]; });
-    best = saved.best;
+    if (saved.best !== null) best = best === null ? saved.best : Math.max(best, saved.best);
   }
   // Quizzes wait for the stored state (an attempt's seed and the attempts used are in it).
   quizzes.restore(saved ? saved.quizzes : []);
+  if (data.quizScript) window.setTimeout(loadQuizEngine, 0);
   if (movedEarly) {
     if (pages[current].kind !== "page") quizzes.open(pages[current].id);
     adapter.pageViewed(pages[current]);

@@ -60,17 +60,18 @@ function stateDecodeText(text) {
   }
 }
 
-// quiz: {seed, attempt, submitted, right, checked, responses (encoded strings), free}; `drop`:
-// "" keeps every response, "free" drops typed text, "all" drops every response.
+// quiz: {seed, attempt, submitted, right, checked, responses (encoded strings), free}, or the value
+// stateDecodeQuiz gave (bits still encoded, no `free`: passed through while no quiz page was shown);
+// `drop`: "" keeps every response, "free" drops typed text, "all" drops every response.
 function stateEncodeQuiz(quiz, drop) {
   if (!quiz.seed) return "";
   var head = stateEncodeNumber(quiz.seed, 5) + stateEncodeNumber(Math.min(quiz.attempt, 63), 1) +
     stateEncodeNumber(quiz.submitted ? 1 : 0, 1);
+  var bits = function (value) { return typeof value === "string" ? value : stateEncodeBits(value); };
   var responses = quiz.responses.map(function (response, n) {
-    return drop === "all" || (drop === "free" && quiz.free[n]) ? "" : response;
+    return drop === "all" || (drop === "free" && quiz.free && quiz.free[n]) ? "" : response;
   });
-  return [head, stateEncodeBits(quiz.right), stateEncodeBits(quiz.checked)].concat(responses).join(",")
-    .replace(/,+$/, "");
+  return [head, bits(quiz.right), bits(quiz.checked)].concat(responses).join(",").replace(/,+$/, "");
 }
 
 function stateDecodeQuiz(text) {

@@ -284,7 +284,8 @@ def test_bank_attempts_and_every_type_recorded(world: World, bank: Course, fmt: 
     first = world.launch(learner)
     first.course.locator("#menu a[data-page='assessment']").click(force=True)
     form = form_of(first.course, "assessment")
-    assert "every page" in form.locator(".gate").inner_text() and visible_questions(form) == []
+    form.locator(".gate", has_text="every page").wait_for()
+    assert visible_questions(form) == []
     visit_every_page(first.course)
     drawn = visible_questions(form)
     assert form.locator(".attempt-info").inner_text() == "Attempt 1 of 2."

@@ -45,6 +45,7 @@ def test_500_pages_and_200_questions_fit_in_suspend_data(launch, synthetic) -> N
     course = synthetic(500, 200)
     first = launch(course, "scorm12")
     assert first.frame().evaluate(CLICK_THROUGH) == 501
+    first.sco.locator("form[data-scored] fieldset.question").first.wait_for()  # the quiz engine is there
     first.frame().evaluate(ANSWER_ALL)
     first.unload()
     stored = first.values()
@@ -70,18 +71,21 @@ def test_500_pages_and_200_questions_fit_in_suspend_data(launch, synthetic) -> N
 WIDEST = "-1234567890.1234567"  # the longest number a numeric answer may be (real(10,7)): 19 characters saved
 OTHER = "-9999999999.9999999"
 
-WALK_AND_ANSWER = """([right, wrong]) => {
+WALK_AND_ANSWER = """async ([right, wrong]) => {
   const next = document.getElementById("next");
-  const answerQuiz = () => {
+  const answerQuiz = async () => {
     const form = document.querySelector("section.page:not([hidden]) form.quiz");
     if (!form) return;
+    for (let i = 0; i < 400 && !form.querySelector("fieldset.question:not([hidden])"); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));  // the quiz engine loads with the first quiz
+    }
     form.querySelectorAll("fieldset.question:not([hidden])").forEach((fieldset, n) => {
       fieldset.querySelector(".text-answer").value = n % 3 === 0 ? wrong : right;
     });
     form.querySelector('button[type="submit"]').click();
   };
   let shown = 1;
-  while (!next.disabled) { next.click(); shown += 1; answerQuiz(); }
+  while (!next.disabled) { next.click(); shown += 1; await answerQuiz(); }
   return shown;
 }"""
 

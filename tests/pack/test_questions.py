@@ -17,7 +17,7 @@ from spotlight_pack.model import FeedbackPolicy, QuestionType
 from spotlight_pack.questions import KINDS, kind_of
 from spotlight_pack.questions.matching import MatchingBody
 from spotlight_pack.questions.numeric import NumericBody
-from spotlight_pack.render import LAUNCH_FILE, SCRIPT_FILE, render_package
+from spotlight_pack.render import LAUNCH_FILE, QUIZ_SCRIPT_FILE, SCRIPT_FILE, render_package
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "courses"
 BANK = FIXTURES / "bank"
@@ -245,13 +245,17 @@ def test_keys_and_feedback_are_not_in_the_page_source() -> None:
 
 
 def test_a_package_carries_only_the_question_modules_it_uses() -> None:
-    mini = load_course(FIXTURES / "mini")
-    script = render_package(mini, "en", "scorm12")[SCRIPT_FILE].decode()
+    mini = render_package(load_course(FIXTURES / "mini"), "en", "scorm12")
+    script = mini[QUIZ_SCRIPT_FILE].decode()
     assert "quizKinds.truefalse" in script and "quizKinds.single" in script
     for unused in ("quizKinds.matching", "quizKinds.sequencing", "quizKinds.numeric", "quizKinds.likert"):
         assert unused not in script
-    bank = render_package(load_course(BANK), "en", "scorm12")[SCRIPT_FILE].decode()
-    assert all(f"quizKinds.{name}" in bank for name in ("matching", "sequencing", "numeric", "likert"))
+    assert "quizKinds" not in mini[SCRIPT_FILE].decode()  # content pages do not load the quiz engine
+    assert ".pair select" not in mini["spotlight/player.css"].decode()  # nor styles of unused types
+    bank = render_package(load_course(BANK), "en", "scorm12")
+    assert all(f"quizKinds.{name}" in bank[QUIZ_SCRIPT_FILE].decode()
+               for name in ("matching", "sequencing", "numeric", "likert"))
+    assert ".pair select" in bank["spotlight/player.css"].decode()
 
 
 def test_bank_renders_the_same_bytes_twice() -> None:
