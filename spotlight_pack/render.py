@@ -27,6 +27,7 @@ from spotlight_pack.i18n import ui_strings
 from spotlight_pack.model import Course, FeedbackPolicy, Module, Page, Question, Quiz
 from spotlight_pack.questions import KINDS, kind_of
 from spotlight_pack.sources import page_anchor
+from spotlight_pack.study_time import StudyTime, estimate
 
 LAUNCH_FILE = "index.html"
 SCRIPT_FILE = "spotlight/player.js"
@@ -134,6 +135,30 @@ def _layout(entries: list[_Entry], quizzes: tuple[Quiz, ...]) -> str:
     return base64.urlsafe_b64encode(digest[:6]).decode()
 
 
+def spoken_duration(minutes: int, strings: Mapping[str, str]) -> str:
+    """``3 horas y 5 minutos``: a duration in words, which screen readers say right (``3 h`` they spell)."""
+    hours, rest = divmod(minutes, 60)
+
+    def unit(count: int, one: str, many: str) -> str:
+        return strings[one if count == 1 else many].replace("{n}", str(count))
+
+    if not hours:
+        return unit(rest, "minute", "minutes")
+    if not rest:
+        return unit(hours, "hour", "hours")
+    both = strings["hoursAndMinutes"]
+    return both.replace("{hours}", unit(hours, "hour", "hours")).replace("{minutes}", unit(rest, "minute", "minutes"))
+
+
+def _study_data(study: StudyTime) -> dict[str, Any]:
+    """The estimate as the package carries it, for ``spotlight-pack inspect`` to read back from any format."""
+    return {
+        "minutes": study.minutes,
+        "wordsPerMinute": study.words_per_minute,
+        "parts": [{"id": part.id, "title": part.title, "minutes": part.minutes} for part in study.parts],
+    }
+
+
 def _seal(value: Any, salt: str) -> str:
     """``value`` as JSON, XORed with a keystream seeded by ``salt``, in base64: the keys and their
     feedback are not in plain view in the page source or the DOM until the policy says they are due.
@@ -180,7 +205,12 @@ def _question_data(course: Course, quiz: Quiz, question: Question, lang: str) ->
 
 
 def _course_data(
-    course: Course, lang: str, tracking: str, settings: Mapping[str, str], entries: list[_Entry]
+    course: Course,
+    lang: str,
+    tracking: str,
+    settings: Mapping[str, str],
+    entries: list[_Entry],
+    study: StudyTime,
 ) -> dict[str, Any]:
     quizzes = course.quizzes()
     questions: list[dict[str, Any]] = []
@@ -224,6 +254,7 @@ def _course_data(
         "quizzes": quiz_data,
         "quizScript": QUIZ_SCRIPT_FILE,
         "questions": questions,
+        "studyTime": _study_data(study),
         "strings": dict(ui_strings(lang)),
     }
 
@@ -260,7 +291,8 @@ def render_package(
     strings = ui_strings(lang)
     script = build_script(tracking)
     entries = _entries(course, lang)
-    data = _course_data(course, lang, tracking, settings or {}, entries)
+    study = estimate(course, lang)
+    data = _course_data(course, lang, tracking, settings or {}, entries, study)
     html = _environment().get_template("index.html.j2").render(
         lang=lang,
         locale=course.locale(lang),
@@ -272,6 +304,9 @@ def render_package(
         inline=_inline_html,
         plain=quiz_text.plain,
         immediate=FeedbackPolicy.IMMEDIATE,
+        study=study,
+        study_total=strings["studyTotal"].replace("{time}", spoken_duration(study.minutes, strings)),
+        study_how=strings["studyHow"].replace("{rate}", str(study.words_per_minute)),
         Markup=Markup,
     )
     files = {
