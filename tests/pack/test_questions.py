@@ -198,7 +198,9 @@ def quiz_text(page: str) -> str:
 MARKDOWN_LEFT_OVER = re.compile(r"\*\*|__|\]\(|!\[|`|(^|\s)[#>]\s|(^|\s)\*\S[^*]*\*")
 
 
-WITH_QUIZZES = sorted(p for p in FIXTURES.iterdir() if (p / "assessment.yaml").is_file() or list(p.glob("modules/*/quiz.yaml")))
+WITH_QUIZZES = sorted(
+    p for p in FIXTURES.iterdir() if (p / "assessment.yaml").is_file() or list(p.glob("modules/*/quiz.yaml"))
+)
 
 
 @pytest.mark.parametrize("course_dir", WITH_QUIZZES, ids=lambda p: p.name)
