@@ -101,6 +101,6 @@ def credentials_revoke(store_url: str, key: str) -> None:
     click.echo(f"revoked {key}")
 
 
-from lrs.analytics.cli import export, report, roster  # noqa: E402 - analytics commands (issue 6)
+from lrs.analytics.cli import demo, export, report, roster  # noqa: E402 - analytics commands (issues 6, 12)
 
-main.add_command(roster); main.add_command(report); main.add_command(export)  # noqa: E702
+main.add_command(roster); main.add_command(report); main.add_command(export); main.add_command(demo)  # noqa: E702
