@@ -103,7 +103,7 @@ def _source(store_url: str, from_lrs: str | None, key: str | None, secret: str |
             until: str | None, roster_file: Path | None, jobs: int, verb: str | None = None) -> Iterator[Source]:
     """Where a report or an export reads, with its roster."""
     since, until = _timestamp(since, "since"), _timestamp(until, "until")
-    file_roster = _read_roster(roster_file) if roster_file else None
+    file_roster = _read_roster(roster_file).attributes() if roster_file else None
     if from_lrs:
         if not key or not secret:
             raise click.UsageError("--from-lrs needs --key and --secret")
@@ -179,7 +179,7 @@ def roster_import(store_url: str, csv_file: Path, replace: bool, dry_run: bool) 
         courses = store.activity_ids_of_type(COURSE_TYPE)
     _print_changes(summary, dry_run)
     unknown = unknown_courses(rows.rows.values(), courses)
-    if unknown:
+    if unknown and courses:  # before any statement every course is unknown: nothing to warn about
         click.echo(f"warning: course ids the LRS does not know (yet): {', '.join(unknown)}; known: "
                    f"{', '.join(sorted(short_id(c) for c in courses)) or 'none'}", err=True)
 

@@ -377,7 +377,7 @@ def _learner_course(index: int, course: str, fmt: str, lang: str, start: dt.date
             session.session("passed" if passed else "failed", now,
                             {"success": passed, "duration": "PT1H",
                              "score": {"scaled": scaled, "raw": round(scaled * 100), "min": 0, "max": 100}})
-            truth.attempts.append(Attempt(answers, score, passed, now))
+            truth.attempts.append(Attempt(answers, scaled * 100, passed, now))  # the score as reported
             if passed or rng.random() < 0.4:  # some who fail give up
                 break
             # One of passed/failed per session: a retake is a new session the next day.

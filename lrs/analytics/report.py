@@ -120,10 +120,15 @@ class _Course:
 
     def merge(self, later: _Course) -> None:
         self.statements += later.statements
-        for own, theirs in ((self.page_module, later.page_module), (self.question_quiz, later.question_quiz),
-                            (self.question_def, later.question_def)):
+        for own, theirs in ((self.page_module, later.page_module), (self.question_quiz, later.question_quiz)):
             for key, value in theirs.items():
                 own.setdefault(key, value)  # first seen wins, as in one pass
+        for key, definition in later.question_def.items():
+            mine = self.question_def.get(key)
+            if mine is None:
+                self.question_def[key] = definition
+            elif _new_language(definition, mine):
+                self.question_def[key] = merge_definitions(mine, definition)
         for key, names in later.names.items():
             mine = self.names.get(key)
             self.names[key] = names if mine is None else {**names, **mine}
@@ -258,7 +263,7 @@ class Aggregator:
                 known_def = course.question_def.get(oid)
                 if known_def is None:
                     course.question_def[oid] = definition
-                elif not (definition.get("name") or {}).keys() <= (known_def.get("name") or {}).keys():
+                elif _new_language(definition, known_def):
                     course.question_def[oid] = merge_definitions(known_def, definition)
             previous = learner.answers.get(oid)
             if previous is None or when < previous[0]:
@@ -348,6 +353,12 @@ _LONG_AGO = float("-inf")
 _OUTCOMES = frozenset((COMPLETED, PASSED, FAILED))
 #: Parts of an interaction definition whose entries carry language maps, matched by id.
 _COMPONENTS = ("choices", "scale", "source", "target", "steps")
+
+
+def _new_language(definition: dict, known: dict) -> bool:
+    """Whether a definition names its activity in a language ``known`` has no name in (content
+    sends one language per package, so its choices' texts come in that language too)."""
+    return not (definition.get("name") or {}).keys() <= (known.get("name") or {}).keys()
 
 
 def _touch(learner: _Learner, unit: str, when: float) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -58,14 +59,13 @@ def tally(values: Iterable[str]) -> Counter[str]:
 
 
 def ranked(counts: Counter, respondents: int, is_key: Callable[[object], bool],
-           label: Callable[[object], object]) -> tuple[list[dict], int]:
-    """The TOP most frequent values (ties by value) as rows, and how many answers the rest hold."""
-    rows = []
-    ordered = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
-    for value, count in ordered[:TOP]:
-        rows.append({**label(value), "count": count, "share": stats.ratio(count, respondents),
-                     "key": is_key(value)})
-    return rows, sum(count for _, count in ordered[TOP:])
+           label: Callable[[object], dict]) -> tuple[list[dict], int]:
+    """The TOP most frequent values as rows (ties in the order of their labels, so the same in
+    every process), and how many answers the rest hold."""
+    rows = [{**label(value), "count": count, "share": stats.ratio(count, respondents), "key": is_key(value)}
+            for value, count in counts.items()]
+    rows.sort(key=lambda row: (-row["count"], json.dumps(row, sort_keys=True, ensure_ascii=False)))
+    return rows[:TOP], sum(row["count"] for row in rows[TOP:])
 
 
 class Interaction:
