@@ -84,7 +84,8 @@ def test_choice_single_and_multiple_with_the_key_marked() -> None:
     assert single["difficulty"] == 0.5 and single["key"] == "Opción B" and not single["analysis"]["multiple"]
     multiple = analyse({"interactionType": "choice", "correctResponsesPattern": ["a[,]c", "c[,]a[,]d"],
                         "choices": CHOICES},
-                       [("ana", "a[,]c", True), ("bob", "c[,]a", True), ("eve", "a", False), ("joe", "a[,]b[,]c", False)])
+                       [("ana", "a[,]c", True), ("bob", "c[,]a", True), ("eve", "a", False),
+                        ("joe", "a[,]b[,]c", False)])
     analysis = multiple["analysis"]
     assert analysis["multiple"]
     assert [o["id"] for o in analysis["options"] if o["key"]] == ["a", "c", "d"], "every choice of a key marked"
@@ -185,7 +186,8 @@ def test_likert_is_a_distribution_never_scored() -> None:
                     ("joe", "likert_9", None)])
     likert = item["analysis"]
     assert [(p["position"], p["count"]) for p in likert["points"]] == [(1, 0), (2, 1), (3, 0), (4, 2)]
-    assert likert["unknown"] == 1 and likert["median_position"] == 4 and likert["mean_position"] == pytest.approx(10 / 3)
+    assert likert["unknown"] == 1 and likert["median_position"] == 4
+    assert likert["mean_position"] == pytest.approx(10 / 3)
     assert item["difficulty"] is None and item["discrimination"] is None and item["key"] is None
     assert item["flags"] == []
 

@@ -80,7 +80,8 @@ def test_a_missing_column_keeps_and_an_empty_cell_clears_only_with_replace(tmp_p
     assert cleared.output.splitlines()[0] == "roster: 0 added, 2 updated, 0 unchanged"
     with open_store(url) as store:
         after = load_roster(store)
-    assert after["mbox:mailto:bob@example.org"] == {"state": "Chihuahua", "municipality": "Chihuahua", "role": "liaison"}
+    assert after["mbox:mailto:bob@example.org"] == {"state": "Chihuahua", "municipality": "Chihuahua",
+                                                    "role": "liaison"}
     assert after["mbox:mailto:ana@example.org"]["cohort"] == "2026-C"
     assert "institution" not in after["mbox:mailto:ana@example.org"]
 
