@@ -249,14 +249,14 @@ class Aggregator:
         if verb == EXPERIENCED:
             if oid == course_iri:
                 return
-            parents = _parents(statement)
+            parents = _parents(statement, course.names)
             if oid not in course.page_module:
                 course.page_module[oid] = module_of(oid, parents, course_iri)
             if when < learner.pages.get(oid, _NEVER):
                 learner.pages[oid] = when
             _touch(learner, intern(parents[0]) if parents else oid, when)
         elif verb == ANSWERED:
-            parents = _parents(statement)
+            parents = _parents(statement, course.names)
             if oid not in course.question_quiz:
                 course.question_quiz[oid] = intern(parents[0]) if parents else course_iri
             if definition is not None:
@@ -370,8 +370,22 @@ def _earliest(a: float | None, b: float | None) -> float | None:
     return b if a is None else a if b is None else min(a, b)
 
 
-def _parents(statement: dict) -> list[str]:
-    return [a["id"] for a in context_activities(statement, "parent")]
+def _parents(statement: dict, names: dict[str, dict]) -> list[str]:
+    """The parent activities' ids; their names (a module's title) are learnt on the way, first
+    seen per language, as for objects."""
+    found = []
+    for activity in context_activities(statement, "parent"):
+        found.append(activity["id"])
+        definition = activity.get("definition")
+        if definition is not None:
+            given = definition.get("name")
+            if isinstance(given, dict) and given:
+                known = names.get(activity["id"])
+                if known is None:
+                    names[intern(activity["id"])] = given
+                elif not given.keys() <= known.keys():
+                    names[activity["id"]] = {**given, **known}
+    return found
 
 
 def merge_definitions(first: dict, other: dict) -> dict:
