@@ -184,6 +184,10 @@ def roster_import(store_url: str, csv_file: Path, replace: bool, dry_run: bool) 
                    f"{', '.join(sorted(short_id(c) for c in courses)) or 'none'}", err=True)
 
 
+#: Learners added that an import names one by one (a first import adds everyone); every update is shown.
+MAX_ADDED_SHOWN = 20
+
+
 def _print_changes(summary: ImportSummary, dry_run: bool) -> None:
     verb = "would be" if dry_run else ""
     click.echo(f"roster: {len(summary.added)} {verb + ' ' if verb else ''}added, {len(summary.updated)} "
@@ -191,8 +195,10 @@ def _print_changes(summary: ImportSummary, dry_run: bool) -> None:
     fields = summary.fields()
     if fields:
         click.echo("fields updated: " + ", ".join(f"{name} ({count})" for name, count in fields.items()))
-    for key in summary.added:
+    for key in summary.added[:MAX_ADDED_SHOWN]:
         click.echo(f"  added    {key}")
+    if len(summary.added) > MAX_ADDED_SHOWN:
+        click.echo(f"  … and {len(summary.added) - MAX_ADDED_SHOWN} more added (roster list shows everyone)")
     for key, changes in summary.updated.items():
         described = "; ".join(f"{name}: {old or '(empty)'} -> {new or '(empty)'}" for name, old, new in changes)
         click.echo(f"  updated  {key}: {described}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from lrs.analytics import stats
@@ -360,13 +360,13 @@ class _Progress:
     pages: dict[str, list[str]]
     questions: dict[str, list[str]]
     page_module: Mapping[str, str | None]
-    module_for: object
+    module_for: Callable[[str], str | None]
 
     def unit_module(self, unit: str) -> str | None:
         """The module of a ``touched`` unit: a module, a page's, or the one a quiz lies under."""
         if unit in self.module_set:
             return unit
-        return self.page_module.get(unit) or self.module_for(unit)  # type: ignore[operator]
+        return self.page_module.get(unit) or self.module_for(unit)
 
     def of(self, learner: _Learner | None, outcomes: Mapping[str, Mapping[str, _Outcome]], key: str) -> list[dict]:
         last: dict[str, float] = {}
@@ -376,7 +376,7 @@ class _Progress:
                 if module is not None and when > last.get(module, float("-inf")):
                     last[module] = when
             for activity, result in learner.results.items():
-                module = self.module_for(activity)  # type: ignore[operator]
+                module = self.module_for(activity)
                 latest = result.latest()
                 if module is not None and latest is not None and latest > last.get(module, float("-inf")):
                     last[module] = latest
