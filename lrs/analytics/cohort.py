@@ -36,9 +36,9 @@ TITLES = {
     "first-contact-care": {"es-MX": "Atención de primer contacto a mujeres y niñas víctimas de violencia",
                            "en-US": "First contact care for women and girl victims"},
     "protection-measures": {"es-MX": "Emisión, implementación y seguimiento de órdenes de protección",
-                            "en-US": "Issuance, implementation and monitoring of protection measures"},
+                            "en-US": "Issuance, implementation and monitoring of protection orders"},
     "reeducation-men": {"es-MX": "Reeducación para hombres que ejercen violencia",
-                        "en-US": "Re-education for men who generate violence"},
+                        "en-US": "Re-education for men who use violence"},
 }
 LOCALES = {"es": "es-MX", "en": "en-US"}
 MUNICIPALITIES = {

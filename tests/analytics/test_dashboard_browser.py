@@ -130,7 +130,7 @@ def test_dashboard_in_chromium(browser: Any, site: tuple, cohort: Cohort, width:
         problems += watched.check("curso, reactivos abiertos")
         page.get_by_role("link", name="English").click()
         page.wait_for_url(re.compile(r"lang=en"))
-        assert page.locator("h1").inner_text() == "Re-education for men who generate violence"
+        assert page.locator("h1").inner_text() == "Re-education for men who use violence"
         assert "by=municipality" in page.url
         page.get_by_role("link", name="Show the learners of this course").click()
         assert page.locator("html").get_attribute("lang") == "en", "the choice is kept"

@@ -245,7 +245,7 @@ def test_readable_titles_in_the_reports_language(store_with_roster: str) -> None
     english = json.loads(run("report", "--store", store_with_roster, "--course", "protection-measures",
                              "--format", "json", "--lang", "en"))["courses"][0]
     assert spanish["name"] == "Emisión, implementación y seguimiento de órdenes de protección"
-    assert english["name"] == "Issuance, implementation and monitoring of protection measures"
+    assert english["name"] == "Issuance, implementation and monitoring of protection orders"
     assert [m["name"] for m in spanish["modules"]] == ["Módulo 1", "Módulo 2", "Módulo 3"]
     assert [m["name"] for m in english["modules"]] == ["Module 1", "Module 2", "Module 3"]
     assert spanish["funnel"][0]["name"] == "Página 1.1" and english["funnel"][-1]["name"] == "Final assessment"
