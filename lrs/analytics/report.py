@@ -24,7 +24,6 @@ from lrs.analytics.vocab import (
     PASSED,
     VOIDED,
     CourseResolver,
-    context_activities,
     epoch,
     module_of,
     score_of,
@@ -131,7 +130,7 @@ class _Course:
                 self.question_def[key] = merge_definitions(mine, definition)
         for key, names in later.names.items():
             mine = self.names.get(key)
-            self.names[key] = names if mine is None else {**names, **mine}
+            self.names[key] = names if mine is None else {**names, **mine}  # earlier parts win per language
         for key, learner in later.learners.items():
             own_learner = self.learners.get(key)
             if own_learner is None:
@@ -238,40 +237,66 @@ class Aggregator:
         # memory and in the aggregates that parallel readers send back.
         oid = intern(obj["id"])
         definition = obj.get("definition")
+        given = None
         if definition is not None:
-            names = definition.get("name")
-            if isinstance(names, dict) and names:
+            given = definition.get("name")
+            if given.__class__ is dict and given:
                 known = course.names.get(oid)
                 if known is None:
-                    course.names[oid] = names
-                elif not names.keys() <= known.keys():
-                    course.names[oid] = {**names, **known}  # a language not seen yet
-        if verb == EXPERIENCED:
-            if oid == course_iri:
+                    course.names[oid] = given
+                else:
+                    for tag in given:
+                        if tag not in known:  # a language not seen yet: first seen per language wins
+                            course.names[oid] = {**given, **known}
+                            break
+        if verb in (EXPERIENCED, ANSWERED):
+            # The parents: a page's module, an answer's quiz (inlined: the hot path of a report).
+            context = statement.get("context")
+            activities = context.get("contextActivities") if context is not None else None
+            parents = activities.get("parent") if activities is not None else None
+            if parents is not None:
+                if parents.__class__ is dict:
+                    parents = [parents]
+                for parent in parents:
+                    if "definition" in parent:  # a module's title, as content may send it
+                        parent_name = parent["definition"].get("name")
+                        if parent_name.__class__ is dict and parent_name:
+                            _learn_name(course.names, parent["id"], parent_name)
+                unit = parents[0]["id"]
+            else:
+                unit = oid
+            touched = learner.touched
+            last = touched.get(unit)
+            if last is None:
+                touched[intern(unit)] = when
+            elif when > last:
+                touched[unit] = when
+            if verb == EXPERIENCED:
+                if oid == course_iri:
+                    return
+                if oid not in course.page_module:
+                    course.page_module[oid] = module_of(oid, [p["id"] for p in parents or ()], course_iri)
+                if when < learner.pages.get(oid, _NEVER):
+                    learner.pages[oid] = when
                 return
-            parents = _parents(statement, course.names)
-            if oid not in course.page_module:
-                course.page_module[oid] = module_of(oid, parents, course_iri)
-            if when < learner.pages.get(oid, _NEVER):
-                learner.pages[oid] = when
-            _touch(learner, intern(parents[0]) if parents else oid, when)
-        elif verb == ANSWERED:
-            parents = _parents(statement, course.names)
             if oid not in course.question_quiz:
-                course.question_quiz[oid] = intern(parents[0]) if parents else course_iri
+                course.question_quiz[oid] = intern(unit) if parents else course_iri
             if definition is not None:
                 known_def = course.question_def.get(oid)
                 if known_def is None:
                     course.question_def[oid] = definition
-                elif _new_language(definition, known_def):
-                    course.question_def[oid] = merge_definitions(known_def, definition)
+                elif given.__class__ is dict:
+                    known_names = known_def.get("name") or ()
+                    for tag in given:
+                        if tag not in known_names:
+                            course.question_def[oid] = merge_definitions(known_def, definition)
+                            break
             previous = learner.answers.get(oid)
             if previous is None or when < previous[0]:
                 result = statement.get("result") or {}
                 success = result.get("success")
                 learner.answers[oid] = (when, str(result.get("response", "")),
                                         success if isinstance(success, bool) else None)
-            _touch(learner, intern(parents[0]) if parents else oid, when)
         elif verb in _OUTCOMES:
             outcome = learner.results.get(oid)
             if outcome is None:
@@ -358,34 +383,24 @@ _COMPONENTS = ("choices", "scale", "source", "target", "steps")
 def _new_language(definition: dict, known: dict) -> bool:
     """Whether a definition names its activity in a language ``known`` has no name in (content
     sends one language per package, so its choices' texts come in that language too)."""
-    return not (definition.get("name") or {}).keys() <= (known.get("name") or {}).keys()
-
-
-def _touch(learner: _Learner, unit: str, when: float) -> None:
-    if when > learner.touched.get(unit, _LONG_AGO):
-        learner.touched[unit] = when
+    known_names = known.get("name") or ()
+    return any(tag not in known_names for tag in definition.get("name") or ())
 
 
 def _earliest(a: float | None, b: float | None) -> float | None:
     return b if a is None else a if b is None else min(a, b)
 
 
-def _parents(statement: dict, names: dict[str, dict]) -> list[str]:
-    """The parent activities' ids; their names (a module's title) are learnt on the way, first
-    seen per language, as for objects."""
-    found = []
-    for activity in context_activities(statement, "parent"):
-        found.append(activity["id"])
-        definition = activity.get("definition")
-        if definition is not None:
-            given = definition.get("name")
-            if isinstance(given, dict) and given:
-                known = names.get(activity["id"])
-                if known is None:
-                    names[intern(activity["id"])] = given
-                elif not given.keys() <= known.keys():
-                    names[activity["id"]] = {**given, **known}
-    return found
+def _learn_name(names: dict[str, dict], activity: str, given: dict) -> None:
+    """Remember an activity's name map: the first seen per language wins (as in one pass)."""
+    known = names.get(activity)
+    if known is None:
+        names[intern(activity)] = given
+        return
+    for tag in given:
+        if tag not in known:
+            names[activity] = {**given, **known}
+            return
 
 
 def merge_definitions(first: dict, other: dict) -> dict:
