@@ -157,3 +157,12 @@ def test_mixed_content_in_parts_merges_like_one_pass() -> None:
     for cut in (10, 33, 61):
         merged = Aggregator().add_all(statements[:cut]).merge(Aggregator().add_all(statements[cut:]))
         assert merged.report(show_learners=True) == whole, cut
+
+
+def test_exports_name_the_untyped_course_too() -> None:
+    from lrs.analytics.export import select
+
+    statements = [other_tool("launched", OTHER, "10:00:00", "ana"),
+                  other_tool("experienced", f"{OTHER}/slide1", "10:01:00", "ana", parent=OTHER)]
+    assert [course for _, course in select(statements, None)] == [OTHER, OTHER]
+    assert [course for _, course in select(statements, "77")] == [OTHER, OTHER], "--course takes its last segment"
