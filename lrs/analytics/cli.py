@@ -22,7 +22,7 @@ import click
 
 from lrs.analytics import render
 from lrs.analytics.enrolment import COURSE, course_tokens
-from lrs.analytics.export import Pseudonymiser
+from lrs.analytics.export import Pseudonymiser, utf8_writer
 from lrs.analytics.export import export as export_statements
 from lrs.analytics.i18n import LANGUAGES
 from lrs.analytics.parallel import PARALLEL_FROM
@@ -307,14 +307,19 @@ def report(store_url: str, course: str | None, since: str | None, until: str | N
         if course is not None and not result["courses"] and not any(
                 c == course or short_id(c) == course for c in aggregated.known_courses() | set(source.courses)):
             raise _unknown_course(course, aggregated, source)
+    del aggregated  # the report holds the figures: free the aggregates before formatting them
     if fmt == "html":
         from lrs.dashboard.pages import report_html
 
-        text = report_html(result)
+        text: str | bytes = report_html(result)
     else:
         text = {"table": render.as_table, "csv": render.as_csv, "json": render.as_json}[fmt](result)
+    del result  # the figures are in the text now: free them before writing it
     with _output(output) as out:
-        out.write(text if text.endswith("\n") else text + "\n")
+        if isinstance(text, bytes):
+            utf8_writer(out)(text)
+        else:
+            out.write(text if text.endswith("\n") else text + "\n")
 
 
 @click.command()

@@ -48,8 +48,9 @@ class RosterView:
     def enrolled(self, course: str, scope: Iterable[str]) -> list[str]:
         """The selected roster learners enrolled in ``course`` (sorted by key)."""
         in_scope = course in set(scope)
+        short = short_id(course)
         return sorted(key for key, tokens in self._courses.items()
-                      if (any(names_course(t, course) for t in tokens) if tokens else in_scope))
+                      if ((course in tokens or short in tokens) if tokens else in_scope))
 
     def named_courses(self, known: Iterable[str]) -> set[str]:
         """Courses the selected learners' ``course`` cells name, as IRIs where the LRS knows the

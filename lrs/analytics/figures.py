@@ -231,7 +231,8 @@ def course_report(course: _Course, view: RosterView, scope: set[str], by: str | 
     report["funnel"] = _funnel(course, keys, order, titles)
     report["items"] = _items(course, assessment, keys, titles, ItemContext(lang, show_learners, translator(lang)))
     if show_learners:
-        progress = _Progress(ordered_modules, module_set, module_pages, module_questions, page_module, module_for)
+        progress = _Progress(ordered_modules, module_set, module_pages, module_questions, page_module, quiz_module,
+                             module_for)
         report["learners"] = [
             _learner_row(key, course.learners.get(key), course_outcomes.get(key), key in enrolled_set, view,
                          progress, module_outcomes)
@@ -360,6 +361,7 @@ class _Progress:
     pages: dict[str, list[str]]
     questions: dict[str, list[str]]
     page_module: Mapping[str, str | None]
+    quiz_module: Mapping[str, str | None]
     module_for: Callable[[str], str | None]
 
     def unit_module(self, unit: str) -> str | None:
@@ -369,8 +371,24 @@ class _Progress:
         return self.page_module.get(unit) or self.module_for(unit)
 
     def of(self, learner: _Learner | None, outcomes: Mapping[str, Mapping[str, _Outcome]], key: str) -> list[dict]:
+        """Each module's progress for one learner (one pass over each of her aggregates)."""
+        seen: dict[str, int] = {}
+        answered: dict[str, int] = {}
+        correct: dict[str, int] = {}
         last: dict[str, float] = {}
         if learner is not None:
+            page_module = self.page_module
+            for page in learner.pages:
+                module = page_module.get(page)
+                if module is not None:
+                    seen[module] = seen.get(module, 0) + 1
+            quiz_module = self.quiz_module
+            for question, answer in learner.answers.items():
+                module = quiz_module.get(question)
+                if module is not None:
+                    answered[module] = answered.get(module, 0) + 1
+                    if answer[2]:
+                        correct[module] = correct.get(module, 0) + 1
             for unit, when in learner.touched.items():
                 module = self.unit_module(unit)
                 if module is not None and when > last.get(module, float("-inf")):
@@ -382,18 +400,16 @@ class _Progress:
                     last[module] = latest
         rows = []
         for module in self.modules:
-            seen = sum(1 for p in self.pages[module] if learner is not None and p in learner.pages)
-            questions = self.questions[module]
-            answered = [learner.answers[q] for q in questions if learner is not None and q in learner.answers]
+            questions = len(self.questions[module])
             outcome = outcomes[module].get(key)
             rows.append({
                 "id": module,
-                "pages_seen": seen,
+                "pages_seen": seen.get(module, 0),
                 "pages": len(self.pages[module]),
-                "self_check_answered": len(answered),
-                "self_check_questions": len(questions),
-                "self_check_done": bool(questions) and len(answered) == len(questions),
-                "self_check_correct": sum(1 for a in answered if a[2]),
+                "self_check_answered": answered.get(module, 0),
+                "self_check_questions": questions,
+                "self_check_done": bool(questions) and answered.get(module, 0) == questions,
+                "self_check_correct": correct.get(module, 0),
                 "completed": outcome is not None and outcome.completed is not None,
                 "last_activity": iso(last.get(module)),
             })

@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from lrs.analytics import stats
 from lrs.analytics.vocab import pick_language
@@ -14,9 +15,9 @@ from lrs.analytics.vocab import pick_language
 TOP = 20
 
 
-@dataclass(frozen=True)
-class Answer:
-    """One learner's first answer to a question."""
+class Answer(NamedTuple):
+    """One learner's first answer to a question (a tuple: the report makes one per learner and
+    question)."""
 
     response: str
     success: bool | None
