@@ -211,8 +211,8 @@ def test_every_word_of_the_dashboard_has_its_spanish() -> None:
     used = set()
     for path in [*TEMPLATES.rglob("*.html"), *Path(__file__).parents[2].joinpath("lrs", "analytics").rglob("*.py")]:
         text = path.read_text(encoding="utf-8")
-        used |= set(re.findall(r'\bt\(\s*"((?:[^"\\]|\\.)+)"\s*\)', text))
-        used |= {m.replace('"\n    "', "") for m in re.findall(r'\bt\(\s*"([^)]+?)"\s*\)', text, re.S)}
+        for literals in re.findall(r"""\bt\(\s*((?:"(?:[^"\\]|\\.)*"\s*|'(?:[^'\\]|\\.)*'\s*)+)\)""", text):
+            used.add("".join(a or b for a, b in re.findall(r""""((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'""", literals)))
     from lrs.analytics.figures import STATUSES
     from lrs.analytics.interactions import REGISTRY
     from lrs.analytics.render import ENROLMENT_HEADINGS, HEADINGS
@@ -221,6 +221,9 @@ def test_every_word_of_the_dashboard_has_its_spanish() -> None:
     used |= {*STATUSES, *REGISTRY, *HEADINGS, *ENROLMENT_HEADINGS, *GROUP_ATTRIBUTES, "too easy", "too hard",
              "negative discrimination", "(not in roster)", "(blank)"}
     used = {u for u in used if "{" not in u or "}" in u}
+    assert "{numbers} numbers, {unreadable} unreadable; median {median}, quartiles {q1}–{q3}, range {low}–{high}; " \
+           "{in_key} in the key ({key})." in used, "messages split over lines are read too"
+    assert {"Dashboard", "Language"} <= used, "messages in single quotes are read too"
     missing = sorted(u for u in used if u not in SPANISH and '"' not in u)
     assert not missing, missing
 
