@@ -21,7 +21,7 @@ VOIDED = VERBS + "voided"
 COURSE_TYPE = TYPES + "course"
 #: Verbs that other tools send about a whole course (launch, session and outcome verbs of ADL's
 #: vocabulary and of the cmi5 profile's ADL verbs): an untyped activity that is their object,
-#: and that no rule above attributes to a course, is a course of its own (rule 6).
+#: and that rules 1-4 attribute to no course, is a course of its own (rule 5).
 COURSE_VERBS = frozenset(
     [VERBS + v for v in ("launched", "initialized", "attempted", "resumed", "suspended", "terminated", "exited",
                          "completed", "passed", "failed")]
@@ -53,10 +53,10 @@ class CourseResolver:
     4. the first grouping activity under which no other activity of the statement lies, and
        which lies under none (a grouping activity above the parent is a module, and one below
        another activity, such as a cmi5 AU below the course, is part of it: not a course);
-    5. else None: not attributed (the report retries these once every course is declared);
-    6. except that an activity with no type that is the object of a course verb
-       (:data:`COURSE_VERBS`: launched, initialized, completed, passed, failed...) is a course
-       of its own, known from then on like a declared one (content from other authoring tools).
+    5. an activity with no type that is the object of a course verb (:data:`COURSE_VERBS`:
+       launched, initialized, completed, passed, failed...) is a course of its own, known from
+       then on like a declared one (content from other authoring tools);
+    6. else None: not attributed (the report retries these once every course is declared).
     """
 
     def __init__(self, known: Iterable[str] = ()) -> None:
@@ -106,7 +106,7 @@ class CourseResolver:
                 self._memo.clear()
             found = self._memo[key] = self._undeclared(object_id, ids, grouping)
         if found is None and statement["verb"]["id"] in COURSE_VERBS and not (definition or {}).get("type"):
-            return self._declared(object_id)  # rule 6
+            return self._declared(object_id)  # rule 5
         return found
 
     def _declared(self, course: str) -> str:
