@@ -21,8 +21,8 @@ from .build import DEFAULT_OUT, build, default_formats, load_courses, resolve_so
 from .errors import Problem, SourceError, SpotlightError
 from .formats import FORMATS
 from .formats.common import PackageInfo
+from .lint import check_and_lint
 from .preview import serve_course
-from .sources import check_course
 from .validate import errors as error_problems
 from .validate import inspect as inspect_package
 from .validate import warnings as warning_problems
@@ -129,6 +129,7 @@ def _load_settings(
 @click.option("--lrs-key", help="scorm12-xapi: key of a WRITE-ONLY LRS credential (scope statements/write).")
 @click.option("--lrs-secret", help="scorm12-xapi: secret of that credential.")
 @click.option("--actor-homepage", help="scorm12-xapi: homePage of the learner accounts (default: the LMS's origin).")
+@click.option("--strict", is_flag=True, help="Build nothing if the assessment lint has warnings (for CI).")
 @_friendly
 def build_command(
     sources: tuple[Path, ...],
@@ -140,6 +141,7 @@ def build_command(
     lrs_key: str | None,
     lrs_secret: str | None,
     actor_homepage: str | None,
+    strict: bool,
 ) -> None:
     """Build packages from course folders into OUT.
 
@@ -153,12 +155,16 @@ def build_command(
       spotlight-pack build course_sources/first-contact-care --format scorm12 --lang es
       spotlight-pack build --format scorm12-xapi --lrs-endpoint https://lrs.example.org/xAPI/ \\
           --lrs-key KEY --lrs-secret SECRET
+      spotlight-pack build --strict                          # CI: lint warnings fail the build
+
+    The assessment lint runs first: its warnings never stop a build, unless --strict.
     """
     settings = _load_settings(config, lrs_endpoint, lrs_key, lrs_secret, actor_homepage)
     notes: list[str] = []
     if not formats:
         chosen, notes = default_formats(settings)
         formats = tuple(chosen)
+    _lint_before_build(sources, strict)
     bar: Any = None
 
     def advance(done: int, total: int) -> None:
@@ -181,30 +187,52 @@ def build_command(
     click.echo(f"{len(written)} package(s) written to {out}/", err=True)
 
 
+def _lint_before_build(sources: tuple[Path, ...], strict: bool) -> None:
+    """Lint every course about to be built: with --strict, any warning stops the build before it starts;
+    without, one line says how many there are. Courses with errors are left to ``build`` to report."""
+    warnings = [
+        problem
+        for source in resolve_sources(list(sources) or None)
+        for problem in check_and_lint(source)
+        if problem.severity == "warning"
+    ]
+    if not warnings:
+        return
+    if strict:
+        for problem in warnings:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(warnings)} warning(s) and --strict: nothing was built.", err=True)
+        sys.exit(1)
+    click.echo(f"{len(warnings)} assessment lint warning(s): 'spotlight-pack check' lists them.", err=True)
+
+
 @main.command("check")
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too (for CI of course repositories).")
 @_friendly
-def check_command(sources: tuple[Path, ...]) -> None:
+def check_command(sources: tuple[Path, ...], strict: bool) -> None:
     """Check course folders without building: one line per problem (file:line: message).
 
     With no SOURCE, checks every course under course_sources/; a folder of courses (such as
     course_sources/) stands for every course in it. Checks YAML and Markdown syntax, ids, that every
     language has every page and text, images and their alt text, links between pages, quiz answer
-    keys, size limits, and that no file outside the course folder is used. Exit status 0 when there
-    are no errors, 1 otherwise.
+    keys, size limits, and that no file outside the course folder is used. A course without errors
+    then goes through the assessment lint, which reviews every quiz and assessment against
+    item-writing guidelines and prints 'file:line: warning: message [rule-id]' (docs/source-format.md,
+    "Assessment lint"). Exit status 1 when there are errors (or, with --strict, warnings), 0 otherwise.
     """
     courses = resolve_sources(list(sources) or None)
     problems: list[Problem] = []
     for course in courses:
-        found = check_course(course)
+        found = check_and_lint(course)
         for problem in found:
             click.echo(str(problem))
         problems += found
     failed = [problem for problem in problems if problem.is_error]
     warned = len(problems) - len(failed)
     summary = f"{len(failed)} problem(s) in {len(courses)} course(s)."
-    click.echo(summary + (f" {warned} warning(s)." if warned else ""), err=True)
-    sys.exit(1 if failed else 0)
+    click.echo(summary + (f" {warned} warning(s){' (--strict)' if strict else ''}." if warned else ""), err=True)
+    sys.exit(1 if failed or (strict and warned) else 0)
 
 
 @main.command("validate")
@@ -312,6 +340,11 @@ def _table(info: PackageInfo, errors: list[Problem], warnings: list[Problem]) ->
                 else "none in the zip (the launch URL must give auth)",
             )
         )
+    if info.study_minutes is not None:
+        hours, minutes = divmod(info.study_minutes, 60)
+        estimate = f"{hours} h {minutes:02d} min, estimated from the content ({info.study_minutes} min)"
+        rows.append(("Study time", estimate))
+        rows += [("", f"{part['minutes']:>4} min  {part['title']}") for part in info.study_parts]
     rows += list(info.extra.items())
     if errors:
         valid = f"no: {len(errors)} error(s) (listed below; run validate)"

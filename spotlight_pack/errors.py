@@ -15,8 +15,11 @@ class Problem:
     """One problem in a source file or a package, with the place to look.
 
     ``severity`` is ``error`` (the sources do not build; the package will not import or will not
-    track in a real LMS) or ``warning`` (bad practice that matters somewhere, said where). ``rule`` is
-    the id of a package rule (``docs/validate.md``); source problems have none.
+    track in a real LMS) or ``warning`` (bad practice that matters somewhere, said where; never
+    blocking unless the user asks for ``--strict``). ``rule`` is the id of the check that found it: a
+    package rule (``docs/validate.md``) or an assessment-lint rule (docs/source-format.md), so it can be
+    looked up and silenced on purpose; plain source errors have none. Warnings print as
+    ``FILE:LINE: warning: MESSAGE [rule]``.
     """
 
     where: str

@@ -23,6 +23,7 @@ from markupsafe import Markup
 from spotlight_pack.i18n import ui_strings
 from spotlight_pack.model import Course, Module, Page, Question, QuestionType, Quiz
 from spotlight_pack.sources import page_anchor
+from spotlight_pack.study_time import StudyTime, estimate
 
 LAUNCH_FILE = "index.html"
 SCRIPT_FILE = "spotlight/player.js"
@@ -46,6 +47,12 @@ def available_trackings() -> tuple[str, ...]:
 
 _COMMENT_LINE = re.compile(r"^[ \t]*//")
 _CSS_COMMENT = re.compile(r"/\*.*?\*/\s*", re.DOTALL)
+_CSS_INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
+
+
+def _style_sheet() -> str:
+    """player.css without its comments and indentation: phones download only what styles the page."""
+    return _CSS_INDENT.sub("", _CSS_COMMENT.sub("", _runtime_file("player.css")))
 
 
 def _without_comment_lines(source: str) -> str:
@@ -116,8 +123,37 @@ def _layout(entries: list[_Entry], questions: list[Question]) -> str:
     return base64.urlsafe_b64encode(digest[:6]).decode()
 
 
+def spoken_duration(minutes: int, strings: Mapping[str, str]) -> str:
+    """``3 horas y 5 minutos``: a duration in words, which screen readers say right (``3 h`` they spell)."""
+    hours, rest = divmod(minutes, 60)
+
+    def unit(count: int, one: str, many: str) -> str:
+        return strings[one if count == 1 else many].replace("{n}", str(count))
+
+    if not hours:
+        return unit(rest, "minute", "minutes")
+    if not rest:
+        return unit(hours, "hour", "hours")
+    both = strings["hoursAndMinutes"]
+    return both.replace("{hours}", unit(hours, "hour", "hours")).replace("{minutes}", unit(rest, "minute", "minutes"))
+
+
+def _study_data(study: StudyTime) -> dict[str, Any]:
+    """The estimate as the package carries it, for ``spotlight-pack inspect`` to read back from any format."""
+    return {
+        "minutes": study.minutes,
+        "wordsPerMinute": study.words_per_minute,
+        "parts": [{"id": part.id, "title": part.title, "minutes": part.minutes} for part in study.parts],
+    }
+
+
 def _course_data(
-    course: Course, lang: str, tracking: str, settings: Mapping[str, str], entries: list[_Entry]
+    course: Course,
+    lang: str,
+    tracking: str,
+    settings: Mapping[str, str],
+    entries: list[_Entry],
+    study: StudyTime,
 ) -> dict[str, Any]:
     questions = [(quiz, question) for quiz in course.quizzes() for question in quiz.questions]
     return {
@@ -154,6 +190,7 @@ def _course_data(
             }
             for quiz, question in questions
         ],
+        "studyTime": _study_data(study),
         "strings": dict(ui_strings(lang)),
     }
 
@@ -185,7 +222,8 @@ def render_package(
     strings = ui_strings(lang)
     script = build_script(tracking)
     entries = _entries(course, lang)
-    data = _course_data(course, lang, tracking, settings or {}, entries)
+    study = estimate(course, lang)
+    data = _course_data(course, lang, tracking, settings or {}, entries, study)
     html = _environment().get_template("index.html.j2").render(
         lang=lang,
         locale=course.locale(lang),
@@ -193,6 +231,9 @@ def render_package(
         entries=entries,
         s=strings,
         data_json=_json_for_script(data),
+        study=study,
+        study_total=strings["studyTotal"].replace("{time}", spoken_duration(study.minutes, strings)),
+        study_how=strings["studyHow"].replace("{rate}", str(study.words_per_minute)),
         single=QuestionType.SINGLE,
         multiple=QuestionType.MULTIPLE,
         Markup=Markup,
@@ -200,7 +241,7 @@ def render_package(
     files = {
         LAUNCH_FILE: html.encode(),
         SCRIPT_FILE: script.encode(),
-        STYLE_FILE: _CSS_COMMENT.sub("", _runtime_file("player.css")).encode(),
+        STYLE_FILE: _style_sheet().encode(),
     }
     for asset in sorted(course.assets, key=lambda asset: asset.path):
         if asset.path in _RESERVED_PATHS:

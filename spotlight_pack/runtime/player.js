@@ -41,6 +41,10 @@ var started = false;
 var visited = pages.map(function () { return false; });
 var answers = questions.map(function () { return { mask: 0, submitted: false }; });
 var best = null;
+// What the learner did in this session, for the outcome policy (lib/outcome.js): the best score she
+// submitted, and whether the saved state she resumed was already complete.
+var sessionBest = null;
+var restoredCompleted = false;
 var masteryScore = data.masteryScore;
 var shownAt = Date.now();
 var reported = "";
@@ -71,16 +75,22 @@ function progress() {
   return pages.length ? seen / pages.length : 1;
 }
 
+function isCompleted(seen, submitted) {
+  var allSeen = seen.every(Boolean);
+  return data.completion === "pages" ? allSeen : data.completion === "assessment" ? submitted : allSeen && submitted;
+}
+
+// The adapter's setResult argument (docs/runtime.md). `attemptsExhausted`: no attempt limit yet.
 function result() {
-  var allSeen = visited.every(Boolean);
   var submitted = best !== null;
-  var completed = data.completion === "pages" ? allSeen
-    : data.completion === "assessment" ? submitted : allSeen && submitted;
+  var completed = isCompleted(visited, submitted);
   return {
     completed: completed,
     passed: submitted ? best >= masteryScore : null,
     scoreRaw: best,
-    progress: progress()
+    progress: progress(),
+    session: { completed: completed && !restoredCompleted, scoreRaw: sessionBest },
+    attemptsExhausted: false
   };
 }
 
@@ -240,6 +250,7 @@ function submitQuiz(form) {
   if (scored) {
     var score = quizScore(indexes).score;
     best = best === null ? score : Math.max(best, score);
+    sessionBest = sessionBest === null ? score : Math.max(sessionBest, score);
   }
   renderQuiz(form);
   announce(form.querySelector(".summary").textContent);
@@ -334,8 +345,9 @@ adapter.start().then(function (stored) {
   var saved = stateDecode(stored.state, data.layout, pages.length, questions.length);
   var movedEarly = current >= 0;
   if (saved) {
+    restoredCompleted = isCompleted(saved.visited, saved.best !== null);
     visited = saved.visited.map(function (seen, i) { return seen || visited[i]; });
-    best = saved.best;
+    if (saved.best !== null) best = best === null ? saved.best : Math.max(best, saved.best);
     if (!movedEarly) answers = saved.answers;
   }
   if (!movedEarly) forms.forEach(renderQuiz);

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import sys
 import threading
 import urllib.parse
 import zipfile
@@ -56,6 +57,14 @@ CHROMIUM_ARGS = [
 ]
 FINISH = {"scorm12": "LMSFinish", "scorm2004": "Terminate"}
 SET = {"scorm12": "LMSSetValue", "scorm2004": "SetValue"}
+# What an LMS keeps of a SCO's data model for the next session (SCORM 1.2 RTE 3.4; 2004 RTE 4.2).
+KEPT = {
+    "scorm12": ("cmi.core.lesson_status", "cmi.core.score.raw", "cmi.core.score.min", "cmi.core.score.max",
+                "cmi.core.lesson_location", "cmi.suspend_data"),
+    "scorm2004": ("cmi.completion_status", "cmi.success_status", "cmi.score.raw", "cmi.score.min", "cmi.score.max",
+                  "cmi.score.scaled", "cmi.progress_measure", "cmi.location", "cmi.suspend_data"),
+}
+EXIT = {"scorm12": ("cmi.core.exit", "cmi.core.entry"), "scorm2004": ("cmi.exit", "cmi.entry")}
 
 
 def missing(reason: str) -> None:
@@ -248,6 +257,23 @@ class LmsRun:
     def methods(self) -> list[str]:
         return [call["method"] for call in self.calls()]
 
+    def kept(self, init: dict[str, str] | None = None) -> dict[str, str]:
+        """The data model the LMS launches the next session with: ``init`` (the learner's identity, the
+        LMS's settings) plus what it kept of this one, read from its API object; entry ``resume``
+        after a suspended exit."""
+        name = "API" if self.standard == "scorm12" else "API_1484_11"
+        read = self.page.evaluate(
+            "([name, elements]) => elements.map(e => e.split('.').reduce((o, k) => o[k], window[name]))",
+            [name, list(KEPT[self.standard])],
+        )
+        kept = dict(init or {})
+        for element, value in zip(KEPT[self.standard], read, strict=True):
+            if value not in ("", None):
+                kept[element] = str(value)
+        exit_element, entry_element = EXIT[self.standard]
+        kept[entry_element] = "resume" if self.values().get(exit_element) == "suspend" else ""
+        return kept
+
     def start(self) -> None:
         """Go past the content note, if the course has one."""
         button = self.sco.locator("#note-start")
@@ -276,10 +302,11 @@ class LmsRun:
         self.page.evaluate("document.getElementById('sco').src = 'about:blank'")
         self.page.wait_for_function(f"window.lmsCalls.some(c => c.method === '{FINISH[self.standard]}')")
 
-    def assert_clean(self) -> None:
-        """No console error, nothing outside the test server, every write accepted, session finished once."""
+    def assert_clean(self, also: tuple[str, ...] = ()) -> None:
+        """No console error, nothing outside the test server (and ``also``: e.g. an LRS), every write
+        accepted, session finished once."""
         assert not self.watched.errors, self.watched.errors
-        outside = [url for url in self.watched.requests if not url.startswith(self.base + "/")]
+        outside = [url for url in self.watched.requests if not url.startswith((self.base + "/", *also))]
         assert not outside, outside
         reads = {"LMSGetValue", "GetValue"}
         rejected = [call for call in self.calls() if call["method"] not in reads and call["result"] != "true"]
@@ -289,14 +316,17 @@ class LmsRun:
 
 @pytest.fixture
 def launch(server: Server, open_page: Callable[..., Watched]) -> Callable[..., LmsRun]:
-    """``launch(course, standard, init=None, width=1280, window=False, unsupported=())``: the course in
-    the test LMS (see ``Server.lms_url``)."""
+    """``launch(course, standard, init=None, width=1280, window=False, unsupported=(), package=standard,
+    query=None)``: the course in the test LMS (see ``Server.lms_url``); ``package`` is the tracking the
+    package is built with (e.g. ``scorm12-xapi`` under a SCORM 1.2 LMS), ``query`` parameters of its
+    launch URL."""
 
     def run(
         course: Course, standard: str, init: dict[str, str] | None = None, width: int = 1280, window: bool = False,
-        unsupported: tuple[str, ...] = (),
+        unsupported: tuple[str, ...] = (), package: str | None = None, query: dict[str, str] | None = None,
     ) -> LmsRun:
-        url = server.lms_url(standard, server.add(course, standard), init, window, unsupported)
+        sco = server.add(course, package or standard) + ("?" + urllib.parse.urlencode(query) if query else "")
+        url = server.lms_url(standard, sco, init, window, unsupported)
         watched = open_page(width=width)
         if window:
             with watched.page.context.expect_page() as opened:
@@ -310,6 +340,28 @@ def launch(server: Server, open_page: Callable[..., Watched]) -> Callable[..., L
         return lms
 
     return run
+
+
+# ---------------------------------------------------------------- our LRS
+
+
+@pytest.fixture(scope="session")
+def xapi_lrs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Our LRS on 127.0.0.1 (``spotlight-lrs serve`` on a fresh SQLite store, see xapi_support.LRS),
+    started once for the xAPI browser tests of the session; each test has its own learners."""
+    if str(E2E) not in sys.path:
+        sys.path.insert(0, str(E2E))
+    import xapi_support
+
+    reason = xapi_support.missing_requirement()
+    if reason:
+        xapi_support.skip_or_fail(reason)
+    lrs = xapi_support.LRS(tmp_path_factory.mktemp("lrs"))
+    try:
+        lrs.start()
+        yield lrs
+    finally:
+        lrs.stop()
 
 
 # ---------------------------------------------------------------- courses

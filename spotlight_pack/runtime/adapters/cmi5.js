@@ -1,8 +1,11 @@
+// @requires lib/outcome.js
 // @requires lib/xapi.js
 // cmi5 AU: launched with endpoint, fetch, actor, registration, activityId. Token from the fetch URL
 // (one POST), LMS.LaunchData and cmi5LearnerPreferences read at start; cmi5-defined statements
-// (initialized, completed, passed/failed, terminated) plus allowed experienced/answered ones; the
-// bookmark in the AU's own State document; Exit returns to LaunchData's returnURL.
+// (initialized, completed, passed/failed, terminated) plus allowed experienced/answered ones, by the
+// outcome policy (lib/outcome.js: passed at once, failed held to the end of the session); the
+// bookmark and what the registration reported in the AU's own State document; Exit returns to
+// LaunchData's returnURL.
 
 function createAdapter(ctx) {
   var params = xapiParams();
@@ -29,7 +32,8 @@ function createAdapter(ctx) {
       .then(function (body) {
         if (!body["auth-token"]) throw new Error("fetch URL: error " + body["error-code"] + " " + body["error-text"]);
         kept = { token: body["auth-token"] };
-        remember(kept); // even if it came too late: a reload can use it
+        // even if it came too late: a reload can use it
+        remember(kept);
         return kept;
       });
     return xapiTimeout(answer, 15000, null).then(function (value) {
@@ -40,7 +44,8 @@ function createAdapter(ctx) {
 
   adapter.start = function () {
     var empty = { bookmark: "", state: "", masteryScore: null };
-    var actor = xapiAgent(params.actor);
+    // the launch actor exactly as the LMS wrote it (§9.2; CATAPULT compares it verbatim)
+    var actor = xapiAgent(params.actor) && xapiJson(params.actor);
     var registration = params.registration;
     var activityId = params.activityId;
     if (!params.endpoint || !params.fetch || !actor || !registration || !activityId) {
@@ -49,11 +54,15 @@ function createAdapter(ctx) {
     }
     var scope = { activityId: activityId, agent: actor, registration: registration };
     return token().then(function (kept) {
+      // The fetch URL is one per launch: it names the session, whose statements no other session
+      // may send. After the session ended (a reload) nothing left over is sent.
       var client = xapiClient({
         endpoint: params.endpoint,
         auth: "Basic " + kept.token,
         key: JSON.stringify(actor) + registration + activityId,
-        log: ctx.log
+        log: ctx.log,
+        session: xapiHash(String(params.fetch)) + xapiHash(String(params.fetch), 1),
+        adopt: !kept.ended
       });
       ref.query = Object.assign({ stateId: XAPI_STATE_ID }, scope);
       return Promise.all([
@@ -86,7 +95,7 @@ function createAdapter(ctx) {
           cmi5: true,
           normal: normal,
           masteryScore: mastery,
-          sent: { completed: !!saved.completed, passed: !!saved.passed }
+          reported: saved
         });
         ref.session.begin();
         stored.masteryScore = mastery === null ? null : Math.round(mastery * 10000) / 100;

@@ -1,10 +1,15 @@
+// @requires lib/outcome.js
 // @requires lib/scorm.js
 // @requires lib/scorm12.js
 // @requires lib/xapi.js
 // SCORM 1.2 + xAPI: the LMS gets exactly what the scorm12 adapter writes (the same library code);
 // the LRS of data.settings.lrs_endpoint (else the launch URL's endpoint/auth) gets Tin Can's
 // statements about the learner cmi.core.student_id, an account on settings.actor_homepage (default:
-// the LMS's origin).
+// the LMS's origin). Both sides follow the outcome policy (lib/outcome.js); what the LRS got in
+// earlier sessions is what the LMS held at start (lesson_status, score.raw): the LMS gets every
+// verdict at once, the LRS a held failed verdict at the end of the session, so they agree after
+// every session that ends. (A course completed in an earlier session is known from suspend_data,
+// by the player.)
 
 function createAdapter(ctx) {
   var data = ctx.data;
@@ -31,7 +36,6 @@ function createAdapter(ctx) {
     var derived = [0, 1, 2, 3].map(function (i) { return xapiHash(seed, i); }).join("");
     var registration = params.registration || derived.replace(/^(.{8})(.{4}).(.{3}).(.{3})/, "$1-$2-8$3-a$4-");
     var mode = lms.get("cmi.core.lesson_mode");
-    var status = lms.get("cmi.core.lesson_status");
     session = xapiSession({
       client: xapiClient({
         endpoint: endpoint,
@@ -42,7 +46,7 @@ function createAdapter(ctx) {
       statements: xapiStatements({ data: data, actor: actor, registration: registration, object: xapiCourse(data) }),
       normal: mode !== "browse" && mode !== "review",
       masteryScore: null,
-      sent: { completed: status === "completed" || status === "passed", passed: status === "passed" }
+      reported: lms.reported
     });
     session.begin();
   }

@@ -1,3 +1,4 @@
+// @requires lib/outcome.js
 // @requires lib/scorm.js
 // SCORM 2004 4th edition: the LMS's `API_1484_11` object (Initialize … Terminate), as a dialect of
 // scormAdapter (lib/scorm.js).
@@ -5,6 +6,7 @@
 function createAdapter(ctx) {
   var completion = "";
   var success = "";
+  var progress = 0;
 
   function response(question, ids) {
     return question.type === "truefalse" ? ids[0] : ids.join("[,]");
@@ -22,9 +24,19 @@ function createAdapter(ctx) {
     location: "cmi.location",
     mode: "cmi.mode",
 
-    begin: function (client) {
+    reported: function (client) {
       completion = client.get("cmi.completion_status");
       success = client.get("cmi.success_status");
+      progress = parseFloat(client.get("cmi.progress_measure")) || 0;
+      return {
+        completed: completion === "completed",
+        passed: success === "passed",
+        failed: success === "failed",
+        score: parseFloat(client.get("cmi.score.raw"))
+      };
+    },
+
+    begin: function (client) {
       if (completion !== "completed" && completion !== "incomplete") {
         client.set("cmi.completion_status", "incomplete");
         completion = "incomplete";
@@ -49,25 +61,31 @@ function createAdapter(ctx) {
       ];
     },
 
-    // Completion and success separately; neither completed nor passed is ever taken back.
-    result: function (client, result) {
-      // A progress of 1 would let an LMS with a completion threshold mark the course completed
-      // before the completion rule is met.
-      client.set("cmi.progress_measure", String(result.completed ? 1 : Math.min(result.progress, 0.99)));
-      if (result.scoreRaw !== null) {
-        client.set("cmi.score.min", "0");
-        client.set("cmi.score.max", "100");
-        client.set("cmi.score.raw", String(result.scoreRaw));
-        client.set("cmi.score.scaled", String(result.scoreRaw / 100));
+    // Only more progress is written, so a resumed course does not rewrite it. A progress of 1 would
+    // let an LMS with a completion threshold mark the course completed before the completion rule
+    // is met.
+    progress: function (client, result) {
+      var measure = result.completed ? 1 : Math.min(result.progress, 0.99);
+      if (measure > progress) {
+        client.set("cmi.progress_measure", String(measure));
+        progress = measure;
       }
-      if (result.completed && completion !== "completed") {
+    },
+
+    // Completion and success separately; a verdict comes with the best score so far.
+    report: function (client, event) {
+      if (event.verb === "completed") {
         client.set("cmi.completion_status", "completed");
         completion = "completed";
+        return;
       }
-      var next = result.passed === true ? "passed" : result.passed === false ? "failed" : "";
-      if (next && next !== success && success !== "passed") {
-        client.set("cmi.success_status", next);
-        success = next;
+      client.set("cmi.score.min", "0");
+      client.set("cmi.score.max", "100");
+      client.set("cmi.score.raw", String(event.score));
+      client.set("cmi.score.scaled", String(event.score / 100));
+      if (success !== event.verb) {
+        client.set("cmi.success_status", event.verb);
+        success = event.verb;
       }
     },
 

@@ -1,3 +1,4 @@
+// @requires lib/outcome.js
 // @requires lib/xapi.js
 // Tin Can (Rustici launch): endpoint, auth, actor, registration, activity_id (also activity_platform,
 // grouping) in the launch URL. Statements: initialized, experienced, answered, completed,
@@ -38,7 +39,7 @@ function createAdapter(ctx) {
         }),
         normal: true,
         masteryScore: null,
-        sent: { completed: !!saved.completed, passed: !!saved.passed }
+        reported: saved
       });
       ref.session.begin();
       return { bookmark: String(saved.bookmark || ""), state: String(saved.state || ""), masteryScore: null };

@@ -104,12 +104,18 @@ function scormTimestamp(date) {
 // The adapter interface of docs/runtime.md for either SCORM version. `dialect` says what differs:
 //   api, calls, quietCodes, stateLimit   the API object's name, its method names, benign error codes
 //   location, mode                      the bookmark and the launch mode elements
+//   reported(client)                    what the LMS holds: {completed, passed, failed, score}
 //   begin(client)                       on a normal launch: mark the attempt started
 //   masteryScore(client)                the LMS's mastery score 0-100, or null
 //   interaction(answer)                 [[field, value], …] for cmi.interactions.n.<field>
-//   result(client, result)              write status and score
+//   report(client, event)               write one event of the outcome policy (lib/outcome.js)
+//   progress(client, result)            optional: write the progress (after every result)
 //   end(client, ending)                 before the session ends; ending = {done, reason, writable, ms}
-// Besides the interface, `get(element)` reads the LMS (for adapters that build on this one).
+// What is reported and when is lib/outcome.js's: data-model writes happen at once (SCORM has no
+// one-verdict-per-session rule), a resumed course writes nothing until the learner acts, the score
+// is the best so far and passed is never taken back.
+// Besides the interface, `get(element)` reads the LMS and `reported` is what the LMS held at start
+// (for adapters that build on this one).
 function scormAdapter(ctx, dialect) {
   var client = null;
   var startedAt = Date.now();
@@ -117,9 +123,11 @@ function scormAdapter(ctx, dialect) {
   var fields = [];
   var count = 0;
   var done = false;
+  var outcome = null;
 
-  return {
+  var adapter = {
     stateLimit: dialect.stateLimit,
+    reported: null,
 
     get: function (element) {
       return client ? client.get(element) : "";
@@ -139,6 +147,8 @@ function scormAdapter(ctx, dialect) {
       }
       var mode = client.get(dialect.mode);
       writable = mode !== "browse" && mode !== "review";
+      adapter.reported = dialect.reported(client);
+      outcome = outcomeTracker({ reported: adapter.reported });
       if (writable) dialect.begin(client);
       var children = client.get("cmi.interactions._children");
       fields = children ? children.split(",") : [];
@@ -167,7 +177,9 @@ function scormAdapter(ctx, dialect) {
 
     setResult: function (result) {
       done = result.completed && result.passed !== false;
-      if (client && writable) dialect.result(client, result);
+      if (!client || !writable) return;
+      if (dialect.progress) dialect.progress(client, result);
+      outcome.update(result).forEach(function (event) { dialect.report(client, event); });
     },
 
     save: function (snapshot) {
@@ -186,4 +198,5 @@ function scormAdapter(ctx, dialect) {
       return Promise.resolve();
     }
   };
+  return adapter;
 }

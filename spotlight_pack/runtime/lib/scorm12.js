@@ -22,8 +22,19 @@ function scorm12Dialect() {
     location: "cmi.core.lesson_location",
     mode: "cmi.core.lesson_mode",
 
-    begin: function (client) {
+    // lesson_status is one value: "failed" hides whether the course was completed (a completion
+    // reported later never replaces the verdict, see report).
+    reported: function (client) {
       status = client.get("cmi.core.lesson_status");
+      return {
+        completed: status === "completed" || status === "passed",
+        passed: status === "passed",
+        failed: status === "failed",
+        score: parseFloat(client.get("cmi.core.score.raw"))
+      };
+    },
+
+    begin: function (client) {
       if (status === "not attempted" || status === "") {
         client.set("cmi.core.lesson_status", "incomplete");
         status = "incomplete";
@@ -48,20 +59,22 @@ function scorm12Dialect() {
       ];
     },
 
-    // One status for everything: passed/failed once the assessment was submitted, else
-    // completed/incomplete; passed is never taken back, completed never becomes incomplete.
-    result: function (client, result) {
-      if (result.scoreRaw !== null) {
-        client.set("cmi.core.score.min", "0");
-        client.set("cmi.core.score.max", "100");
-        client.set("cmi.core.score.raw", String(result.scoreRaw));
+    // completed never replaces a verdict; a verdict comes with the best score so far (the outcome
+    // policy never reports failed after passed).
+    report: function (client, event) {
+      if (event.verb === "completed") {
+        if (status !== "passed" && status !== "failed") {
+          client.set("cmi.core.lesson_status", "completed");
+          status = "completed";
+        }
+        return;
       }
-      var next = result.passed === true ? "passed" : result.passed === false ? "failed"
-        : result.completed ? "completed" : "incomplete";
-      var downgrade = status === "passed" || (status === "completed" && next === "incomplete");
-      if (next !== status && !downgrade) {
-        client.set("cmi.core.lesson_status", next);
-        status = next;
+      client.set("cmi.core.score.min", "0");
+      client.set("cmi.core.score.max", "100");
+      client.set("cmi.core.score.raw", String(event.score));
+      if (status !== event.verb) {
+        client.set("cmi.core.lesson_status", event.verb);
+        status = event.verb;
       }
     },
 

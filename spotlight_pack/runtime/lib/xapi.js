@@ -181,42 +181,63 @@ function xapiStatements(opts) {
   };
 }
 
-// The LRS client. opts: {endpoint, auth, key (actor + registration + course: the queue's name), log}.
+// The LRS client. opts: {endpoint, auth, key (actor + registration + course: the queue's name), log,
+// session (cmi5: the launch session; statements queued by another session are never sent),
+// adopt (default true: take over what earlier pages left unsent)}.
 // send() stores the statement in localStorage first; the pump POSTs the queue oldest first in
-// batches, and forgets statements only once the LRS has them (200/204, or 409: that id is stored).
-// Failures retry with backoff (1 s … 60 s) and at once on `online`. Ids never change, so a
-// statement sent twice is stored once.
+// batches, then the State documents, then the `last` statement (cmi5 terminated: nothing may follow
+// it), and forgets each only once the LRS has it (200/204, or 409: that id is stored). Failures
+// retry with backoff (1 s … 60 s) and at once on `online`. Ids never change, so a statement sent
+// twice is stored once.
+// Requests up to 32 KB are keepalive, so one under way when the page goes away still arrives, and
+// unload() does not send it again (a cmi5 LMS refuses a defined statement it has).
+// The pump starts after the current task: what the page queues while it goes away (the last
+// document, a held verdict, terminated) leaves in unload()'s one request, in order.
 function xapiClient(opts) {
   var endpoint = opts.endpoint.replace(/\/?$/, "/");
   var storage = xapiStorage("localStorage");
   var prefix = "spotlight:xapi:" + xapiHash(opts.key) + xapiHash(opts.key, 1) + ":";
-  var key = prefix + xapiUuid().slice(0, 8); // one queue per page, so two tabs never overwrite each other
+  // one queue per page, so two tabs never overwrite each other
+  var key = prefix + xapiUuid().slice(0, 8);
   var queue = [];
-  var documents = {}; // PUT URL → body, the last one wins
+  // PUT URL → body, the last one wins
+  var documents = {};
+  // PUT URL → the body the LRS confirmed last: the same body is not sent again
+  var stored = {};
+  var last = null;
   var batchSize = 25;
-  var busy = false;
+  // what is under way: {ids (statements), name (document), bytes, keepalive}
+  var busy = null;
   var delay = 0;
   var timer = null;
   var waiting = [];
   var closed = false;
+  var unloaded = false;
 
-  // Unsent statements and documents: {q: [statement…], d: {PUT URL: body}}.
+  // Unsent statements and documents: {q: [statement…], d: {PUT URL: body}, f: last statement, s: session}.
   function remember() {
     try {
       if (idle()) storage.removeItem(key);
-      else storage.setItem(key, JSON.stringify({ q: queue, d: documents }));
+      else storage.setItem(key, JSON.stringify({ q: queue, d: documents, f: last, s: opts.session }));
     } catch (error) {
       // no storage (or full): the queue lives in memory only
     }
   }
 
-  // Adopt what earlier pages (closed, crashed, or another tab) left unsent, oldest first.
+  // Adopt what earlier pages (closed, crashed, or another tab) left unsent, oldest first. A cmi5
+  // session's statements can only be stored during that session (cmi5 §9.3.8): those of another
+  // session are dropped, its documents kept.
   var sources = 0;
-  Object.keys(storage || {}).forEach(function (name) {
+  Object.keys(opts.adopt === false ? {} : storage || {}).forEach(function (name) {
     if (name.indexOf(prefix) !== 0) return;
     var kept = xapiJson(storage.getItem(name)) || {};
+    var statements = (kept.q || []).concat(kept.f ? [kept.f] : []);
+    if (kept.s !== opts.session && statements.length) {
+      opts.log("xAPI: " + statements.length + " statements of an ended session dropped");
+      statements = [];
+    }
     sources += 1;
-    (kept.q || []).forEach(function (statement) {
+    statements.forEach(function (statement) {
       if (!queue.some(function (have) { return have.id === statement.id; })) queue.push(statement);
     });
     Object.keys(kept.d || {}).forEach(function (target) { documents[target] = kept.d[target]; });
@@ -235,6 +256,10 @@ function xapiClient(opts) {
     return endpoint + path + (parts.length ? "?" + parts.join("&") : "");
   }
 
+  function bytes(text) {
+    return new Blob([text]).size;
+  }
+
   function request(method, target, body, keepalive) {
     var headers = { "X-Experience-API-Version": "1.0.3" };
     if (opts.auth) headers.Authorization = opts.auth;
@@ -248,47 +273,56 @@ function xapiClient(opts) {
     var ids = batch.map(function (statement) { return statement.id; });
     return request("POST", url("statements"), JSON.stringify(batch), keepalive).then(function (response) {
       var status = response.status;
-      var refused = status === 400 || status === 403; // invalid, or e.g. a cmi5 session the LMS closed
-      if ((refused || status === 409) && batch.length > 1) batchSize = 1; // one by one: which one?
+      // invalid, or e.g. a cmi5 session the LMS closed
+      var refused = status === 400 || status === 403;
+      // one by one: which one?
+      if ((refused || status === 409) && batch.length > 1) batchSize = 1;
       else if (response.ok || status === 409 || refused) {
         if (refused) opts.log("xAPI: the LRS refused a statement; dropped", batch[0]);
         queue = queue.filter(function (statement) { return ids.indexOf(statement.id) < 0; });
+        if (last && ids.indexOf(last.id) >= 0) last = null;
         remember();
       } else throw new Error("LRS answered " + status);
     });
   }
 
   function step() {
-    if (queue.length) return post(queue.slice(0, batchSize));
     var name = Object.keys(documents)[0];
+    if (queue.length || name === undefined) {
+      var batch = queue.length ? queue.slice(0, batchSize) : [last];
+      var size = bytes(JSON.stringify(batch));
+      busy = { ids: batch.map(function (statement) { return statement.id; }), bytes: size, keepalive: size <= 32000 };
+      return post(batch, busy.keepalive);
+    }
     var body = documents[name];
-    return request("PUT", name, body).then(function (response) {
+    busy = { ids: [], name: name, body: body, bytes: bytes(body), keepalive: bytes(body) <= 32000 };
+    return request("PUT", name, body, busy.keepalive).then(function (response) {
       if (response.status >= 500 || response.status === 401 || response.status === 429) {
         throw new Error("LRS answered " + response.status);
       }
       if (!response.ok) opts.log("xAPI: the LRS refused a document", response.status);
+      else stored[name] = body;
       if (documents[name] === body) delete documents[name];
       remember();
     });
   }
 
   function idle() {
-    return !queue.length && !Object.keys(documents).length;
+    return !queue.length && !Object.keys(documents).length && !last;
   }
 
   function pump() {
-    if (busy || timer) return;
+    if (busy || timer || unloaded) return;
     if (idle()) {
       waiting.splice(0).forEach(function (resolve) { resolve(); });
       return;
     }
-    busy = true;
     step().then(function () {
-      busy = false;
+      busy = null;
       delay = 0;
       pump();
     }, function (error) {
-      busy = false;
+      busy = null;
       if (!delay) opts.log("xAPI: LRS not reachable; statements kept to send later", String(error));
       delay = Math.min(delay * 2 || 1000, 60000);
       timer = window.setTimeout(function () {
@@ -296,6 +330,10 @@ function xapiClient(opts) {
         pump();
       }, delay);
     });
+  }
+
+  function later() {
+    Promise.resolve().then(pump);
   }
 
   function now() {
@@ -310,7 +348,15 @@ function xapiClient(opts) {
       if (closed) return;
       queue.push(statement);
       remember();
-      pump();
+      later();
+    },
+    // The statement that ends the session: sent after everything else; nothing can be added after it.
+    last: function (statement) {
+      if (closed) return;
+      closed = true;
+      last = statement;
+      remember();
+      later();
     },
     // GET a document: its JSON, or null (absent, unreachable, or no answer within 10 s). A copy
     // still waiting to be sent is newer than the LRS's.
@@ -327,10 +373,12 @@ function xapiClient(opts) {
       });
     },
     put: function (path, query, value) {
-      if (closed) return;
-      documents[url(path, query)] = JSON.stringify(value);
+      var target = url(path, query);
+      var body = JSON.stringify(value);
+      if (closed || (stored[target] === body && !(target in documents))) return;
+      documents[target] = body;
       remember();
-      pump();
+      later();
     },
     // Resolves once the LRS has everything, or after `ms` with the rest still queued.
     drain: function (ms) {
@@ -340,14 +388,23 @@ function xapiClient(opts) {
         now();
       });
     },
-    // The page goes away: hand the queue to keepalive requests (64 KB in all), which outlive it.
-    // What they do not confirm stays queued for the next launch (same ids: stored once).
+    // The page goes away: what is not under way leaves in keepalive requests (64 KB in all with
+    // the one under way), which outlive the page: the documents, then the statements, `last` in the
+    // final batch. What they do not confirm stays queued for the next launch (same ids: stored once).
     unload: function () {
       closed = true;
-      var budget = 60000;
+      unloaded = true;
+      var sent = busy && busy.keepalive ? busy : { ids: [], bytes: 0 };
+      var budget = 60000 - sent.bytes;
+      Object.keys(documents).forEach(function (name) {
+        if (name === sent.name && documents[name] === sent.body) return;
+        budget -= bytes(documents[name]);
+        if (budget > 0) request("PUT", name, documents[name], true).catch(function () { /* lost */ });
+      });
       var batch = [];
-      queue.concat([null]).forEach(function (statement) {
-        var size = statement ? new Blob([JSON.stringify(statement)]).size + 1 : 0; // UTF-8 bytes
+      queue.concat(last ? [last] : [], [null]).forEach(function (statement) {
+        if (statement && sent.ids.indexOf(statement.id) >= 0) return;
+        var size = statement ? bytes(JSON.stringify(statement)) + 1 : 0;
         if (batch.length && (!statement || batch.length === 25 || size > budget)) {
           post(batch, true).catch(function () { /* stays queued */ });
           batch = [];
@@ -357,10 +414,6 @@ function xapiClient(opts) {
           budget -= size;
         }
       });
-      Object.keys(documents).forEach(function (name) {
-        budget -= new Blob([documents[name]]).size;
-        if (budget > 0) request("PUT", name, documents[name], true).catch(function () { /* lost */ });
-      });
     },
     pending: function () {
       return !idle();
@@ -368,18 +421,26 @@ function xapiClient(opts) {
   };
 }
 
-// What the three adapters do alike. opts: {client, statements, cmi5 (cmi5 categories and
-// masteryscore), normal (false in cmi5 Browse/Review: only initialized and terminated),
-// masteryScore (0–1 or null), sent ({completed, passed} already sent in this registration)}.
+// What the three adapters do alike. opts: {client, statements, cmi5 (cmi5 categories, masteryscore
+// and rules), normal (false in cmi5 Browse/Review: only initialized and terminated), masteryScore
+// (0–1 or null), reported ({completed, passed, failed, score}: what this registration already
+// reported, from the saved state)}. What to report and when is the outcome policy's (lib/outcome.js):
+// passed at once, failed held until the session ends, scores the best so far.
 function xapiSession(opts) {
   var make = opts.statements;
   var client = opts.client;
-  var sent = opts.sent;
   var startedAt = Date.now();
-  var failed = false;
   var ended = false;
   var pending = null;
   var progress = 0;
+  var scaled = function (score) { return Math.round(score * 100) / 10000; };
+  var outcome = outcomeTracker({
+    reported: opts.reported,
+    holdFailed: true,
+    passOnce: !!opts.cmi5,
+    oneVerdictPerSession: !!opts.cmi5,
+    passes: opts.masteryScore === null ? null : function (score) { return scaled(score) >= opts.masteryScore; }
+  });
 
   function more(moveOn, extensions) {
     if (!opts.cmi5) return null;
@@ -396,22 +457,31 @@ function xapiSession(opts) {
   // no progress once completed was sent (cmi5 §9.5.5.1).
   function flush(value) {
     if (typeof value === "number") progress = value;
-    if (pending && opts.normal) client.send(make.experienced(pending.page, sent.completed ? null : progress, pending.at));
+    if (pending && opts.normal) {
+      client.send(make.experienced(pending.page, outcome.reported.completed ? null : progress, pending.at));
+    }
     pending = null;
   }
 
-  function outcome(verb, scaled) {
-    var extensions = {};
-    if (opts.masteryScore !== null) extensions[XAPI_CMI5 + "context/extensions/masteryscore"] = opts.masteryScore;
-    var result = {
-      success: verb === "passed", duration: duration(),
-      score: { scaled: scaled, raw: Math.round(scaled * 100), min: 0, max: 100 }
-    };
-    client.send(make.session(verb, result, more(true, extensions)));
+  function report(events) {
+    if (!opts.normal) return;
+    events.forEach(function (event) {
+      if (event.verb === "completed") {
+        client.send(make.session("completed", { completion: true, duration: duration() }, more(true)));
+        return;
+      }
+      var extensions = {};
+      if (opts.masteryScore !== null) extensions[XAPI_CMI5 + "context/extensions/masteryscore"] = opts.masteryScore;
+      var result = {
+        success: event.verb === "passed", duration: duration(),
+        score: { scaled: scaled(event.score), raw: Math.round(event.score), min: 0, max: 100 }
+      };
+      client.send(make.session(event.verb, result, more(true, extensions)));
+    });
   }
 
   return {
-    sent: sent,
+    reported: outcome.reported,
     flush: flush,
     begin: function () {
       client.send(make.session("initialized", null, more(false)));
@@ -426,28 +496,17 @@ function xapiSession(opts) {
     },
     setResult: function (r) {
       flush(r.progress);
-      if (!opts.normal) return;
-      if (r.completed && !sent.completed) {
-        sent.completed = true;
-        client.send(make.session("completed", { completion: true, duration: duration() }, more(true)));
-      }
-      // one of passed/failed per session, passed once per registration, no failed after passed
-      if (r.passed === null || r.scoreRaw === null || sent.passed || failed) return;
-      var scaled = Math.round(r.scoreRaw * 100) / 10000;
-      if (opts.masteryScore === null ? r.passed : scaled >= opts.masteryScore) {
-        sent.passed = true;
-        outcome("passed", scaled);
-      } else {
-        failed = true;
-        outcome("failed", scaled);
-      }
+      if (opts.normal) report(outcome.update(r));
     },
-    // terminated; then on "unload" keepalive requests, else wait (5 s at most) for the LRS.
-    end: function (reason) {
+    // The held verdict, then `beforeLast` (the adapter's last document), then terminated; on
+    // "unload" by keepalive requests, else waiting (5 s at most) for the LRS.
+    end: function (reason, beforeLast) {
       if (ended) return Promise.resolve();
       flush();
       ended = true;
-      client.send(make.session("terminated", { duration: duration() }, more(false)));
+      report(outcome.end());
+      if (beforeLast) beforeLast();
+      client.last(make.session("terminated", { duration: duration() }, more(false)));
       if (reason === "unload") return Promise.resolve(client.unload());
       return client.drain(5000).then(function () {
         if (client.pending()) client.unload();
@@ -456,8 +515,21 @@ function xapiSession(opts) {
   };
 }
 
-// The adapter members cmi5 and tincan share (bookmark and state in the State document `query`).
+// The adapter members cmi5 and tincan share: bookmark, state and what was reported in the State
+// document `ref.query`. On Exit the document is written once more after the session's last verdict,
+// before terminated; on unload it is not (a keepalive PUT could arrive after terminated, which a
+// cmi5 LMS refuses), so a failed verdict sent at unload is missing from `failed`/`score` (they
+// only inform; nothing is sent again because of them).
 function xapiAdapter(ref) {
+  var last = null;
+
+  function put(session) {
+    ref.client.put("activities/state", ref.query, Object.assign({
+      bookmark: last.bookmark,
+      state: ref.state === undefined ? last.state : ref.state
+    }, session.reported));
+  }
+
   return {
     stateLimit: Infinity,
     pageViewed: function (page) {
@@ -472,17 +544,14 @@ function xapiAdapter(ref) {
     save: function (snapshot) {
       if (!ref.session) return;
       ref.session.flush(snapshot.progress);
-      ref.client.put("activities/state", ref.query, {
-        bookmark: snapshot.bookmark,
-        state: ref.state === undefined ? snapshot.state : ref.state,
-        completed: ref.session.sent.completed,
-        passed: ref.session.sent.passed
-      });
+      last = snapshot;
+      put(ref.session);
     },
     finish: function (reason) {
       var session = ref.session;
       ref.session = null;
-      return session ? session.end(reason) : Promise.resolve();
+      if (!session) return Promise.resolve();
+      return session.end(reason, reason === "exit" && last ? function () { put(session); } : null);
     }
   };
 }
