@@ -6,8 +6,8 @@ Called by :meth:`lrs.analytics.report.Aggregator.report`; the rules are in docs/
 
 from __future__ import annotations
 
-import datetime as dt
 import re
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -61,9 +61,10 @@ def natural(text: str) -> tuple:
 
 
 def iso(moment: float | None) -> str | None:
+    """A moment as ISO 8601 UTC to the second (``2026-03-05T14:20:00Z``); None when there is none."""
     if moment is None or moment in (float("inf"), float("-inf")):
         return None
-    return dt.datetime.fromtimestamp(moment, dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(moment))
 
 
 class _Titles:
@@ -301,25 +302,22 @@ def _items(course: _Course, questions: list[str], keys: list[str], titles: _Titl
     """Item analysis on each learner's first answer to each question of the scored assessment:
     difficulty and discrimination over answers that say whether they were right, and a summary
     of the answers by the question's interaction type (lrs.analytics.interactions)."""
+    # One pass over the learners' answers (not one per question): each analysed question's
+    # first answers, in learner order, with the learner's total of correct answers.
     wanted = set(questions)
-    totals: dict[str, int] = {}
+    given: dict[str, list[tuple[str, str, tuple[float, str, bool | None], int]]] = {q: [] for q in questions}
     for key in keys:
-        totals[key] = sum(1 for q, a in course.learners[key].answers.items() if q in wanted and a[2])
+        learner = course.learners[key]
+        mine = [(q, a) for q, a in learner.answers.items() if q in wanted]
+        total = sum(1 for _, a in mine if a[2])
+        for question, answer in mine:
+            given[question].append((key, learner.name, answer, total))
     rows = []
     for question in sorted(questions, key=natural):
         definition = titles.definition(question)
-        answers: list[Answer] = []
-        item: list[int] = []
-        item_totals: list[float] = []
-        for key in keys:
-            learner = course.learners[key]
-            answer = learner.answers.get(question)
-            if answer is None:
-                continue
-            answers.append(Answer(answer[1], answer[2], key, learner.name, answer[0]))
-            if answer[2] is not None:
-                item.append(1 if answer[2] else 0)
-                item_totals.append(totals[key])
+        answers = [Answer(a[1], a[2], key, name, a[0]) for key, name, a, _ in given[question]]
+        item = [1 if a[2] else 0 for _, _, a, _ in given[question] if a[2] is not None]
+        item_totals: list[float] = [total for _, _, a, total in given[question] if a[2] is not None]
         difficulty = stats.ratio(sum(item), len(item))
         discrimination = stats.point_biserial(item, item_totals)
         flags = []
@@ -352,6 +350,9 @@ def _items(course: _Course, questions: list[str], keys: list[str], titles: _Titl
     return rows
 
 
+_UNKNOWN = object()
+
+
 @dataclass
 class _Progress:
     """What a learner's module progress is measured against (the course's modules as seen)."""
@@ -364,11 +365,15 @@ class _Progress:
     quiz_module: Mapping[str, str | None]
     module_for: Callable[[str], str | None]
 
+    units: dict[str, str | None] = field(default_factory=dict)
+
     def unit_module(self, unit: str) -> str | None:
         """The module of a ``touched`` unit: a module, a page's, or the one a quiz lies under."""
-        if unit in self.module_set:
-            return unit
-        return self.page_module.get(unit) or self.module_for(unit)
+        found = self.units.get(unit, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = self.units[unit] = unit if unit in self.module_set else (
+                self.page_module.get(unit) or self.module_for(unit))
+        return found  # type: ignore[return-value]
 
     def of(self, learner: _Learner | None, outcomes: Mapping[str, Mapping[str, _Outcome]], key: str) -> list[dict]:
         """Each module's progress for one learner (one pass over each of her aggregates)."""

@@ -54,7 +54,7 @@ def strip_lang(item: str) -> str:
 
 def ids(text: str) -> tuple[str, ...]:
     """A ``[,]`` list of ids (choice, sequencing), empty items dropped."""
-    return tuple(part for part in text.split(LIST) if part)
+    return tuple(filter(None, text.split(LIST)))
 
 
 def pairs(text: str) -> tuple[tuple[str, str], ...]:
