@@ -161,11 +161,14 @@ class Aggregator:
     Aggregates of consecutive parts of one stream (read by separate processes) combine with
     :meth:`merge` into what one pass over the whole stream gives.
     ``known_courses``: course IRIs known before the first statement (see CourseResolver);
-    ``window``: count only what learners did in this period (by ``timestamp``).
+    ``window``: count only what learners did in this period (by ``timestamp``);
+    ``learn_names``: keep the activity names statements carry (for titles); reading our store,
+    the report takes them from the LRS's canonical definitions instead, so this is skipped.
     """
 
     def __init__(self, course: str | None = None, known_courses: Iterable[str] = (),
-                 window: Window | None = None) -> None:
+                 window: Window | None = None, learn_names: bool = True) -> None:
+        self._learn_names = learn_names
         self._wanted = course
         self._window = window if window and (window.start is not None or window.end is not None) else None
         self._courses: dict[str, _Course] = {}
@@ -240,7 +243,7 @@ class Aggregator:
         given = None
         if definition is not None:
             given = definition.get("name")
-            if given.__class__ is dict and given:
+            if given.__class__ is dict and given and self._learn_names:
                 known = course.names.get(oid)
                 if known is None:
                     course.names[oid] = given
@@ -257,7 +260,7 @@ class Aggregator:
             if parents is not None:
                 if parents.__class__ is dict:
                     parents = [parents]
-                for parent in parents:
+                for parent in parents if self._learn_names else ():
                     if "definition" in parent:  # a module's title, as content may send it
                         parent_name = parent["definition"].get("name")
                         if parent_name.__class__ is dict and parent_name:
@@ -355,7 +358,8 @@ def aggregate(source: Source, course: str | None = None, window: Window | None =
     """One pass over a source's statements; our store's is split across ``source.jobs`` processes."""
     with paused_cycle_collector():
         if source.jobs <= 1 or source.store is None:
-            return Aggregator(course, source.courses, window).add_all(source.statements())
+            return Aggregator(course, source.courses, window, learn_names=source.store is None).add_all(
+                source.statements())
         parts = split(source.filter, source.last_position(), source.jobs)
         shared = (course, source.courses, window)
         whole: Aggregator | None = None
@@ -370,7 +374,7 @@ def _aggregate_part(store: Store, course: str | None, courses: frozenset[str], w
                     flt: StreamFilter) -> Aggregator:
     """Runs in a worker process: one position range's aggregates, sent back whole."""
     with paused_cycle_collector():
-        return Aggregator(course, courses, window).add_all(store_statements(store, flt))
+        return Aggregator(course, courses, window, learn_names=False).add_all(store_statements(store, flt))
 
 
 _NEVER = float("inf")
