@@ -80,6 +80,17 @@ class Asset:
 
     path: str
     data: bytes = field(repr=False)
+    lang: str | None = None
+    """Set for captions and transcripts: only that language's packages carry the file."""
+
+
+@dataclass(frozen=True)
+class Block:
+    """A unit of a page other than text (video, tabs, reflection, scenario …): ``kind`` names its
+    registered module in ``spotlight_pack/blocks``, which subclasses this with what it needs."""
+
+    kind: str
+    id: str
 
 
 @dataclass(frozen=True)
@@ -89,6 +100,11 @@ class Page:
     id: str
     title: Text
     html: Text
+    blocks: tuple[tuple[str, tuple[Block, ...]], ...] = ()
+    """Per language, the page's blocks in document order (nested ones after their container)."""
+
+    def blocks_in(self, lang: str) -> tuple[Block, ...]:
+        return dict(self.blocks).get(lang, ())
 
 
 @dataclass(frozen=True)

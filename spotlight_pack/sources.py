@@ -15,10 +15,14 @@ from typing import Any
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from .blocks.base import MediaUse, PageContext
+from .blocks.download import download_link, is_download
+from .blocks.markdown import BlockRenderer, enable_blocks, fence_work_problem
 from .errors import Problem, SourceError, display_path
 from .media_check import media_problems
 from .model import (
     Asset,
+    Block,
     CompletionRule,
     Course,
     Module,
@@ -114,7 +118,7 @@ class _Collector:
 def _markdown() -> MarkdownIt:
     """CommonMark with tables. HTML is parsed (so it can be reported) but a page containing any is
     never rendered: a course with a problem builds nothing."""
-    return MarkdownIt("commonmark", {"html": True, "typographer": False}).enable("table")
+    return enable_blocks(MarkdownIt("commonmark", {"html": True, "typographer": False}).enable("table"))
 
 
 @dataclass
@@ -122,22 +126,37 @@ class _PageSource:
     title: str
     html: str
     media: list[tuple[str, int]]
+    blocks: list[Block]
 
 
 class _PageRenderer:
-    """Renders one Markdown page to safe HTML and checks its links, images and headings."""
+    """Renders one Markdown page to safe HTML and checks its links, images, headings and blocks."""
 
-    def __init__(self, collector: _Collector, course_dir: Path, page_ids: set[str]) -> None:
+    def __init__(
+        self,
+        collector: _Collector,
+        course_dir: Path,
+        page_ids: set[str],
+        languages: tuple[str, ...] = (),
+        course_iri: str = "",
+        media: dict[str, MediaUse] | None = None,
+    ) -> None:
         self.collector = collector
         self.course_dir = course_dir
         self.page_ids = page_ids
+        self.languages = languages
+        self.course_iri = course_iri
+        self.media: dict[str, MediaUse] = media if media is not None else {}
         self.md = _markdown()
 
-    def render(self, path: Path) -> _PageSource | None:
+    def render(self, path: Path, module_id: str = "", page_id: str = "", lang: str = "") -> _PageSource | None:
         try:
             source = self.collector.files.read_markdown(path)
         except SourceFileError as error:
             self.collector.add(path, error.line, error.message)
+            return None
+        if reason := fence_work_problem(source):
+            self.collector.add(path, None, reason)
             return None
         lines = source.splitlines()
         first = next((number for number, line in enumerate(lines) if line.strip()), None)
@@ -153,12 +172,29 @@ class _PageRenderer:
         body = "\n".join(lines[body_offset:])
         tokens = self.md.parse(body)
         media: list[tuple[str, int]] = []
-        if not self._check_tokens(path, tokens, body_offset, media):
+        ctx = PageContext(
+            path=path,
+            lang=lang,
+            languages=self.languages,
+            course_dir=self.course_dir,
+            files=self.collector.files,
+            module_id=module_id,
+            page_id=page_id,
+            anchor=page_anchor(module_id, page_id),
+            iri=f"{self.course_iri}/{module_id}/{page_id}",
+            course_iri=self.course_iri,
+            report=self.collector.add,
+            media=self.media,
+        )
+        if not self._check_tokens(path, tokens, body_offset, media, ctx):
             return None
-        html = self.md.renderer.render(tokens, self.md.options, {})
-        return _PageSource(title=title, html=html, media=media)
+        blocks = BlockRenderer(self.md, ctx, body_offset)
+        html, _, _ = blocks.render(tokens)
+        return _PageSource(title=title, html=html, media=media, blocks=blocks.blocks)
 
-    def _check_tokens(self, path: Path, tokens: list[Token], offset: int, media: list[tuple[str, int]]) -> bool:
+    def _check_tokens(
+        self, path: Path, tokens: list[Token], offset: int, media: list[tuple[str, int]], ctx: PageContext
+    ) -> bool:
         """Report problems in a parsed page; False when it contains raw HTML and must not be rendered."""
         safe = True
         for token in tokens:
@@ -168,9 +204,16 @@ class _PageRenderer:
                 safe = False
             if token.type == "heading_open" and token.tag == "h1":
                 self.collector.add(path, line, "only the first line may be a level-1 heading: use '##' inside a page")
-            for child in token.children or []:
+            children = token.children or []
+            for index, child in enumerate(list(children)):
                 if child.type == "image":
                     self._image(path, line, child, media)
+                elif child.type == "link_open" and is_download(str(child.attrGet("href") or "")):
+                    meta = download_link(ctx, line, child)
+                    if meta:
+                        close = next(i for i in range(children.index(child), len(children))
+                                     if children[i].type == "link_close")
+                        children.insert(close, Token("text", "", 0, content=f" {meta}"))
                 elif child.type == "link_open":
                     self._link(path, line, child)
         return safe
@@ -231,6 +274,8 @@ class _CourseLoader:
         self.problems = _Collector(course_dir)
         self.languages: tuple[str, ...] = ()
         self.question_ids: dict[str, tuple[Path, int | None]] = {}
+        self.course_iri = ""
+        self.media: dict[str, MediaUse] = {}
 
     def load(self) -> Course | None:
         course_file = self.dir / "course.yaml"
@@ -288,6 +333,7 @@ class _CourseLoader:
         for key in sorted(set(data) - known, key=str):
             self.problems.add(course_file, doc.line(key), f"unknown key '{key}' (known: {', '.join(sorted(known))})")
 
+        self.course_iri = f"{iri_base}/{course_id}"
         modules, assets = self._modules()
         assessment_file = self.dir / "assessment.yaml"
         assessment = self._quiz(assessment_file, "assessment", scored=True) if assessment_file.is_file() else None
@@ -386,7 +432,7 @@ class _CourseLoader:
         for module_id, folder in folders:
             page_files[module_id] = self._page_files(folder)
         page_ids = {f"{module_id}/{page_id}" for module_id, pages in page_files.items() for page_id in pages}
-        renderer = _PageRenderer(self.problems, self.dir, page_ids)
+        renderer = _PageRenderer(self.problems, self.dir, page_ids, self.languages, self.course_iri, self.media)
         modules: list[Module] = []
         media: dict[str, None] = {}
         for module_id, folder in folders:
@@ -395,14 +441,17 @@ class _CourseLoader:
                 modules.append(module)
         if not folders:
             self.problems.add(modules_dir, None, "no module folders (named like 01-introduction)")
-        return modules, self._assets(sorted(media))
+        for src in media:
+            self.media.setdefault(src, MediaUse("media", None))
+        return modules, self._assets(self.media)
 
-    def _assets(self, names: list[str]) -> list[Asset]:
+    def _assets(self, uses: dict[str, MediaUse]) -> list[Asset]:
         """The media files pages use, read safely and checked (no active content in SVG, no file that
         is not what its extension says, no two names equal but for case)."""
         assets = []
         folded: dict[str, str] = {}
-        for src in names:
+        for src in sorted(uses):
+            use = uses[src]
             path = self.dir / src
             if src.casefold() in folded:
                 self.problems.add(
@@ -410,8 +459,11 @@ class _CourseLoader:
                     "other on a case-insensitive LMS server; rename one"
                 )
             folded[src.casefold()] = src
+            if use.data is not None:  # captions and transcripts, read and checked by their block
+                assets.append(Asset(path=src, data=use.data, lang=use.lang))
+                continue
             try:
-                data = self.problems.files.read_bytes(path, "media")
+                data = self.problems.files.read_bytes(path, use.kind)
             except SourceFileError as error:
                 self.problems.add(path, error.line, error.message)
                 continue
@@ -522,21 +574,40 @@ class _CourseLoader:
     ) -> Page | None:
         titles: dict[str, str] = {}
         bodies: dict[str, str] = {}
+        blocks: dict[str, tuple[Block, ...]] = {}
         for lang, path in by_lang.items():
-            source = renderer.render(path)
+            source = renderer.render(path, module_id, page_id, lang)
             if source is None:
                 continue
             titles[lang] = source.title
             bodies[lang] = source.html
+            blocks[lang] = tuple(source.blocks)
             for src, _line_number in source.media:
                 media[src] = None
         if len(titles) != len(self.languages):
             return None
+        self._same_blocks(page_id, by_lang, blocks)
         first = by_lang[self.languages[0]]
         self.problems.untranslated(first, 1, "page title", titles)
         if len(set(bodies.values())) == 1 and len(self.languages) > 1 and len(next(iter(bodies.values()))) > 80:
             self.problems.add(first, 2, f"page '{page_id}' has the same text in every language (untranslated?)")
-        return Page(id=page_id, title=Text.of(titles), html=Text.of(bodies))
+        return Page(id=page_id, title=Text.of(titles), html=Text.of(bodies), blocks=tuple(sorted(blocks.items())))
+
+    def _same_blocks(self, page_id: str, by_lang: dict[str, Path], blocks: dict[str, tuple[Block, ...]]) -> None:
+        """Every language of a page has the same blocks in the same order (the same video, the same
+        reflection ids…): tracking and the saved state must not depend on the language."""
+        first = self.languages[0]
+        expected = [(block.kind, block.id) for block in blocks.get(first, ())]
+        for lang in self.languages[1:]:
+            found = [(block.kind, block.id) for block in blocks.get(lang, ())]
+            if found != expected:
+                shown = lambda items: ", ".join(f"{kind} {block_id}" for kind, block_id in items) or "none"  # noqa: E731
+                self.problems.add(
+                    by_lang[lang],
+                    None,
+                    f"page '{page_id}' has other blocks in '{lang}' than in '{first}' ({shown(found)}; "
+                    f"{first}: {shown(expected)}): every language needs the same blocks in the same order",
+                )
 
     # ----------------------------------------------------------------- quizzes
 
