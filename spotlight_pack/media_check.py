@@ -100,7 +100,7 @@ def _office_problems(suffix: str, data: bytes) -> list[MediaProblem]:
     kind = "OpenDocument text" if suffix == ".odt" else f"Office {suffix[1:].upper()} document"
     if data[:4] != b"PK\x03\x04":
         return [(None, f"is not an {kind}, whatever its extension says")]
-    if suffix == ".odt" and data[30:30 + len(ODT_MIMETYPE)] != ODT_MIMETYPE:
+    if suffix == ".odt" and data[30 : 30 + len(ODT_MIMETYPE)] != ODT_MIMETYPE:
         return [(None, f"is not an {kind}: its first entry must be the mimetype of a text document")]
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:

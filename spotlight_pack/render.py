@@ -20,6 +20,8 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from spotlight_pack.blocks import KINDS as BLOCK_KINDS
+from spotlight_pack.blocks import block_scripts, block_styles
 from spotlight_pack.i18n import ui_strings
 from spotlight_pack.model import Course, Module, Page, Question, QuestionType, Quiz
 from spotlight_pack.sources import page_anchor
@@ -61,17 +63,23 @@ def _without_comment_lines(source: str) -> str:
 
 
 @cache
-def build_script(tracking: str) -> str:
-    """The one script of a package: state codec, the libraries the adapter requires, the adapter, the player.
+def build_script(tracking: str, blocks: tuple[str, ...] = ()) -> str:
+    """The one script of a package: state codec, the libraries the adapter requires, the adapter, the
+    modules of the page blocks the course uses (``blocks``, paths under runtime/), the player.
 
     Wrapped in a single function scope so nothing leaks into the LMS frame's globals.
     """
     if tracking not in available_trackings():
         raise ValueError(f"unknown tracking '{tracking}' (have: {', '.join(available_trackings())})")
     adapter = _runtime_file(f"adapters/{tracking}.js")
-    parts = ["state.js", *dict.fromkeys(_REQUIRES.findall(adapter)), f"adapters/{tracking}.js", "player.js"]
+    parts = ["state.js", *dict.fromkeys(_REQUIRES.findall(adapter)), f"adapters/{tracking}.js", *blocks, "player.js"]
     body = "\n".join(f"// ---- {name}\n{_without_comment_lines(_runtime_file(name))}\n" for name in parts)
     return f'(function () {{\n"use strict";\n{body}}})();\n'
+
+
+def _styles(blocks: tuple[str, ...]) -> str:
+    """The player's style sheet, then those of the page blocks the course uses."""
+    return "".join(_runtime_file(name) for name in ("player.css", *blocks))
 
 
 @dataclass(frozen=True)
@@ -108,9 +116,16 @@ def _entries(course: Course, lang: str) -> list[_Entry]:
     return entries
 
 
-def _layout(entries: list[_Entry], questions: list[Question]) -> str:
+def _layout(entries: list[_Entry], questions: list[Question], lang: str = "") -> str:
     """Fingerprint of what the saved state indexes, so a state from another course version is ignored."""
     parts = [entry.key for entry in entries]
+    parts += [
+        f"{block.kind}:{block.id}"
+        for entry in entries
+        if entry.page
+        for block in entry.page.blocks_in(lang)
+        if BLOCK_KINDS[block.kind].stateful
+    ]
     parts += [f"{q.id}:{','.join(option.id for option in q.options)}" for q in questions]
     digest = hashlib.sha256("\n".join(parts).encode()).digest()
     return base64.urlsafe_b64encode(digest[:6]).decode()
@@ -132,7 +147,7 @@ def _course_data(
         "settings": dict(sorted(settings.items())),
         "masteryScore": course.mastery_score,
         "completion": course.completion.value,
-        "layout": _layout(entries, [question for _, question in questions]),
+        "layout": _layout(entries, [question for _, question in questions], lang),
         "modules": [
             {"id": module.id, "iri": course.module_iri(module), "title": module.title[lang]}
             for module in course.modules
@@ -183,7 +198,7 @@ def render_package(
     if lang not in course.languages:
         raise ValueError(f"course {course.id} has no language '{lang}' (has: {', '.join(course.languages)})")
     strings = ui_strings(lang)
-    script = build_script(tracking)
+    script = build_script(tracking, block_scripts(course))
     entries = _entries(course, lang)
     data = _course_data(course, lang, tracking, settings or {}, entries)
     html = _environment().get_template("index.html.j2").render(
@@ -200,9 +215,11 @@ def render_package(
     files = {
         LAUNCH_FILE: html.encode(),
         SCRIPT_FILE: script.encode(),
-        STYLE_FILE: _CSS_COMMENT.sub("", _runtime_file("player.css")).encode(),
+        STYLE_FILE: _CSS_COMMENT.sub("", _styles(block_styles(course))).encode(),
     }
     for asset in sorted(course.assets, key=lambda asset: asset.path):
+        if asset.lang not in (None, lang):
+            continue  # captions and transcripts of another language
         if asset.path in _RESERVED_PATHS:
             raise ValueError(f"course {course.id}: asset path {asset.path} clashes with a player file")
         files[asset.path] = asset.data

@@ -211,8 +211,9 @@ class _PageRenderer:
                 elif child.type == "link_open" and is_download(str(child.attrGet("href") or "")):
                     meta = download_link(ctx, line, child)
                     if meta:
-                        close = next(i for i in range(children.index(child), len(children))
-                                     if children[i].type == "link_close")
+                        close = next(
+                            i for i in range(children.index(child), len(children)) if children[i].type == "link_close"
+                        )
                         children.insert(close, Token("text", "", 0, content=f" {meta}"))
                 elif child.type == "link_open":
                     self._link(path, line, child)

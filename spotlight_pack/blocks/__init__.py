@@ -16,16 +16,19 @@ from .reflection import REFLECTION
 from .tabs import TAB, TABS
 from .video import VIDEO
 
-KINDS: dict[str, BlockKind] = {
-    kind.name: kind for kind in (VIDEO, AUDIO, ACCORDION, SECTION, TABS, TAB, REFLECTION)
-}
+KINDS: dict[str, BlockKind] = {kind.name: kind for kind in (VIDEO, AUDIO, ACCORDION, SECTION, TABS, TAB, REFLECTION)}
 ENGINE_SCRIPT = "blocks/engine.js"
 
 
 def used_kinds(course: Course) -> list[BlockKind]:
     """The kinds a course uses, in registry order."""
-    used = {block.kind for module in course.modules for page in module.pages for _, blocks in page.blocks
-            for block in blocks}
+    used = {
+        block.kind
+        for module in course.modules
+        for page in module.pages
+        for _, blocks in page.blocks
+        for block in blocks
+    }
     return [kind for name, kind in KINDS.items() if name in used]
 
 

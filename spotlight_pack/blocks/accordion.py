@@ -43,8 +43,13 @@ class SectionKind:
         if not directive.body_html.strip():
             ctx.problem(directive.line, f"section '{title}' is empty: write its text before the closing ':::'")
         number = ctx.number("section")
-        return Section(kind=self.name, id=str(number), title=title, html_id=ctx.html_id("section", str(number)),
-                       level=ctx.heading_level)
+        return Section(
+            kind=self.name,
+            id=str(number),
+            title=title,
+            html_id=ctx.html_id("section", str(number)),
+            level=ctx.heading_level,
+        )
 
     def render(self, ctx: PageContext, block: Block, directive: Directive) -> str:
         return ctx.render("section.html.j2", section=block, body=markup(directive.body_html))
@@ -66,8 +71,9 @@ class AccordionKind:
             )
             return None
         number = ctx.number("accordion")
-        return Accordion(kind=self.name, id=str(number), html_id=ctx.html_id("accordion", str(number)),
-                         sections=len(sections))
+        return Accordion(
+            kind=self.name, id=str(number), html_id=ctx.html_id("accordion", str(number)), sections=len(sections)
+        )
 
     def render(self, ctx: PageContext, block: Block, directive: Directive) -> str:
         return ctx.render("accordion.html.j2", accordion=block, body=markup(directive.body_html))

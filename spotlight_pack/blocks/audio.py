@@ -2,4 +2,6 @@
 
 from .media import MediaKind
 
-AUDIO = MediaKind("audio", (".mp3", ".m4a", ".ogg"), "https://w3id.org/xapi/video/activity-type/audio", captions_required=False)
+AUDIO = MediaKind(
+    "audio", (".mp3", ".m4a", ".ogg"), "https://w3id.org/xapi/video/activity-type/audio", captions_required=False
+)

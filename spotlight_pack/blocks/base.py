@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from ..model import Asset, Block
+from ..model import Block
 from ..source_files import CourseFiles, FileKind, SourceFileError
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9-]*$")

@@ -36,7 +36,9 @@ def download_link(ctx: PageContext, line: int | None, token: Token) -> str | Non
     suffix = PurePosixPath(href).suffix.lower()
     if suffix not in DOCUMENT_TYPES:
         types = ", ".join(sorted(s[1:] for s in DOCUMENT_TYPES))
-        ctx.problem(line, f"link to {href}: files offered for download are {types} (videos and audio: ::: video, ::: audio)")
+        ctx.problem(
+            line, f"link to {href}: files offered for download are {types} (videos and audio: ::: video, ::: audio)"
+        )
         return None
     if not ctx.use_media(href, line or 0, "media", "download"):
         return None

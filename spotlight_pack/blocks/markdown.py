@@ -60,7 +60,9 @@ def _plain(tokens: Sequence[Token]) -> str:
     parts = []
     for token in tokens:
         if token.type == "inline":
-            parts.append("".join(child.content for child in token.children or [] if child.type in {"text", "code_inline"}))
+            parts.append(
+                "".join(child.content for child in token.children or [] if child.type in {"text", "code_inline"})
+            )
     return " ".join(part.strip() for part in parts if part.strip())
 
 
@@ -123,15 +125,21 @@ class BlockRenderer:
             return None
         if kind.parents and parent not in kind.parents:
             self.ctx.problem(
-                line, f"'::: {name}' belongs inside '::: {' or '.join(sorted(kind.parents))}' (with a longer fence around it)"
+                line,
+                f"'::: {name}' belongs inside '::: {' or '.join(sorted(kind.parents))}' (with a longer fence around it)",
             )
             return None
         level = self.ctx.heading_level
         body, children, loose = self.render(inner, parent=name)
         self.ctx.heading_level = level
         directive = Directive(
-            name=name, argument=argument, line=line, body_html=body, body_text=_plain(inner),
-            children=tuple(children), loose=loose,
+            name=name,
+            argument=argument,
+            line=line,
+            body_html=body,
+            body_text=_plain(inner),
+            children=tuple(children),
+            loose=loose,
         )
         block = kind.read(self.ctx, directive)
         if block is None:

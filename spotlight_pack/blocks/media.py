@@ -87,7 +87,9 @@ class MediaKind:
             return None
         block_id = options.get("id") or media_id(PurePosixPath(src).stem)
         if not re.match(r"^[a-z][a-z0-9-]*$", block_id):
-            ctx.problem(line, f"the {what} needs an id (lowercase letters, digits, hyphens): add id=… ('{block_id}' is not one)")
+            ctx.problem(
+                line, f"the {what} needs an id (lowercase letters, digits, hyphens): add id=… ('{block_id}' is not one)"
+            )
             return None
         poster = options.get("poster")
         if poster is not None:

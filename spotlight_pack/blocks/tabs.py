@@ -43,8 +43,13 @@ class TabKind:
         if not directive.body_html.strip():
             ctx.problem(directive.line, f"tab '{title}' is empty: write its text before the closing ':::'")
         number = ctx.number("tab")
-        return Tab(kind=self.name, id=str(number), title=title, html_id=ctx.html_id("tab", str(number)),
-                   level=ctx.heading_level)
+        return Tab(
+            kind=self.name,
+            id=str(number),
+            title=title,
+            html_id=ctx.html_id("tab", str(number)),
+            level=ctx.heading_level,
+        )
 
     def render(self, ctx: PageContext, block: Block, directive: Directive) -> str:
         return ctx.render("tab.html.j2", tab=block, body=markup(directive.body_html))
@@ -66,8 +71,12 @@ class TabsKind:
             )
             return None
         number = ctx.number("tabs")
-        return Tabs(kind=self.name, id=str(number), html_id=ctx.html_id("tabs", str(number)),
-                    titles=tuple(tab.title for tab in tabs))
+        return Tabs(
+            kind=self.name,
+            id=str(number),
+            html_id=ctx.html_id("tabs", str(number)),
+            titles=tuple(tab.title for tab in tabs),
+        )
 
     def render(self, ctx: PageContext, block: Block, directive: Directive) -> str:
         return ctx.render("tabs.html.j2", tabs=block, body=markup(directive.body_html), s=block_strings(ctx.lang))

@@ -129,13 +129,18 @@ def parse(text: str) -> tuple[list[Cue], list[WebVttError]]:
             continue
         if cues and start_time < cues[-1].start:
             problems.append(
-                WebVttError(line_number, f"cues must be in time order: this one starts before the cue of line {cues[-1].line}")
+                WebVttError(
+                    line_number, f"cues must be in time order: this one starts before the cue of line {cues[-1].line}"
+                )
             )
         payload = block[timing_at + 1 :]
         for offset, text_line in enumerate(payload):
             if "-->" in text_line:
                 problems.append(
-                    WebVttError(line_number + 1 + offset, "cue text must not contain --> (a blank line is missing before this cue?)")
+                    WebVttError(
+                        line_number + 1 + offset,
+                        "cue text must not contain --> (a blank line is missing before this cue?)",
+                    )
                 )
         text_only = _plain(payload)
         if not text_only:

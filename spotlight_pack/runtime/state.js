@@ -44,15 +44,21 @@ function stateDecodeAnswers(text, length) {
   return answers;
 }
 
-// The longest string that fits `limit`: everything, else without answers, else without visited
-// marks (the bookmark and the best score are kept elsewhere or here).
+// The longest string that fits `limit`: everything, else without the blocks' free text, else without
+// answers, else without visited marks (the bookmark and the best score are kept elsewhere or here).
+// state.blocks = {full, lean}: the blocks' part with and without free text (a 6th part, only when
+// the course has stateful blocks).
 function stateEncode(state, layout, limit) {
   var best = state.best === null ? "" : String(state.best);
   var visited = stateEncodeBits(state.visited);
+  var blocks = state.blocks || { full: "", lean: "" };
+  var join = function (parts) { return parts.join(".").replace(/\.$/, ""); };
+  var answers = stateEncodeAnswers(state.answers);
   var candidates = [
-    ["1", layout, visited, best, stateEncodeAnswers(state.answers)].join("."),
-    ["1", layout, visited, best, ""].join("."),
-    ["1", layout, "", best, ""].join(".")
+    join(["1", layout, visited, best, answers, blocks.full]),
+    join(["1", layout, visited, best, answers, blocks.lean]),
+    join(["1", layout, visited, best, "", blocks.lean]),
+    join(["1", layout, "", best, "", blocks.lean])
   ];
   for (var i = 0; i < candidates.length; i++) {
     if (candidates[i].length <= limit) return candidates[i];
@@ -63,11 +69,12 @@ function stateEncode(state, layout, limit) {
 // null when there is nothing usable: empty, another format version, or another course layout.
 function stateDecode(text, layout, pageCount, questionCount) {
   var parts = String(text || "").split(".");
-  if (parts.length !== 5 || parts[0] !== "1" || parts[1] !== layout) return null;
+  if (parts.length < 5 || parts.length > 6 || parts[0] !== "1" || parts[1] !== layout) return null;
   var best = parts[3] === "" ? null : Math.min(100, Math.max(0, parseInt(parts[3], 10) || 0));
   return {
     visited: stateDecodeBits(parts[2], pageCount),
     best: best,
-    answers: stateDecodeAnswers(parts[4], questionCount)
+    answers: stateDecodeAnswers(parts[4], questionCount),
+    blocks: parts[5] || ""
   };
 }

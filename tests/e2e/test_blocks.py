@@ -1,0 +1,172 @@
+"""Page blocks in real Chromium: video with captions and transcript, audio, a download, accordion and
+tabs by keyboard, a reflection kept across a reload, and axe-core at phone and desktop widths.
+
+The fixture course (tests/fixtures/courses/blocks) carries a 3-second WebM made for it with ffmpeg
+(testsrc + a sine tone, 12 KB) and a one-page PDF written by hand: no media is downloaded.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from spotlight_pack.model import Course
+from spotlight_pack.sources import load_course
+
+pytestmark = pytest.mark.browser
+
+BLOCKS = Path(__file__).resolve().parents[1] / "fixtures" / "courses" / "blocks"
+RULES = "{runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}}"
+
+
+@pytest.fixture(scope="module")
+def blocks_course() -> Course:
+    return load_course(BLOCKS)
+
+
+def go_to(page: Any, title: str) -> None:
+    """Open the page whose menu entry reads ``title``."""
+    page.locator(f'#menu a:has-text("{title}")').first.evaluate("a => a.click()")
+    page.locator("section.page:not([hidden]) h1", has_text=title).wait_for()
+
+
+def violations(page: Any, axe: Path, where: str) -> list[str]:
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(axe))
+    found = page.evaluate(f"axe.run(document, {RULES}).then(r => r.violations)")
+    return [f"{where}: {v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in found]
+
+
+def test_video_plays_with_captions_and_a_transcript(server, open_page, blocks_course: Course) -> None:
+    watched = open_page()
+    page = watched.page
+    page.goto(server.add(blocks_course, "none", "es"))
+    go_to(page, "La primera llamada")
+    figure = page.locator("section.page:not([hidden]) figure.video")
+    toggle = figure.locator(".transcript-toggle")
+    transcript = figure.locator(".transcript")
+    assert toggle.get_attribute("aria-expanded") == "false" and transcript.is_hidden()
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == "true" and transcript.is_visible()
+    assert "Agente: Buenos días" in transcript.inner_text()
+    assert toggle.inner_text() == "Ocultar transcripción"
+    video = figure.locator("video")
+    assert video.get_attribute("autoplay") is None
+    assert video.evaluate("v => v.paused && v.currentTime === 0"), "a video never starts by itself"
+    video.evaluate("v => v.play()")
+    page.wait_for_function(
+        "() => { const t = document.querySelector('section.page:not([hidden]) video').textTracks[0];"
+        " return t.mode === 'showing' && t.activeCues && t.activeCues.length > 0; }"
+    )
+    cue = video.evaluate("v => v.textTracks[0].activeCues[0].text")
+    assert "Buenos días" in cue or "Escuche" in cue
+    page.wait_for_function("() => document.querySelector('section.page:not([hidden]) video').ended", timeout=15000)
+    # Leaving the page pauses what plays on it.
+    audio = page.locator("#page-media--first-call--audio--1 audio")
+    audio.evaluate("a => a.play()")
+    page.wait_for_function("() => !document.querySelector('#page-media--first-call--audio--1 audio').paused")
+    page.locator("#next").click()
+    assert audio.evaluate("a => a.paused")
+    assert not watched.errors, watched.errors
+
+
+def test_a_download_opens_with_its_type_and_size(server, open_page, blocks_course: Course) -> None:
+    watched = open_page()
+    page = watched.page
+    page.goto(server.add(blocks_course, "none", "en"))
+    go_to(page, "The first call")
+    link = page.locator("section.page:not([hidden]) a.download")
+    assert link.inner_text().endswith("(PDF, 594 B)")
+    assert link.get_attribute("type") == "application/pdf"
+    with page.expect_download() as download:
+        link.click()
+    saved = Path(download.value.path())
+    assert download.value.suggested_filename == "referral-form.pdf"
+    assert saved.read_bytes() == (BLOCKS / "media" / "referral-form.pdf").read_bytes()
+    assert not watched.errors, watched.errors
+
+
+def test_accordion_and_tabs_by_keyboard(server, open_page, blocks_course: Course) -> None:
+    watched = open_page()
+    page = watched.page
+    page.goto(server.add(blocks_course, "none", "en"))
+    go_to(page, "Practise")
+    section = page.locator("section.page:not([hidden])")
+    headers = section.locator(".accordion-heading button")
+    panels = section.locator(".accordion-panel")
+    assert headers.count() == 2 and panels.nth(0).is_hidden() and panels.nth(1).is_hidden()
+    headers.nth(0).focus()
+    page.keyboard.press("Enter")
+    assert headers.nth(0).get_attribute("aria-expanded") == "true" and panels.nth(0).is_visible()
+    page.keyboard.press("ArrowDown")
+    assert headers.nth(1).evaluate("b => b === document.activeElement")
+    page.keyboard.press("Space")
+    assert panels.nth(1).is_visible() and "Public Prosecutor" in panels.nth(1).inner_text()
+    page.keyboard.press("ArrowDown")  # wraps to the first
+    assert headers.nth(0).evaluate("b => b === document.activeElement")
+    page.keyboard.press("Enter")
+    assert panels.nth(0).is_hidden() and headers.nth(0).get_attribute("aria-expanded") == "false"
+
+    tabs = section.locator("[role=tab]")
+    tab_panels = section.locator("[role=tabpanel]")
+    assert tabs.count() == 3 and section.locator("[role=tablist]").get_attribute("aria-label") == "Tabs"
+    assert tabs.nth(0).get_attribute("aria-selected") == "true" and tab_panels.nth(1).is_hidden()
+    tabs.nth(0).focus()
+    page.keyboard.press("ArrowRight")
+    assert tabs.nth(1).get_attribute("aria-selected") == "true" and tab_panels.nth(1).is_visible()
+    assert tabs.nth(1).evaluate("t => t === document.activeElement") and tab_panels.nth(0).is_hidden()
+    page.keyboard.press("End")
+    assert tabs.nth(2).get_attribute("aria-selected") == "true" and "one place" in tab_panels.nth(2).inner_text()
+    page.keyboard.press("ArrowRight")  # wraps
+    assert tabs.nth(0).get_attribute("aria-selected") == "true"
+    page.keyboard.press("Tab")  # into the panel
+    assert tab_panels.nth(0).evaluate("p => p === document.activeElement")
+    assert [tabs.nth(i).get_attribute("tabindex") for i in range(3)] == ["0", "-1", "-1"]
+    # Printed, every panel shows with its title.
+    page.emulate_media(media="print")
+    assert all(panels.nth(i).is_visible() for i in range(2))
+    assert all(tab_panels.nth(i).is_visible() for i in range(3))
+    assert section.locator(".tab-title").nth(1).is_visible()
+    page.emulate_media(media="screen")
+    assert not watched.errors, watched.errors
+
+
+def test_reflection_is_kept_across_a_reload(server, open_page, blocks_course: Course) -> None:
+    watched = open_page()
+    page = watched.page
+    page.goto(server.add(blocks_course, "none", "es"))
+    go_to(page, "Practique")
+    box = page.locator("section.page:not([hidden]) .reflection textarea")
+    box.fill("Le diría que está a salvo y que la escucho.")
+    box.blur()
+    status = page.locator("section.page:not([hidden]) .reflection-status")
+    assert "Su texto se guardó" in status.inner_text()
+    assert status.inner_text().startswith("43 de 600 caracteres")
+    page.reload()
+    box = page.locator("section.page:not([hidden]) .reflection textarea")
+    box.wait_for()
+    assert box.input_value() == "Le diría que está a salvo y que la escucho."
+    assert not watched.errors, watched.errors
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_blocks_have_no_wcag_violations(server, open_page, axe_script, blocks_course: Course, width: int) -> None:
+    watched = open_page(width=width)
+    page = watched.page
+    page.goto(server.add(blocks_course, "none", "es"))
+    found: list[str] = []
+    for title in ("La primera llamada", "Practique"):
+        go_to(page, title)
+        section = page.locator("section.page:not([hidden])")
+        found += violations(page, axe_script, f"{title} (closed)")
+        for toggle in section.locator(".transcript-toggle, .accordion-heading button").all():
+            toggle.click()
+        section.locator("[role=tab]").nth(1).click() if section.locator("[role=tab]").count() else None
+        found += violations(page, axe_script, f"{title} (open)")
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{title} scrolls sideways at {width} px"
+    assert not found, "\n".join(found)
+    assert not watched.errors, watched.errors
