@@ -18,6 +18,7 @@ from markdown_it.token import Token
 from .blocks.base import MediaUse, PageContext
 from .blocks.download import download_link, is_download
 from .blocks.markdown import BlockRenderer, enable_blocks, fence_work_problem
+from .blocks.scenario import load_scenario
 from .errors import Problem, SourceError, display_path
 from .media_check import media_problems
 from .model import (
@@ -44,6 +45,8 @@ MEDIA_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 OPTION_IDS = "abcdefghij"
 TRUE_FALSE_LABELS = {"es": ("Verdadero", "Falso"), "en": ("True", "False")}
 UNTRANSLATED_MIN_LENGTH = 25
+SCENARIO_FOLDER = "*"
+"""In the page-files map of a module, the key under which a scenario's folder stands for a page."""
 
 
 # --------------------------------------------------------------------------- problems, and reading files
@@ -170,6 +173,14 @@ class _PageRenderer:
         title = heading.group(1).strip()
         body_offset = first + 1
         body = "\n".join(lines[body_offset:])
+        return self.render_body(path, body, body_offset, title, module_id, page_id, lang)
+
+    def render_body(
+        self, path: Path, body: str, body_offset: int, title: str, module_id: str, page_id: str, lang: str,
+        anchor: str = "",
+    ) -> _PageSource | None:
+        """Markdown (without its title line) to HTML; ``anchor`` makes block ids unique when several
+        files render into one page (a scenario's scenes)."""
         tokens = self.md.parse(body)
         media: list[tuple[str, int]] = []
         ctx = PageContext(
@@ -180,7 +191,7 @@ class _PageRenderer:
             files=self.collector.files,
             module_id=module_id,
             page_id=page_id,
-            anchor=page_anchor(module_id, page_id),
+            anchor=anchor or page_anchor(module_id, page_id),
             iri=f"{self.course_iri}/{module_id}/{page_id}",
             course_iri=self.course_iri,
             report=self.collector.add,
@@ -506,6 +517,16 @@ class _CourseLoader:
         for entry in self._list(folder):
             if entry.name in {"module.yaml", "quiz.yaml"} or entry.name.startswith("."):
                 continue
+            scenario = ORDERED_NAME.match(entry.name)
+            if scenario and entry.is_dir() and self.problems.files.is_file(entry / "scenario.yaml"):
+                number, page_id = int(scenario.group(1)), scenario.group(2)
+                if page_id in pages:
+                    self.problems.add(entry, None, f"'{page_id}' is the id of a page and of a scenario")
+                    continue
+                pages[page_id] = {SCENARIO_FOLDER: entry}
+                numbers[page_id] = number
+                ordered.append((number, page_id))
+                continue
             match = PAGE_FILE.match(entry.name)
             if not match or not entry.is_file():
                 self.problems.add(entry, None, "pages are named NN-page-id.LANG.md, e.g. 01-objectives.es.md")
@@ -513,6 +534,9 @@ class _CourseLoader:
             number, page_id, lang = int(match.group(1)), match.group(2), match.group(3)
             if lang not in self.languages:
                 self.problems.add(entry, None, f"'{lang}' is not a course language ({', '.join(self.languages)})")
+                continue
+            if SCENARIO_FOLDER in pages.get(page_id, {}):
+                self.problems.add(entry, None, f"'{page_id}' is the id of a page and of a scenario")
                 continue
             if page_id in numbers and numbers[page_id] != number:
                 self.problems.add(entry, None, f"page '{page_id}' has different numbers in different languages")
@@ -524,7 +548,7 @@ class _CourseLoader:
             pages[page_id][lang] = entry
         for page_id, by_lang in pages.items():
             for lang in self.languages:
-                if lang not in by_lang:
+                if lang not in by_lang and SCENARIO_FOLDER not in by_lang:
                     existing = next(iter(by_lang.values()))
                     self.problems.add(
                         existing,
@@ -554,7 +578,10 @@ class _CourseLoader:
                     self.problems.add(meta_file, doc.line(key), f"unknown key '{key}' (module.yaml has: title)")
         pages: list[Page] = []
         for page_id, by_lang in files.items():
-            page = self._page(module_id, page_id, by_lang, renderer, media)
+            if SCENARIO_FOLDER in by_lang:
+                page = load_scenario(self, renderer, module_id, page_id, by_lang[SCENARIO_FOLDER])
+            else:
+                page = self._page(module_id, page_id, by_lang, renderer, media)
             if page:
                 pages.append(page)
         quiz_file = folder / "quiz.yaml"

@@ -13,10 +13,11 @@ from .accordion import ACCORDION, SECTION
 from .audio import AUDIO
 from .base import BlockKind
 from .reflection import REFLECTION
+from .scenario import SCENARIO
 from .tabs import TAB, TABS
 from .video import VIDEO
 
-KINDS: dict[str, BlockKind] = {kind.name: kind for kind in (VIDEO, AUDIO, ACCORDION, SECTION, TABS, TAB, REFLECTION)}
+KINDS: dict[str, BlockKind] = {kind.name: kind for kind in (VIDEO, AUDIO, ACCORDION, SECTION, TABS, TAB, REFLECTION, SCENARIO)}
 ENGINE_SCRIPT = "blocks/engine.js"
 
 

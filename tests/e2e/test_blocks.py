@@ -170,3 +170,78 @@ def test_blocks_have_no_wcag_violations(server, open_page, axe_script, blocks_co
         assert overflow <= 0, f"{title} scrolls sideways at {width} px"
     assert not found, "\n".join(found)
     assert not watched.errors, watched.errors
+
+
+def scene_choice(lms: Any, text: str) -> None:
+    lms.sco.locator("section.page:not([hidden]) .scene:not([hidden]) button.choice", has_text=text).click()
+
+
+INTERACTION = {"scorm12": ("student_response", "wrong", "correct"), "scorm2004": ("learner_response", "incorrect", "correct")}
+COMPLETION = {"scorm12": "cmi.core.lesson_status", "scorm2004": "cmi.completion_status"}
+
+
+@pytest.mark.parametrize("standard", ["scorm12", "scorm2004"])
+def test_scenario_walked_to_two_endings_is_recorded_in_the_scorm_data_model(
+    launch, blocks_course: Course, standard: str
+) -> None:
+    lms = launch(blocks_course, standard, width=360)
+    lms.start()
+    assert lms.walk_to_end() == 3
+    # Every page was shown, but the scenario counts toward completion only once it reached an ending.
+    assert lms.values()[COMPLETION[standard]] == "incomplete"
+    scene = lms.sco.locator("section.page:not([hidden]) .scene:not([hidden])")
+    assert scene.get_attribute("data-scene") == "call"
+    scene_choice(lms, "Ask her for proof")
+    assert scene.get_attribute("data-scene") == "doubt"
+    assert scene.evaluate("s => s === document.activeElement"), "focus moves to the new scene"
+    scene_choice(lms, "Insist on proof")
+    assert scene.get_attribute("data-outcome") == "harmful"
+    assert "Harmful outcome" in scene.inner_text()
+    path = lms.sco.locator("section.page:not([hidden]) .scenario-path li")
+    assert path.all_inner_texts() == ["Ask her for proof of what she says", "Insist on proof"]
+    values = lms.values()
+    response, wrong, right = INTERACTION[standard]
+    prefix = "cmi.interactions.0."
+    assert values[prefix + response] == ("call,doubt,harmful-end" if standard == "scorm12" else "call[,]doubt[,]harmful-end")
+    assert values[prefix + "result"] == wrong
+    assert values[prefix + "type"] == ("performance" if standard == "scorm12" else "sequencing")
+    assert values[COMPLETION[standard]] == "completed"
+    restart = lms.sco.locator("section.page:not([hidden]) .scenario-restart")
+    restart.focus()
+    lms.sco.locator("body").press("Enter")
+    assert scene.get_attribute("data-scene") == "call"
+    scene_choice(lms, "Ask whether she is somewhere safe")
+    scene_choice(lms, "Agree a safety plan with her")
+    assert scene.get_attribute("data-outcome") == "good"
+    values = lms.values()
+    prefix = "cmi.interactions.1."
+    assert values[prefix + response] == ("call,safe,good-end" if standard == "scorm12" else "call[,]safe[,]good-end")
+    assert values[prefix + "result"] == right
+    lms.unload()
+    lms.assert_clean()
+
+
+def test_scenario_and_reflection_resume_where_the_learner_left(launch, blocks_course: Course) -> None:
+    lms = launch(blocks_course, "scorm2004")
+    lms.walk_to_end()
+    scene_choice(lms, "Ask her for proof")
+    lms.sco.locator("#prev").click()
+    box = lms.sco.locator("section.page:not([hidden]) .reflection textarea")
+    box.fill("Que no está sola. ¿Está en un lugar seguro?")
+    box.blur()
+    lms.unload()
+    stored = lms.values()
+    assert stored["cmi.completion_status"] == "incomplete"
+    again = launch(blocks_course, "scorm2004", init={
+        "cmi.location": stored["cmi.location"], "cmi.suspend_data": stored["cmi.suspend_data"],
+        "cmi.completion_status": "incomplete",
+    })
+    assert again.sco.locator("section.page:not([hidden]) .reflection textarea").input_value() == (
+        "Que no está sola. ¿Está en un lugar seguro?"
+    )
+    again.sco.locator("#next").click()
+    scene = again.sco.locator("section.page:not([hidden]) .scene:not([hidden])")
+    assert scene.get_attribute("data-scene") == "doubt"
+    assert again.sco.locator("section.page:not([hidden]) .scenario-path li").all_inner_texts() == ["Ask her for proof of what she says"]
+    again.unload()
+    again.assert_clean()
