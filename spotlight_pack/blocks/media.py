@@ -143,7 +143,7 @@ class MediaKind:
             mime=MIME_TYPES[suffix],
             title_html=directive.body_html,
             title=directive.body_text,
-            iri=f"{ctx.course_iri}/media/{block_id}",
+            iri=f"{ctx.iri}/{self.name}/{block_id}",
             html_id=ctx.html_id(self.name, str(ctx.number(self.name))),
             poster=poster,
             captions=captions if self.name == "video" else None,

@@ -189,7 +189,7 @@ def load_scenario(loader: Any, renderer: Any, module_id: str, scenario_id: str, 
             return None
         choices = tuple(Choice(choice_id, text, target) for choice_id, text, target in read if text is not None)
         scenes.append(Scene(scene_id, Text.of(texts[scene_id]), choices, outcome))
-    iri = f"{loader.course_iri}/{module_id}/{scenario_id}"
+    iri = f"{loader.course_iri}/{module_id}/{scenario_id}/scenario"  # its page is …/{scenario_id}
     scenario = Scenario(
         kind="scenario", id=scenario_id, iri=iri, title=title, start=str(start), scenes=tuple(scenes), required=required,
     )

@@ -14,6 +14,10 @@ var MEDIA_VERBS = {
   terminated: "http://adlnet.gov/expapi/verbs/terminated"
 };
 
+// Played at least once over this share of its length, the media counts as completed (the profile's
+// completion-threshold; a last frame's rounding never keeps a learner who watched it all from it).
+var MEDIA_THRESHOLD = 0.95;
+
 function mediaRound(value) {
   return Math.round((value || 0) * 1000) / 1000;
 }
@@ -71,6 +75,7 @@ function mediaSetup(el, api) {
     var extensions = {};
     extensions[MEDIA_EXT + "session-id"] = session.id;
     extensions[MEDIA_EXT + "length"] = length();
+    extensions[MEDIA_EXT + "completion-threshold"] = MEDIA_THRESHOLD;
     Object.keys(context || {}).forEach(function (key) { extensions[MEDIA_EXT + key] = context[key]; });
     var name = {};
     name[locale] = el.getAttribute("data-title");
@@ -116,7 +121,7 @@ function mediaSetup(el, api) {
   }
 
   function complete() {
-    if (!session || session.completed || progress() < 1) return;
+    if (!session || session.completed || progress() < MEDIA_THRESHOLD) return;
     session.completed = true;
     var watched = segments().reduce(function (sum, s) { return sum + Math.abs(s[1] - s[0]); }, 0);
     var result = timeResult(player.currentTime, { progress: progress(), "played-segments": played() });
@@ -137,21 +142,21 @@ function mediaSetup(el, api) {
   });
   player.addEventListener("timeupdate", function () {
     if (!player.seeking) lastTime = player.currentTime;
+    complete();
   });
   // A drag along the timeline fires many seeks: one statement, from where it started to where it ended.
   player.addEventListener("seeking", function () {
     if (seekFrom === null) seekFrom = lastTime;
-    closeSegment(seekFrom);
+    closeSegment(lastTime);
   });
   player.addEventListener("seeked", function () {
+    lastTime = player.currentTime;
+    if (session && !player.paused && session.start === null) session.start = player.currentTime;
     window.clearTimeout(seekTimer);
     seekTimer = window.setTimeout(function () {
-      if (seekFrom === null) return;
       var from = seekFrom;
       seekFrom = null;
-      lastTime = player.currentTime;
-      if (!player.paused && session) session.start = player.currentTime;
-      if (!session) return;
+      if (!session || from === null) return;
       var result = { extensions: {} };
       result.extensions[MEDIA_EXT + "time-from"] = mediaRound(from);
       result.extensions[MEDIA_EXT + "time-to"] = mediaRound(player.currentTime);

@@ -74,6 +74,7 @@ function scenarioSetup(el, api) {
           }
         },
         result: { response: button.getAttribute("data-choice") },
+        parent: [el.getAttribute("data-iri")],
         context: {
           contextActivities: { other: [{ objectType: "Activity", id: scene.getAttribute("data-iri") + "/choice/" + button.getAttribute("data-choice") }] },
           extensions: extensions
@@ -102,12 +103,11 @@ function scenarioSetup(el, api) {
         display: "completed",
         object: { objectType: "Activity", id: iri, definition: { type: "http://adlnet.gov/expapi/activities/simulation", name: lang(title) } },
         result: result,
-        parent: [],
         context: { contextActivities: { other: [{ objectType: "Activity", id: ending.getAttribute("data-iri") }] }, extensions: extensions },
         timestamp: now
       },
       interaction: {
-        scorm12: [["id", "scenario-" + iri.split("/").pop()], ["type", "performance"],
+        scorm12: [["id", "scenario-" + iri.split("/").slice(-2)[0]], ["type", "performance"],
           ["student_response", path.join(",").slice(0, 255)], ["result", SCENARIO_RESULT[outcome][0]], ["time", scenarioClock(now)]],
         scorm2004: [["id", iri], ["type", "sequencing"], ["description", (title + ": " + outcome).slice(0, 250)],
           ["learner_response", path.join("[,]")], ["result", SCENARIO_RESULT[outcome][1]],
