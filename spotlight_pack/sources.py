@@ -216,7 +216,7 @@ class _PageRenderer:
             if token.type == "heading_open" and token.tag == "h1":
                 self.collector.add(path, line, "only the first line may be a level-1 heading: use '##' inside a page")
             children = token.children or []
-            for index, child in enumerate(list(children)):
+            for child in list(children):
                 if child.type == "image":
                     self._image(path, line, child, media)
                 elif child.type == "link_open" and is_download(str(child.attrGet("href") or "")):
@@ -603,6 +603,7 @@ class _CourseLoader:
         titles: dict[str, str] = {}
         bodies: dict[str, str] = {}
         blocks: dict[str, tuple[Block, ...]] = {}
+        known = len(self.problems.problems)
         for lang, path in by_lang.items():
             source = renderer.render(path, module_id, page_id, lang)
             if source is None:
@@ -614,7 +615,8 @@ class _CourseLoader:
                 media[src] = None
         if len(titles) != len(self.languages):
             return None
-        self._same_blocks(page_id, by_lang, blocks)
+        if len(self.problems.problems) == known:  # a block that could not be read is reported already
+            self._same_blocks(page_id, by_lang, blocks)
         first = by_lang[self.languages[0]]
         self.problems.untranslated(first, 1, "page title", titles)
         if len(set(bodies.values())) == 1 and len(self.languages) > 1 and len(next(iter(bodies.values()))) > 80:

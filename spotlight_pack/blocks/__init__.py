@@ -17,7 +17,9 @@ from .scenario import SCENARIO
 from .tabs import TAB, TABS
 from .video import VIDEO
 
-KINDS: dict[str, BlockKind] = {kind.name: kind for kind in (VIDEO, AUDIO, ACCORDION, SECTION, TABS, TAB, REFLECTION, SCENARIO)}
+KINDS: dict[str, BlockKind] = {
+    kind.name: kind for kind in (VIDEO, AUDIO, ACCORDION, SECTION, TABS, TAB, REFLECTION, SCENARIO)
+}
 ENGINE_SCRIPT = "blocks/engine.js"
 
 

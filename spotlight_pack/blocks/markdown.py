@@ -126,7 +126,8 @@ class BlockRenderer:
         if kind.parents and parent not in kind.parents:
             self.ctx.problem(
                 line,
-                f"'::: {name}' belongs inside '::: {' or '.join(sorted(kind.parents))}' (with a longer fence around it)",
+                f"'::: {name}' belongs inside '::: {' or '.join(sorted(kind.parents))}' "
+                "(with a longer fence around it)",
             )
             return None
         level = self.ctx.heading_level

@@ -134,7 +134,8 @@ class MediaKind:
         elif not ctx.exists(captions_src) and not ctx.exists(text_src):
             ctx.problem(
                 line,
-                f"{what} {src} has no transcript in '{ctx.lang}': add {text_src} (plain text) or {captions_src} (WebVTT)",
+                f"{what} {src} has no transcript in '{ctx.lang}': add {text_src} (plain text) "
+                f"or {captions_src} (WebVTT)",
             )
         return Media(
             kind=self.name,

@@ -143,16 +143,22 @@ def load_scenario(loader: Any, renderer: Any, module_id: str, scenario_id: str, 
                     problems.add(path, doc.line(*at, key), f"unknown key '{key}' in a choice (id, text, to)")
                 choice_id = choice.get("id")
                 if not isinstance(choice_id, str) or not ID.match(choice_id):
-                    problems.add(path, doc.line(*at, "id"), f"choice id {choice_id!r} must be lowercase letters, digits, hyphens")
+                    problems.add(
+                        path, doc.line(*at, "id"), f"choice id {choice_id!r} must be lowercase letters, digits, hyphens"
+                    )
                     continue
                 if choice_id in seen:
-                    problems.add(path, doc.line(*at, "id"), f"choice id '{choice_id}' is used twice in scene '{scene_id}'")
+                    problems.add(
+                        path, doc.line(*at, "id"), f"choice id '{choice_id}' is used twice in scene '{scene_id}'"
+                    )
                 seen.add(choice_id)
                 target = choice.get("to")
                 if not isinstance(target, str) or target not in raw_scenes:
                     problems.add(
-                        path, doc.line(*at, "to"), f"choice '{choice_id}' of scene '{scene_id}' leads nowhere: "
-                        f"no scene {target!r} (a dead choice)"
+                        path,
+                        doc.line(*at, "to"),
+                        f"choice '{choice_id}' of scene '{scene_id}' leads nowhere: "
+                        f"no scene {target!r} (a dead choice)",
                     )
                     target = ""
                 text = problems.text(doc, languages, *at, "text")
@@ -177,7 +183,8 @@ def load_scenario(loader: Any, renderer: Any, module_id: str, scenario_id: str, 
                 ending_reach |= _reach(ending, reverse)
             for scene_id in reachable - ending_reach:
                 problems.add(
-                    path, doc.line("scenes", scene_id),
+                    path,
+                    doc.line("scenes", scene_id),
                     f"from scene '{scene_id}' no ending can be reached: a learner would go round for ever",
                 )
     texts = _scene_texts(loader, renderer, module_id, scenario_id, folder, set(raw_scenes), languages)
@@ -191,7 +198,13 @@ def load_scenario(loader: Any, renderer: Any, module_id: str, scenario_id: str, 
         scenes.append(Scene(scene_id, Text.of(texts[scene_id]), choices, outcome))
     iri = f"{loader.course_iri}/{module_id}/{scenario_id}/scenario"  # its page is …/{scenario_id}
     scenario = Scenario(
-        kind="scenario", id=scenario_id, iri=iri, title=title, start=str(start), scenes=tuple(scenes), required=required,
+        kind="scenario",
+        id=scenario_id,
+        iri=iri,
+        title=title,
+        start=str(start),
+        scenes=tuple(scenes),
+        required=required,
     )
     from ..sources import page_anchor  # the loader imports this module
 
@@ -217,7 +230,12 @@ def _reach(start: str, graph: dict[str, list[str]]) -> set[str]:
 
 
 def _scene_texts(
-    loader: Any, renderer: Any, module_id: str, scenario_id: str, folder: Path, scene_ids: set[str],
+    loader: Any,
+    renderer: Any,
+    module_id: str,
+    scenario_id: str,
+    folder: Path,
+    scene_ids: set[str],
     languages: tuple[str, ...],
 ) -> dict[str, dict[str, str]] | None:
     """scene id → language → HTML; every scene in every language, nothing else in the folder."""
@@ -259,12 +277,24 @@ def _scene_texts(
         for lang in languages:
             if lang not in texts.get(scene_id, {}):
                 if not (folder / f"{scene_id}.{lang}.md").exists():
-                    problems.add(folder / "scenario.yaml", None, f"scene '{scene_id}' has no text in '{lang}': add {scene_id}.{lang}.md")
+                    problems.add(
+                        folder / "scenario.yaml",
+                        None,
+                        f"scene '{scene_id}' has no text in '{lang}': add {scene_id}.{lang}.md",
+                    )
                 ok = False
     return texts if ok else None
 
 
 def render_scenario(scenario: Scenario, lang: str, anchor: str) -> str:
-    return _environment().get_template("scenario.html.j2").render(
-        scenario=scenario, lang=lang, anchor=anchor, s=block_strings(lang), markup=markup,
+    return (
+        _environment()
+        .get_template("scenario.html.j2")
+        .render(
+            scenario=scenario,
+            lang=lang,
+            anchor=anchor,
+            s=block_strings(lang),
+            markup=markup,
+        )
     )

@@ -13,7 +13,9 @@ _ES = {
     "noMedia": "Su navegador no puede reproducir este archivo.",
     "download": "Descargar",
     "reflectionSaved": "Su texto se guardó con su avance.",
-    "reflectionNotSaved": "Su texto es demasiado largo para que la plataforma lo guarde: acórtelo o cópielo en otro lugar.",
+    "reflectionNotSaved": (
+        "Su texto es demasiado largo para que la plataforma lo guarde: acórtelo o cópielo en otro lugar."
+    ),
     "reflectionCount": "{n} de {max} caracteres",
     "reflectionSend": "Enviar a mi tutora o tutor",
     "reflectionSent": "Enviado.",

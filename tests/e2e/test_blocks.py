@@ -176,7 +176,10 @@ def scene_choice(lms: Any, text: str) -> None:
     lms.sco.locator("section.page:not([hidden]) .scene:not([hidden]) button.choice", has_text=text).click()
 
 
-INTERACTION = {"scorm12": ("student_response", "wrong", "correct"), "scorm2004": ("learner_response", "incorrect", "correct")}
+INTERACTION = {
+    "scorm12": ("student_response", "wrong", "correct"),
+    "scorm2004": ("learner_response", "incorrect", "correct"),
+}
 COMPLETION = {"scorm12": "cmi.core.lesson_status", "scorm2004": "cmi.completion_status"}
 
 
@@ -202,7 +205,9 @@ def test_scenario_walked_to_two_endings_is_recorded_in_the_scorm_data_model(
     values = lms.values()
     response, wrong, right = INTERACTION[standard]
     prefix = "cmi.interactions.0."
-    assert values[prefix + response] == ("call,doubt,harmful-end" if standard == "scorm12" else "call[,]doubt[,]harmful-end")
+    assert values[prefix + response] == (
+        "call,doubt,harmful-end" if standard == "scorm12" else "call[,]doubt[,]harmful-end"
+    )
     assert values[prefix + "result"] == wrong
     assert values[prefix + "type"] == ("performance" if standard == "scorm12" else "sequencing")
     assert values[COMPLETION[standard]] == "completed"
@@ -232,16 +237,23 @@ def test_scenario_and_reflection_resume_where_the_learner_left(launch, blocks_co
     lms.unload()
     stored = lms.values()
     assert stored["cmi.completion_status"] == "incomplete"
-    again = launch(blocks_course, "scorm2004", init={
-        "cmi.location": stored["cmi.location"], "cmi.suspend_data": stored["cmi.suspend_data"],
-        "cmi.completion_status": "incomplete",
-    })
+    again = launch(
+        blocks_course,
+        "scorm2004",
+        init={
+            "cmi.location": stored["cmi.location"],
+            "cmi.suspend_data": stored["cmi.suspend_data"],
+            "cmi.completion_status": "incomplete",
+        },
+    )
     assert again.sco.locator("section.page:not([hidden]) .reflection textarea").input_value() == (
         "Que no está sola. ¿Está en un lugar seguro?"
     )
     again.sco.locator("#next").click()
     scene = again.sco.locator("section.page:not([hidden]) .scene:not([hidden])")
     assert scene.get_attribute("data-scene") == "doubt"
-    assert again.sco.locator("section.page:not([hidden]) .scenario-path li").all_inner_texts() == ["Ask her for proof of what she says"]
+    assert again.sco.locator("section.page:not([hidden]) .scenario-path li").all_inner_texts() == [
+        "Ask her for proof of what she says"
+    ]
     again.unload()
     again.assert_clean()

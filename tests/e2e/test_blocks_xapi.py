@@ -57,10 +57,15 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
 
 def launch(env: dict[str, Any], registration: str) -> tuple[Any, support.Watched]:
     actor = {"objectType": "Agent", "name": "Ana", "mbox": f"mailto:ana-{uuid.uuid4().hex[:6]}@example.org"}
-    query = urllib.parse.urlencode({
-        "endpoint": env["lrs"].endpoint, "auth": "Basic " + env["auth"], "actor": json.dumps(actor),
-        "registration": registration, "activity_id": COURSE,
-    })
+    query = urllib.parse.urlencode(
+        {
+            "endpoint": env["lrs"].endpoint,
+            "auth": "Basic " + env["auth"],
+            "actor": json.dumps(actor),
+            "registration": registration,
+            "activity_id": COURSE,
+        }
+    )
     context = env["browser"].new_context()
     watched = support.watch(context)
     watched.page.goto(env["url"] + "index.html?" + query)
@@ -93,8 +98,11 @@ def test_video_use_follows_the_xapi_video_profile(env: dict[str, Any]) -> None:
         assert support.foreign_requests(watched.requests) == []
     finally:
         context.close()
-    found = support.wait_for(lambda: (lambda s: s if any(x["verb"]["id"].endswith("terminated") for x in s) else None)(
-        statements_about(env, registration, VIDEO)))
+    found = support.wait_for(
+        lambda: (lambda s: s if any(x["verb"]["id"].endswith("terminated") for x in s) else None)(
+            statements_about(env, registration, VIDEO)
+        )
+    )
     verbs = [s["verb"]["id"] for s in found]
     assert verbs[0] == "http://adlnet.gov/expapi/verbs/initialized"
     assert verbs[-1] == "http://adlnet.gov/expapi/verbs/terminated"
@@ -146,8 +154,11 @@ def test_reflection_and_scenario_statements(env: dict[str, Any]) -> None:
         page.locator("#closed").wait_for(state="visible")
     finally:
         context.close()
-    everything = support.wait_for(lambda: (lambda s: s if any(x["verb"]["id"].endswith("terminated") for x in s) else None)(
-        env["lrs"].statements(registration=registration)))
+    everything = support.wait_for(
+        lambda: (lambda s: s if any(x["verb"]["id"].endswith("terminated") for x in s) else None)(
+            env["lrs"].statements(registration=registration)
+        )
+    )
     reflection = [s for s in everything if s["object"]["id"].endswith("/reflection/first-words")]
     assert len(reflection) == 1
     assert reflection[0]["verb"]["id"] == "http://adlnet.gov/expapi/verbs/answered"
@@ -155,7 +166,12 @@ def test_reflection_and_scenario_statements(env: dict[str, Any]) -> None:
     assert reflection[0]["result"]["response"] == "That she is not alone."
     choices = [s for s in everything if "/scene/" in s["object"]["id"]]
     assert [(s["object"]["id"].rsplit("/", 1)[1], s["result"]["response"]) for s in choices] == [
-        ("call", "ask-proof"), ("doubt", "apologise"), ("safe", "wait"), ("call", "ask-safety"), ("safe", "plan")]
+        ("call", "ask-proof"),
+        ("doubt", "apologise"),
+        ("safe", "wait"),
+        ("call", "ask-safety"),
+        ("safe", "plan"),
+    ]
     for statement in choices:
         assert statement["verb"]["id"] == "http://adlnet.gov/expapi/verbs/answered"
         definition = statement["object"]["definition"]
@@ -170,7 +186,9 @@ def test_reflection_and_scenario_statements(env: dict[str, Any]) -> None:
     assert [s["verb"]["id"] for s in endings] == ["http://adlnet.gov/expapi/verbs/completed"] * 2
     assert [s["result"]["extensions"][OURS + "scenario-outcome"] for s in endings] == ["acceptable", "good"]
     assert [s["result"]["extensions"][OURS + "scenario-path"] for s in endings] == [
-        "call[,]doubt[,]safe[,]acceptable-end", "call[,]safe[,]good-end"]
+        "call[,]doubt[,]safe[,]acceptable-end",
+        "call[,]safe[,]good-end",
+    ]
     assert [s["result"]["success"] for s in endings] == [True, True]
     assert endings[0]["object"]["definition"]["type"] == "http://adlnet.gov/expapi/activities/simulation"
     assert [s["context"]["extensions"][OURS + "scenario-run"] for s in endings] == [runs[0], runs[3]]

@@ -377,7 +377,7 @@ def test_preview_serves_only_the_package(mini_copy: Path, tmp_path: Path) -> Non
     try:
         for _ in range(100):
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=2) as answer:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/en/index.html", timeout=2) as answer:
                     assert answer.status == 200 and answer.headers["X-Content-Type-Options"] == "nosniff"
                 break
             except OSError:
