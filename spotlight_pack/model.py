@@ -131,6 +131,8 @@ class Course:
     content_note: Text | None = None
     publisher: Text | None = None
     activity_iri_base: str = "https://spotlight-pack.org/xapi/activities"
+    max_package_size: int = 50_000_000
+    """Bytes one package may reach before ``check`` warns (LMS upload limits; package_size.py)."""
 
     def locale(self, lang: str) -> str:
         """BCP 47 tag of a course language, e.g. ``es`` -> ``es-MX``."""

@@ -34,6 +34,7 @@ from .model import (
     Quiz,
     Text,
 )
+from .package_size import DEFAULT_MAX_PACKAGE_SIZE, parse_size
 from .source_files import CourseFiles, SourceFileError, YamlDoc, load_yaml
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -341,11 +342,17 @@ class _CourseLoader:
             "content_note",
             "publisher",
             "activity_iri_base",
+            "max_package_size",
         }
         for key in sorted(set(data) - known, key=str):
             self.problems.add(course_file, doc.line(key), f"unknown key '{key}' (known: {', '.join(sorted(known))})")
 
         self.course_iri = f"{iri_base}/{course_id}"
+        max_package_size = parse_size(data.get("max_package_size", DEFAULT_MAX_PACKAGE_SIZE))
+        if max_package_size is None:
+            self.problems.add(
+                course_file, doc.line("max_package_size"), "max_package_size must be a size such as 50 MB or 200 MB"
+            )
         modules, assets = self._modules()
         assessment_file = self.dir / "assessment.yaml"
         assessment = self._quiz(assessment_file, "assessment", scored=True) if assessment_file.is_file() else None
@@ -371,6 +378,7 @@ class _CourseLoader:
             content_note=content_note,
             publisher=publisher,
             activity_iri_base=iri_base,
+            max_package_size=max_package_size or DEFAULT_MAX_PACKAGE_SIZE,
         )
 
     def _id(self, doc: YamlDoc, *keys: Any) -> str | None:

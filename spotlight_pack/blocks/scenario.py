@@ -168,7 +168,7 @@ def load_scenario(loader: Any, renderer: Any, module_id: str, scenario_id: str, 
     endings = {scene_id for scene_id, (_, outcome) in specs.items() if outcome}
     if specs and not endings:
         problems.add(path, doc.line("scenes"), "no scene has an outcome: a scenario needs at least one ending")
-    if isinstance(start, str) and start in specs:
+    if isinstance(start, str) and start in specs and len(specs) == len(raw_scenes):
         reachable = _reach(start, graph)
         for scene_id in specs:
             if scene_id not in reachable:
