@@ -187,7 +187,7 @@ def test_media_and_documents_must_be_what_their_names_say() -> None:
     assert media_problems("a.mp4", b"\x00\x00\x00\x18ftypmp42") == []
     assert media_problems("a.mp3", b"ID3\x04") == [] and media_problems("a.mp3", b"\xff\xfb\x90") == []
     assert media_problems("a.pdf", b"%PDF-1.7\n") == []
-    assert media_problems("a.csv", "nombre,cargo\nAna,fiscal\n".encode()) == []
+    assert media_problems("a.csv", b"nombre,cargo\nAna,fiscal\n") == []
     assert media_problems("a.csv", b"\xff\xfe") and media_problems("a.csv", b"a,b\n\x00")
 
     def office(names: dict[str, bytes]) -> bytes:
