@@ -19,6 +19,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 import xapi_support as support  # noqa: E402
+from cmi5_lms import Cmi5Lms  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -32,27 +33,47 @@ OURS = "https://spotlight-pack.org/xapi/extensions/"
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    reason = support.missing_requirement()
-    if reason:
-        support.skip_or_fail(reason)
+def env(tmp_path_factory: pytest.TempPathFactory, browser: Any, xapi_lrs: support.LRS) -> Iterator[dict[str, Any]]:
     import spotlight_pack
 
     workdir = tmp_path_factory.mktemp("blocks-xapi")
-    lrs = support.LRS(workdir)
+    lrs = xapi_lrs
     content = support.ContentServer(workdir / "www")
     (workdir / "www").mkdir()
+    lms = Cmi5Lms(lrs, workdir / "cmi5")
     try:
-        lrs.start()
         content.start()
-        auth = support.basic(*lrs.credential("statements/write", "state", name="tincan launches"))
-        built = spotlight_pack.build([BLOCKS], formats=["tincan"], languages=["en"], out=workdir / "dist")
-        url = content.add_package("tincan", Path(built[0]))
-        with support.chromium() as browser:
-            yield {"lrs": lrs, "url": url, "auth": auth, "browser": browser}
+        lms.start()
+        auth = support.basic(*lrs.credential("statements/write", "state", name="blocks launches"))
+        key, secret = lrs.credential("statements/write", name="blocks scorm12-xapi")
+        out = workdir / "dist"
+        built = spotlight_pack.build([BLOCKS], formats=["tincan", "cmi5"], languages=["en"], out=out)
+        built += spotlight_pack.build(
+            [BLOCKS],
+            formats=["scorm12-xapi"],
+            languages=["en"],
+            out=out,
+            settings={"lrs_endpoint": lrs.endpoint, "lrs_key": key, "lrs_secret": secret},
+        )
+        urls = {}
+        for path in built:
+            fmt = re.search(r"-(cmi5|tincan|scorm12-xapi)-en\.zip$", path.name).group(1)
+            if fmt == "cmi5":
+                lms.add_package("cmi5", path)
+            else:
+                urls[fmt] = content.add_package(fmt, Path(path))
+        yield {
+            "lrs": lrs,
+            "url": urls["tincan"],
+            "urls": urls,
+            "auth": auth,
+            "browser": browser,
+            "lms": lms,
+            "content": content,
+        }
     finally:
+        lms.stop()
         content.stop()
-        lrs.stop()
 
 
 def launch(env: dict[str, Any], registration: str) -> tuple[Any, support.Watched]:
@@ -192,3 +213,92 @@ def test_reflection_and_scenario_statements(env: dict[str, Any]) -> None:
     assert [s["result"]["success"] for s in endings] == [True, True]
     assert endings[0]["object"]["definition"]["type"] == "http://adlnet.gov/expapi/activities/simulation"
     assert [s["context"]["extensions"][OURS + "scenario-run"] for s in endings] == [runs[0], runs[3]]
+
+
+def walk_every_block(course: Any, page: Any) -> None:
+    """Play the video to its end, send the reflection, walk the scenario to two endings (``course``:
+    the player's page or frame; ``page``: the Playwright page that waits)."""
+    course.locator("section.page:not([hidden]) video").evaluate("v => v.play()")
+    page.wait_for_function(
+        "() => [document, ...Array.from(document.querySelectorAll('iframe'), f => f.contentDocument)]"
+        ".some(d => d && d.querySelector('section.page:not([hidden]) video') &&"
+        " d.querySelector('section.page:not([hidden]) video').ended)",
+        timeout=15000,
+    )
+    course.locator("#next").click()
+    course.locator("section.page:not([hidden]) .reflection textarea").fill("Que no está sola.")
+    course.locator("section.page:not([hidden]) .reflection-send").click()
+    course.locator("#next").click()
+    scene = "section.page:not([hidden]) .scene:not([hidden]) button.choice"
+    course.locator(scene, has_text="Ask her for proof").click()
+    course.locator(scene, has_text="Insist on proof").click()
+    course.locator("section.page:not([hidden]) .scenario-restart").click()
+    course.locator(scene, has_text="Ask whether she is somewhere safe").click()
+    course.locator(scene, has_text="Agree a safety plan").click()
+
+
+def check_block_statements(statements: list[dict]) -> None:
+    names = [(s["verb"]["id"].rsplit("/", 1)[1], s["object"]["id"]) for s in statements]
+    video = [verb for verb, activity in names if activity == VIDEO]
+    assert video[:2] == ["initialized", "played"] and "completed" in video and video[-1] == "terminated", video
+    assert [verb for verb, activity in names if activity.endswith("/reflection/first-words")] == ["answered"]
+    choices = [s["result"]["response"] for s in statements if "/scene/" in s["object"]["id"]]
+    assert choices == ["ask-proof", "insist", "ask-safety", "plan"]
+    endings = [s for s in statements if s["object"]["id"] == SCENARIO]
+    assert [s["result"]["extensions"][OURS + "scenario-outcome"] for s in endings] == ["harmful", "good"]
+    assert [s["result"]["success"] for s in endings] == [False, True]
+    session_end = [i for i, (verb, activity) in enumerate(names) if verb == "terminated" and activity != VIDEO]
+    assert session_end == [len(names) - 1], "the course's terminated comes last, after the video's"
+
+
+def test_cmi5_session_with_blocks_breaks_no_cmi5_rule(env: dict[str, Any]) -> None:
+    lms = env["lms"]
+    registration = lms.register("cmi5")
+    context = env["browser"].new_context()
+    watched = support.watch(context)
+    try:
+        watched.page.goto(lms.launch(registration, "Normal"))
+        assert support.wait_for(lambda: registration.sessions[-1].initialized_at is not None or lms.violations)
+        walk_every_block(watched.page, watched.page)
+        watched.page.locator("#exit").click()
+        watched.page.wait_for_url(lms.return_url, timeout=10_000)
+        assert support.wait_for(lambda: registration.sessions[-1].terminated or lms.violations)
+        assert lms.violations == [] and lms.late == []
+    finally:
+        context.close()
+    statements = registration.sessions[-1].statements
+    check_block_statements(statements)
+    # cmi5 defined statements are the AU's; the blocks' are "cmi5 allowed": no cmi5 category.
+    for statement in statements:
+        if statement["object"]["id"] != registration.activity_id:
+            categories = {c["id"] for c in statement["context"]["contextActivities"].get("category", [])}
+            assert "https://w3id.org/xapi/cmi5/context/categories/cmi5" not in categories
+
+
+def test_scorm12_xapi_sends_the_blocks_to_the_lrs_and_the_ending_to_the_lms(env: dict[str, Any]) -> None:
+    student = f"learner-{uuid.uuid4().hex[:8]}"
+    init = json.dumps({"cmi.core.student_id": student, "cmi.core.student_name": "Ruiz, Ana"})
+    context = env["browser"].new_context()
+    watched = support.watch(context)
+    try:
+        watched.page.goto(env["content"].lms_url(env["urls"]["scorm12-xapi"] + "index.html", init))
+        watched.page.wait_for_load_state("networkidle")
+        course = watched.page.frame_locator("#sco")
+        walk_every_block(course, watched.page)
+        course.locator("#exit").click()
+        course.locator("#closed").wait_for(state="visible")
+        calls = watched.page.evaluate("window.lmsCalls")
+        assert watched.console_errors(("/xAPI/activities/state",)) == []
+    finally:
+        context.close()
+    written = {call["args"][0]: call["args"][1] for call in calls if call["method"] == "LMSSetValue"}
+    assert written["cmi.interactions.0.student_response"] == "call,doubt,harmful-end"
+    assert written["cmi.interactions.1.student_response"] == "call,safe,good-end"
+    assert written["cmi.core.lesson_status"] == "completed"
+    agent = {"objectType": "Agent", "account": {"homePage": env["content"].origin, "name": student}}
+    statements = support.wait_for(
+        lambda: (lambda s: s if len(s) > 12 and s[-1]["verb"]["id"].endswith("terminated") else None)(
+            env["lrs"].statements(agent=agent)
+        )
+    )
+    check_block_statements(statements)
