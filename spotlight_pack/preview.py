@@ -234,8 +234,8 @@ def make_handler(site: PreviewSite) -> type[http.server.BaseHTTPRequestHandler]:
                     start = int(first) if first else max(len(body) - int(last), 0)
                     end = min(int(last), len(body) - 1) if first and last else len(body) - 1
                     if start > end:
-                        status, body = 416, b""
                         headers["Content-Range"] = f"bytes */{len(body)}"
+                        status, body = 416, b""
                     else:
                         status = 206
                         headers["Content-Range"] = f"bytes {start}-{end}/{len(body)}"

@@ -318,3 +318,52 @@ def test_package_size_warning_names_the_biggest_files(blocks_copy: Path) -> None
     ), found
     edit(blocks_copy, "course.yaml", "max_package_size: 70 KB", "max_package_size: 50 MB")
     assert not any("package-size" in str(problem) for problem in check_and_lint(blocks_copy))
+
+
+def test_preview_site_serves_languages_ranges_and_problems(blocks_copy: Path) -> None:
+    """The preview without a browser: each language under its prefix, byte ranges of media, check's
+    problems in place of the course once a source breaks, a new version after every change."""
+    from spotlight_pack.preview import PreviewSite
+
+    site = PreviewSite(blocks_copy)
+    assert site.answer("/") == (302, "/es/index.html", b"")
+    status, kind, page = site.answer("/en/index.html")
+    assert status == 200 and b"Preview: nothing is recorded" in page and b'data-preview-version="1"' in page
+    status, kind, video = site.answer("/en/media/first-call.webm")
+    assert status == 200 and kind == "video/webm" and video == (blocks_copy / "media/first-call.webm").read_bytes()
+    assert site.answer("/en/media/first-call.es.vtt")[0] == 404, "captions only in their own language"
+    assert site.answer("/en/../course.yaml")[0] == 404 and site.answer("/de/index.html")[0] == 404
+    assert site.refresh() is False
+    edit(blocks_copy, PRACTICE_EN, "::: tab DIF", "::: tabb DIF")
+    assert site.refresh() is True and site.version == 2
+    status, _, page = site.answer("/en/index.html")
+    assert status == 200 and b"The course has problems" in page and b"unknown block &#x27;::: tabb&#x27;" in page
+    assert b"01-practice.en.md:20:" in page
+
+
+def test_preview_answers_byte_ranges(blocks_copy: Path) -> None:
+    """Chromium seeks in a video only when the server answers ranges (206)."""
+    import http.client
+    import http.server
+    import threading
+
+    from spotlight_pack.preview import PreviewSite, make_handler
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_handler(PreviewSite(blocks_copy)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    video = (blocks_copy / "media/first-call.webm").read_bytes()
+    try:
+        for header, status, body in [
+            ("bytes=0-99", 206, video[:100]),
+            ("bytes=100-", 206, video[100:]),
+            ("bytes=-10", 206, video[-10:]),
+            ("bytes=999999-", 416, b""),
+        ]:
+            connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=5)
+            connection.request("GET", "/en/media/first-call.webm", headers={"Range": header})
+            answer = connection.getresponse()
+            assert (answer.status, answer.read()) == (status, body), header
+            connection.close()
+    finally:
+        server.shutdown()
+        server.server_close()
