@@ -395,7 +395,8 @@ def test_preview_serves_only_the_package(mini_copy: Path, tmp_path: Path) -> Non
             "/modules/01-basics/01-welcome.en.md",
             "/%ff%fe",
             "http://127.0.0.1/../../etc/passwd",
-        ]:
+        ] + [f"/en{path}" for path in ("/../course.yaml", "/%2e%2e/course.yaml", "/..%2fcourse.yaml",
+                                       "/media/..%2f..%2foutside%2fsecret.txt", "/..\\course.yaml")]:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             connection.putrequest("GET", path, skip_host=False, skip_accept_encoding=True)
             connection.endheaders()
