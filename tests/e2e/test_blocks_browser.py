@@ -7,6 +7,7 @@ The fixture course (tests/fixtures/courses/blocks) carries a 3-second WebM made 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -257,3 +258,37 @@ def test_scenario_and_reflection_resume_where_the_learner_left(launch, blocks_co
     ]
     again.unload()
     again.assert_clean()
+
+
+ES2017_CHECK = """
+const source = require("fs").readFileSync(0, "utf8");
+try { require("acorn").parse(source, {ecmaVersion: 2017, sourceType: "script"}); }
+catch (error) { console.log(error.message); process.exit(1); }
+"""
+
+
+@pytest.mark.parametrize("tracking", ["scorm12", "scorm12-xapi"])
+def test_the_bundle_with_every_block_is_es2017_and_small(blocks_course: Course, tracking: str) -> None:
+    """Old phone browsers and LMS webviews parse ES2017; every block module is in this bundle."""
+    import shutil
+    import subprocess
+
+    from spotlight_pack.render import SCRIPT_FILE, STYLE_FILE, render_package
+
+    files = render_package(blocks_course, "en", tracking)
+    script = files[SCRIPT_FILE].decode()
+    for kind in ("video", "audio", "accordion", "tabs", "reflection", "scenario"):
+        assert f"blockKinds.{kind} = " in script
+    added = len(files[SCRIPT_FILE]) + len(files[STYLE_FILE])
+    assert added < 80 * 1024, added
+    node = shutil.which("node")
+    acorn = Path(__file__).resolve().parent / "node_modules" / "acorn" / "package.json"
+    if node is None or not acorn.is_file():
+        reason = "node and tests/e2e/node_modules (npm ci) are needed to parse the script"
+        if os.environ.get("SPOTLIGHT_REQUIRE_BROWSER") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    done = subprocess.run(
+        [node, "-e", ES2017_CHECK], input=script, text=True, capture_output=True, cwd=Path(__file__).resolve().parent
+    )
+    assert done.returncode == 0, f"not ES2017: {done.stdout}{done.stderr}"
