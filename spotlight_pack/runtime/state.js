@@ -71,10 +71,11 @@ function stateDecode(text, layout, pageCount, questionCount) {
   var parts = String(text || "").split(".");
   if (parts.length < 5 || parts.length > 6 || parts[0] !== "1" || parts[1] !== layout) return null;
   var best = parts[3] === "" ? null : Math.min(100, Math.max(0, parseInt(parts[3], 10) || 0));
-  return {
+  var decoded = {
     visited: stateDecodeBits(parts[2], pageCount),
     best: best,
-    answers: stateDecodeAnswers(parts[4], questionCount),
-    blocks: parts[5] || ""
+    answers: stateDecodeAnswers(parts[4], questionCount)
   };
+  if (parts.length > 5) decoded.blocks = parts[5];
+  return decoded;
 }

@@ -292,3 +292,44 @@ def test_the_bundle_with_every_block_is_es2017_and_small(blocks_course: Course, 
         [node, "-e", ES2017_CHECK], input=script, text=True, capture_output=True, cwd=Path(__file__).resolve().parent
     )
     assert done.returncode == 0, f"not ES2017: {done.stdout}{done.stderr}"
+
+
+def run_state_codec(calls: str) -> Any:
+    """Evaluate ``calls`` with runtime/state.js in Node; its JSON value."""
+    import json
+    import shutil
+    import subprocess
+    from importlib import resources
+
+    node = shutil.which("node")
+    if node is None:
+        if os.environ.get("SPOTLIGHT_REQUIRE_BROWSER") == "1":
+            pytest.fail("node is missing (SPOTLIGHT_REQUIRE_BROWSER=1)")
+        pytest.skip("node is missing")
+    codec = resources.files("spotlight_pack").joinpath("runtime", "state.js").read_text(encoding="utf-8")
+    script = f"{codec}\nprocess.stdout.write(JSON.stringify({calls}));"
+    return json.loads(subprocess.run([node], input=script, capture_output=True, text=True, check=True).stdout)
+
+
+def test_blocks_state_part_gives_way_first_in_scorm12() -> None:
+    """A reflection's text is dropped before the quiz answers and the visited marks when the state
+    would pass SCORM 1.2's 4,096 characters; the scenario's path (lean part) is kept."""
+    base = "{visited: [true, true, false], best: 90, answers: [{mask: 3, submitted: true}]"
+    fits, dropped, none = run_state_codec(
+        f"[stateEncode(Object.assign({base}}}, {{blocks: {{full: 'SGVsbG8~N01', lean: '~N01'}}}}), 'L', 4096),"
+        f" stateEncode(Object.assign({base}}}, {{blocks: {{full: 'x'.repeat(5000) + '~N01', lean: '~N01'}}}}), 'L', 4096),"
+        f" stateEncode({base}}}, 'L', 4096)]"
+    )
+    assert fits == "1.L.D.90.DQ.SGVsbG8~N01"
+    assert dropped == "1.L.D.90.DQ.~N01", "answers and visited marks kept, the free text dropped"
+    assert none == "1.L.D.90.DQ", "a course without blocks keeps the state it always had"
+    decoded = run_state_codec(
+        f"[stateDecode({json_str(dropped)}, 'L', 3, 1), stateDecode({json_str(none)}, 'L', 3, 1)]"
+    )
+    assert decoded[0]["blocks"] == "~N01" and "blocks" not in decoded[1]
+
+
+def json_str(value: str) -> str:
+    import json
+
+    return json.dumps(value)
