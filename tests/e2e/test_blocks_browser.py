@@ -317,7 +317,8 @@ def test_blocks_state_part_gives_way_first_in_scorm12() -> None:
     base = "{visited: [true, true, false], best: 90, answers: [{mask: 3, submitted: true}]"
     fits, dropped, none = run_state_codec(
         f"[stateEncode(Object.assign({base}}}, {{blocks: {{full: 'SGVsbG8~N01', lean: '~N01'}}}}), 'L', 4096),"
-        f" stateEncode(Object.assign({base}}}, {{blocks: {{full: 'x'.repeat(5000) + '~N01', lean: '~N01'}}}}), 'L', 4096),"
+        f" stateEncode(Object.assign({base}}}, {{blocks: {{full: 'x'.repeat(5000) + '~N01', lean: '~N01'}}}}),"
+        " 'L', 4096),"
         f" stateEncode({base}}}, 'L', 4096)]"
     )
     assert fits == "1.L.D.90.DQ.SGVsbG8~N01"
