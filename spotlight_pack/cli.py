@@ -340,6 +340,11 @@ def _table(info: PackageInfo, errors: list[Problem], warnings: list[Problem]) ->
                 else "none in the zip (the launch URL must give auth)",
             )
         )
+    if info.study_minutes is not None:
+        hours, minutes = divmod(info.study_minutes, 60)
+        estimate = f"{hours} h {minutes:02d} min, estimated from the content ({info.study_minutes} min)"
+        rows.append(("Study time", estimate))
+        rows += [("", f"{part['minutes']:>4} min  {part['title']}") for part in info.study_parts]
     rows += list(info.extra.items())
     if errors:
         valid = f"no: {len(errors)} error(s) (listed below; run validate)"

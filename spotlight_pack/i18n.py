@@ -40,6 +40,20 @@ _ES: dict[str, str] = {
     "best": "Su mejor calificación: {n} de 100.",
     "closed": "Su avance quedó guardado. Ya puede cerrar esta ventana.",
     "newTab": "(se abre en una pestaña nueva)",
+    "studyTitle": "Tiempo de estudio estimado",
+    "studyTotal": "En total, unas {time}.",
+    "studyHow": (
+        "Calculado a partir del contenido: el texto a unas {rate} palabras por minuto, más un tiempo fijo"
+        " por figura y por pregunta. Cada persona avanza a su propio ritmo."
+    ),
+    "studyPart": "Parte del curso",
+    "studyMinutes": "Minutos",
+    "studyTotalLabel": "Total",
+    "hour": "{n} hora",
+    "hours": "{n} horas",
+    "minute": "{n} minuto",
+    "minutes": "{n} minutos",
+    "hoursAndMinutes": "{hours} y {minutes}",
     "noscript": (
         "Este curso necesita JavaScript. Actívelo en su navegador o abra el curso desde su plataforma."
     ),
@@ -74,6 +88,20 @@ _EN: dict[str, str] = {
     "best": "Your best score: {n} out of 100.",
     "closed": "Your progress is saved. You can close this window now.",
     "newTab": "(opens in a new tab)",
+    "studyTitle": "Estimated study time",
+    "studyTotal": "About {time} in all.",
+    "studyHow": (
+        "Computed from the content: the text at about {rate} words per minute, plus a fixed allowance per"
+        " figure and per question. Everyone moves at their own pace."
+    ),
+    "studyPart": "Part of the course",
+    "studyMinutes": "Minutes",
+    "studyTotalLabel": "Total",
+    "hour": "{n} hour",
+    "hours": "{n} hours",
+    "minute": "{n} minute",
+    "minutes": "{n} minutes",
+    "hoursAndMinutes": "{hours} and {minutes}",
     "noscript": (
         "This course needs JavaScript. Turn it on in your browser or open the course from your platform."
     ),

@@ -25,6 +25,7 @@ from spotlight_pack.blocks import block_scripts, block_styles
 from spotlight_pack.i18n import ui_strings
 from spotlight_pack.model import Course, Module, Page, Question, QuestionType, Quiz
 from spotlight_pack.sources import page_anchor
+from spotlight_pack.study_time import StudyTime, estimate
 
 LAUNCH_FILE = "index.html"
 SCRIPT_FILE = "spotlight/player.js"
@@ -48,6 +49,14 @@ def available_trackings() -> tuple[str, ...]:
 
 _COMMENT_LINE = re.compile(r"^[ \t]*//")
 _CSS_COMMENT = re.compile(r"/\*.*?\*/\s*", re.DOTALL)
+_CSS_INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
+
+
+def _style_sheet(blocks: tuple[str, ...] = ()) -> str:
+    """player.css, then the style sheets of the page blocks the course uses (``blocks``), without
+    comments and indentation: phones download only what styles the page."""
+    css = "".join(_runtime_file(name) for name in ("player.css", *blocks))
+    return _CSS_INDENT.sub("", _CSS_COMMENT.sub("", css))
 
 
 def _without_comment_lines(source: str) -> str:
@@ -75,11 +84,6 @@ def build_script(tracking: str, blocks: tuple[str, ...] = ()) -> str:
     parts = ["state.js", *dict.fromkeys(_REQUIRES.findall(adapter)), f"adapters/{tracking}.js", *blocks, "player.js"]
     body = "\n".join(f"// ---- {name}\n{_without_comment_lines(_runtime_file(name))}\n" for name in parts)
     return f'(function () {{\n"use strict";\n{body}}})();\n'
-
-
-def _styles(blocks: tuple[str, ...]) -> str:
-    """The player's style sheet, then those of the page blocks the course uses."""
-    return "".join(_runtime_file(name) for name in ("player.css", *blocks))
 
 
 @dataclass(frozen=True)
@@ -131,8 +135,37 @@ def _layout(entries: list[_Entry], questions: list[Question], lang: str = "") ->
     return base64.urlsafe_b64encode(digest[:6]).decode()
 
 
+def spoken_duration(minutes: int, strings: Mapping[str, str]) -> str:
+    """``3 horas y 5 minutos``: a duration in words, which screen readers say right (``3 h`` they spell)."""
+    hours, rest = divmod(minutes, 60)
+
+    def unit(count: int, one: str, many: str) -> str:
+        return strings[one if count == 1 else many].replace("{n}", str(count))
+
+    if not hours:
+        return unit(rest, "minute", "minutes")
+    if not rest:
+        return unit(hours, "hour", "hours")
+    both = strings["hoursAndMinutes"]
+    return both.replace("{hours}", unit(hours, "hour", "hours")).replace("{minutes}", unit(rest, "minute", "minutes"))
+
+
+def _study_data(study: StudyTime) -> dict[str, Any]:
+    """The estimate as the package carries it, for ``spotlight-pack inspect`` to read back from any format."""
+    return {
+        "minutes": study.minutes,
+        "wordsPerMinute": study.words_per_minute,
+        "parts": [{"id": part.id, "title": part.title, "minutes": part.minutes} for part in study.parts],
+    }
+
+
 def _course_data(
-    course: Course, lang: str, tracking: str, settings: Mapping[str, str], entries: list[_Entry]
+    course: Course,
+    lang: str,
+    tracking: str,
+    settings: Mapping[str, str],
+    entries: list[_Entry],
+    study: StudyTime,
 ) -> dict[str, Any]:
     questions = [(quiz, question) for quiz in course.quizzes() for question in quiz.questions]
     return {
@@ -169,6 +202,7 @@ def _course_data(
             }
             for quiz, question in questions
         ],
+        "studyTime": _study_data(study),
         "strings": dict(ui_strings(lang)),
     }
 
@@ -200,7 +234,8 @@ def render_package(
     strings = ui_strings(lang)
     script = build_script(tracking, block_scripts(course))
     entries = _entries(course, lang)
-    data = _course_data(course, lang, tracking, settings or {}, entries)
+    study = estimate(course, lang)
+    data = _course_data(course, lang, tracking, settings or {}, entries, study)
     html = _environment().get_template("index.html.j2").render(
         lang=lang,
         locale=course.locale(lang),
@@ -208,6 +243,9 @@ def render_package(
         entries=entries,
         s=strings,
         data_json=_json_for_script(data),
+        study=study,
+        study_total=strings["studyTotal"].replace("{time}", spoken_duration(study.minutes, strings)),
+        study_how=strings["studyHow"].replace("{rate}", str(study.words_per_minute)),
         single=QuestionType.SINGLE,
         multiple=QuestionType.MULTIPLE,
         Markup=Markup,
@@ -215,7 +253,7 @@ def render_package(
     files = {
         LAUNCH_FILE: html.encode(),
         SCRIPT_FILE: script.encode(),
-        STYLE_FILE: _CSS_COMMENT.sub("", _styles(block_styles(course))).encode(),
+        STYLE_FILE: _style_sheet(block_styles(course)).encode(),
     }
     for asset in sorted(course.assets, key=lambda asset: asset.path):
         if asset.lang not in (None, lang):

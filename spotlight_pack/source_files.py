@@ -22,6 +22,7 @@ untrusted input:
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
+import yaml.constructor
+
+from .yaml_messages import explain
 
 KiB = 1024
 MiB = 1024 * KiB
@@ -297,11 +301,15 @@ class _CourseYamlLoader(yaml.SafeLoader):
         line = event.start_mark.line + 1 if event.start_mark else None
         if isinstance(event, yaml.AliasEvent):
             raise SourceFileError(
-                f"YAML alias *{event.anchor} is not allowed in course sources: write the value out in full", line
+                f"YAML alias *{event.anchor} is not allowed in course sources: write the value out in full "
+                "(a text that starts with * or &, such as *emphasis*, goes in double quotes)",
+                line,
             )
         if getattr(event, "anchor", None) is not None:
             raise SourceFileError(
-                f"YAML anchor &{event.anchor} is not allowed in course sources: remove it and write values out", line
+                f"YAML anchor &{event.anchor} is not allowed in course sources: remove it and write values out "
+                "(a text that starts with * or & goes in double quotes)",
+                line,
             )
         self.depth += 1
         try:
@@ -321,12 +329,8 @@ def load_yaml(path: Path, text: str, limits: SourceLimits = DEFAULT_SOURCE_LIMIT
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        raise SourceFileError(
-            f"YAML syntax error: {error.problem or error.context} "
-            "(put text that contains : ? # { } [ ] or starts with a quote in double quotes)",
-            mark.line + 1 if mark else None,
-        ) from None
+        line, message = explain(error, text)  # each common mistake gets its own message and fix
+        raise SourceFileError(message, line) from None
     except yaml.YAMLError as error:
         raise SourceFileError(f"YAML syntax error: {error}") from None
     finally:
@@ -360,6 +364,11 @@ def _node_to_data(
             key = _construct(key_node, constructor)
             if isinstance(key, list | dict | set):
                 key = str(key)  # an unhashable key; reported as unknown by the caller
+            if key in result:  # PyYAML keeps the last one silently: a text would vanish
+                raise SourceFileError(
+                    f"key '{key}' appears twice in this block (first on line {lines[(*path, key)]}): keep one",
+                    key_node.start_mark.line + 1,
+                )
             result[key] = _node_to_data(value_node, (*path, key), lines, constructor)
             lines[(*path, key)] = key_node.start_mark.line + 1
         return result
@@ -370,8 +379,17 @@ def _node_to_data(
 
 def _construct(node: yaml.Node, constructor: yaml.SafeLoader) -> Any:
     line = node.start_mark.line + 1
+    _check_trailing_comment(node)
     try:
         return constructor.construct_object(node, deep=True)
+    except yaml.constructor.ConstructorError as error:
+        if isinstance(node, yaml.ScalarNode) and node.tag.startswith("!") and not node.tag.startswith("!!"):
+            raise SourceFileError(
+                f"a text cannot start with '!' (YAML reads {node.tag} as a tag): put the whole text in double quotes",
+                line,
+            ) from None
+        problem = getattr(error, "problem", None) or str(error)
+        raise SourceFileError(f"YAML error: {problem}", line) from None
     except yaml.YAMLError as error:
         problem = getattr(error, "problem", None) or str(error)
         raise SourceFileError(f"YAML error: {problem}", line) from None
@@ -380,6 +398,27 @@ def _construct(node: yaml.Node, constructor: yaml.SafeLoader) -> Any:
         raise SourceFileError(
             f"YAML value {_excerpt(node)} is not valid ({error}); put it in double quotes", line
         ) from None
+
+
+_GLUED_COMMENT = re.compile(r"[ \t]+#(\S[^\n]*)")
+
+
+def _check_trailing_comment(node: yaml.Node) -> None:
+    """``es: Número #1 del protocolo`` loses "#1 del protocolo": YAML reads it as a comment. A comment
+    whose '#' touches its first word is almost always text, so it is refused with the fix."""
+    if not isinstance(node, yaml.ScalarNode) or node.style is not None or not isinstance(node.value, str):
+        return
+    mark = node.end_mark
+    buffer = getattr(mark, "buffer", None)
+    if not isinstance(buffer, str):
+        return
+    end = buffer.find("\n", mark.pointer)
+    if match := _GLUED_COMMENT.match(buffer[mark.pointer : end if end >= 0 else len(buffer)]):
+        raise SourceFileError(
+            f"'#{match.group(1)[:30]}' after the text is read as a YAML comment and dropped: put the whole "
+            f'text in double quotes ("{node.value[:30]} #{match.group(1)[:20]}…"), or write a comment as "# …"',
+            mark.line + 1,
+        )
 
 
 def _excerpt(node: yaml.Node) -> str:

@@ -8,11 +8,14 @@ returned from a course that has any.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml, normalizeReference
 from markdown_it.token import Token
 
 from .blocks.base import MediaUse, PageContext
@@ -20,6 +23,7 @@ from .blocks.download import download_link, is_download
 from .blocks.markdown import BlockRenderer, enable_blocks, fence_work_problem
 from .blocks.scenario import load_scenario
 from .errors import Problem, SourceError, display_path
+from .markdown_check import FOOTNOTE_DEFINITION, leftovers, markdown_parser, paragraph_line_problems
 from .media_check import media_problems
 from .model import (
     Asset,
@@ -36,6 +40,7 @@ from .model import (
 )
 from .package_size import DEFAULT_MAX_PACKAGE_SIZE, parse_size
 from .source_files import CourseFiles, SourceFileError, YamlDoc, load_yaml
+from .yaml_messages import not_a_language, not_per_language, not_text
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9-]*$")
 ORDERED_NAME = re.compile(r"^(\d+)-([a-z][a-z0-9-]*)$")
@@ -81,28 +86,19 @@ class _Collector:
                 self.add(doc.path, doc.line(*keys), f"'{label}' is missing: give it in {', '.join(languages)}")
             return None
         if not isinstance(value, dict):
-            self.add(
-                doc.path,
-                doc.line(*keys),
-                f"'{label}' must have one text per language ({', '.join(f'{lang}: …' for lang in languages)})",
-            )
+            self.add(doc.path, doc.line(*keys), not_per_language(f"'{label}'", value, languages))
             return None
         texts: dict[str, str] = {}
         for lang in languages:
             entry = value.get(lang)
             if entry is None or (isinstance(entry, str) and not entry.strip()):
                 self.add(doc.path, doc.line(*keys), f"'{label}' has no '{lang}' text (untranslated)")
-            elif not isinstance(entry, str | int | float):
-                self.add(doc.path, doc.line(*keys, lang), f"'{label}.{lang}' must be text")
+            elif isinstance(entry, bool) or not isinstance(entry, str | int | float):
+                self.add(doc.path, doc.line(*keys, lang), not_text(f"'{label}'", lang, entry))
             else:
                 texts[lang] = str(entry).strip()
         for extra in sorted(set(value) - set(languages), key=str):
-            self.add(
-                doc.path,
-                doc.line(*keys, extra),
-                f"'{label}' has '{extra}', which is not a course language "
-                "(a comma inside {…} starts a new key: put such text in double quotes)",
-            )
+            self.add(doc.path, doc.line(*keys, extra), not_a_language(f"'{label}'", extra))
         if len(texts) != len(languages):
             return None
         self.untranslated(doc.path, doc.line(*keys), label, texts)
@@ -121,8 +117,22 @@ class _Collector:
 
 def _markdown() -> MarkdownIt:
     """CommonMark with tables. HTML is parsed (so it can be reported) but a page containing any is
-    never rendered: a course with a problem builds nothing."""
-    return enable_blocks(MarkdownIt("commonmark", {"html": True, "typographer": False}).enable("table"))
+    never rendered: a course with a problem builds nothing. Tables render inside a scrolling region
+    (``_table_open``) so a wide one scrolls on a phone instead of squeezing its words; ``:::`` fences
+    are page blocks (``blocks/markdown.py``)."""
+    md = markdown_parser(tables=True)
+    md.add_render_rule("table_open", _table_open)
+    md.add_render_rule("table_close", _table_close)
+    return enable_blocks(md)
+
+
+def _table_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    label = escapeHtml(str(tokens[idx].meta.get("label", "")))
+    return f'<div class="table-scroll" role="region" tabindex="0" aria-label="{label}">\n<table>\n'
+
+
+def _table_close(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    return "</table>\n</div>\n"
 
 
 @dataclass
@@ -172,6 +182,10 @@ class _PageRenderer:
             self.collector.add(path, first + 1, "the first line must be the page title as '# Title'")
             return None
         title = heading.group(1).strip()
+        if _has_markup(self.md, title):
+            self.collector.add(
+                path, first + 1, "the page title is plain text: remove the Markdown (* _ ` [ ] < >) from it"
+            )
         body_offset = first + 1
         body = "\n".join(lines[body_offset:])
         return self.render_body(path, body, body_offset, title, module_id, page_id, lang)
@@ -182,7 +196,9 @@ class _PageRenderer:
     ) -> _PageSource | None:
         """Markdown (without its title line) to HTML; ``anchor`` makes block ids unique when several
         files render into one page (a scenario's scenes)."""
-        tokens = self.md.parse(body)
+        env: dict[str, Any] = {}
+        tokens = self.md.parse(body, env)
+        lines = [""] * body_offset + body.split("\n")
         media: list[tuple[str, int]] = []
         ctx = PageContext(
             path=path,
@@ -200,6 +216,8 @@ class _PageRenderer:
         )
         if not self._check_tokens(path, tokens, body_offset, media, ctx):
             return None
+        self._footnote_definitions(path, env, lines, body_offset)
+        _label_tables(tokens, title)
         blocks = BlockRenderer(self.md, ctx, body_offset)
         html, _, _ = blocks.render(tokens)
         return _PageSource(title=title, html=html, media=media, blocks=blocks.blocks)
@@ -209,13 +227,21 @@ class _PageRenderer:
     ) -> bool:
         """Report problems in a parsed page; False when it contains raw HTML and must not be rendered."""
         safe = True
-        for token in tokens:
+        for index, token in enumerate(tokens):
             line = _line(token, offset)
             if token.type == "html_block" or any(child.type == "html_inline" for child in token.children or []):
                 self.collector.add(path, line, "raw HTML is not allowed in pages: use Markdown")
                 safe = False
             if token.type == "heading_open" and token.tag == "h1":
                 self.collector.add(path, line, "only the first line may be a level-1 heading: use '##' inside a page")
+            if token.type == "code_block":
+                self.collector.add(
+                    path,
+                    line,
+                    "a line indented by four spaces or a tab shows as code, in a box, as raw text: remove the "
+                    "indentation (to continue a list item, indent it as far as the item's text)",
+                )
+            self._leftovers(path, token, line, tokens[index - 1].type if index else "")
             children = token.children or []
             for child in list(children):
                 if child.type == "image":
@@ -231,14 +257,43 @@ class _PageRenderer:
                     self._link(path, line, child)
         return safe
 
+    def _leftovers(self, path: Path, token: Token, line: int | None, opened_by: str) -> None:
+        """Report Markdown that an inline token kept as text (see ``markdown_check``)."""
+        if token.type != "inline" or line is None:
+            return
+        found = list(leftovers(token.children or []))
+        if opened_by == "paragraph_open":
+            found += paragraph_line_problems(token.content)
+        for offset, message in sorted(set(found)):
+            self.collector.add(path, line + offset, message)
+
+    def _footnote_definitions(self, path: Path, env: dict[str, Any], lines: list[str], offset: int) -> None:
+        """``[^1]: https://…`` is a valid link definition to CommonMark, so it vanishes from the page."""
+        consumed = {label for label in env.get("references", {}) if label.startswith("^")}
+        if not consumed:
+            return
+        for number, text in enumerate(lines[offset:], offset + 1):
+            match = FOOTNOTE_DEFINITION.match(text)
+            if match and normalizeReference(match.group(1)) in consumed:
+                self.collector.add(
+                    path,
+                    number,
+                    f"footnotes ('[{match.group(1)}]: …') are not supported: put the note in the text or in the "
+                    "page's references",
+                )
+
     def _image(self, path: Path, line: int | None, token: Token, media: list[tuple[str, int]]) -> None:
-        src = str(token.attrGet("src") or "")
+        raw = str(token.attrGet("src") or "")  # percent-encoded by markdown-it: media/ni%C3%B1a.svg
+        src = as_typed(raw)  # for messages, as the designer typed it: media/niña.svg
         alt = "".join(child.content for child in token.children or []).strip()
         if not alt:
             self.collector.add(path, line, f"image {src} has no alt text: write what it shows in ![…]({src})")
-        if not SAFE_MEDIA_NAME.match(src) or {".", ".."} & set(src.split("/")):
+        if not SAFE_MEDIA_NAME.match(raw) or {".", ".."} & set(src.split("/")):
             self.collector.add(
-                path, line, f"image {src} must be a file under media/ with a plain ASCII name (letters, digits, . _ -)"
+                path,
+                line,
+                f"image {src} must be a file under media/ with a plain ASCII name (letters, digits, . _ -): "
+                f"rename it, e.g. {_ascii_name(src)}",
             )
             return
         if PurePosixPath(src).suffix.lower() not in MEDIA_SUFFIXES:
@@ -250,7 +305,7 @@ class _PageRenderer:
         token.attrSet("loading", "lazy")
 
     def _link(self, path: Path, line: int | None, token: Token) -> None:
-        href = str(token.attrGet("href") or "")
+        href = as_typed(str(token.attrGet("href") or ""))
         if href.startswith("page:"):
             target = href.removeprefix("page:")
             if target not in self.page_ids:
@@ -260,13 +315,67 @@ class _PageRenderer:
         elif href.startswith("https://"):
             token.attrSet("target", "_blank")
             token.attrSet("rel", "noopener")
-            token.attrSet("class", "external")
+            # An autolink's text is the address itself: class url lets it wrap on a phone (player.css).
+            token.attrSet("class", "external url" if token.markup == "autolink" else "external")
         elif href.startswith("mailto:"):
             pass
         elif href.startswith("http://"):
             self.collector.add(path, line, f"link {href} must use https:// (LMSs block mixed content)")
         else:
             self.collector.add(path, line, f"link '{href}' is neither https://… nor page:module-id/page-id nor mailto:")
+
+
+_ENCODED_BY_MARKDOWN = re.compile(r"(?:%[89A-Fa-f][0-9A-Fa-f])+|%20")
+
+
+def as_typed(url: str) -> str:
+    """A link or image address as the designer wrote it: markdown-it percent-encodes accents and spaces
+    (``media/ni%C3%B1a.svg``); escapes the designer typed (``%2e``) stay as they are."""
+
+    def decode(match: re.Match[str]) -> str:
+        try:
+            return unquote(match.group(0), errors="strict")
+        except UnicodeDecodeError:  # not UTF-8, so not markdown-it's doing: the designer typed it
+            return match.group(0)
+
+    return _ENCODED_BY_MARKDOWN.sub(decode, url)
+
+
+def _ascii_name(src: str) -> str:
+    """A media path with plain ASCII letters in place of accents and hyphens in place of spaces."""
+    plain = unicodedata.normalize("NFKD", src).encode("ascii", "ignore").decode()
+    plain = re.sub(r"[^A-Za-z0-9._/-]+", "-", plain).strip("-")
+    return plain if plain.startswith("media/") else "media/" + plain.rsplit("/", 1)[-1]
+
+
+def _has_markup(md: MarkdownIt, text: str) -> bool:
+    """Whether a title has Markdown in it (titles are shown and announced as plain text)."""
+    children = [child for token in md.parseInline(text) for child in token.children or []]
+    return any(child.type not in {"text", "text_special"} for child in children) or any(leftovers(children))
+
+
+def _label_tables(tokens: list[Token], title: str) -> None:
+    """Name each table's scrolling region after the heading above it (or the page title) and its
+    column headers, so a screen reader user who lands on it knows which table it is, and no two
+    landmarks of a page share a name (the page's own section is named after its title)."""
+    heading = title
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and index + 1 < len(tokens):
+            heading = _plain(tokens[index + 1]) or heading
+        elif token.type == "table_open":
+            columns = []
+            for cell in tokens[index + 1 :]:
+                if cell.type == "thead_close":
+                    break
+                if cell.type == "inline":
+                    columns.append(_plain(cell))
+            token.meta["label"] = f"{heading}: {', '.join(column for column in columns if column)}"
+
+
+def _plain(inline: Token) -> str:
+    """The text of an inline token without its markup."""
+    parts = (child.content for child in inline.children or [] if child.type not in {"image", "softbreak"})
+    return " ".join("".join(parts).split())
 
 
 def page_anchor(module_id: str, page_id: str) -> str:

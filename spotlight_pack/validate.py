@@ -12,7 +12,7 @@ from pathlib import Path
 from .errors import Problem
 from .formats import DETECTION_ORDER, PackageFormat
 from .formats.archive import DEFAULT_LIMITS, ZipLimits, read_zip
-from .formats.common import Package, PackageInfo, parse_xml
+from .formats.common import Package, PackageInfo, parse_xml, spotlight_data, study_time
 
 ROOT_MANIFESTS = ("imsmanifest.xml", "cmi5.xml", "tincan.xml")
 READS = tuple(dict.fromkeys(name for format_class in DETECTION_ORDER for name in format_class.reads))
@@ -116,4 +116,14 @@ def inspect(path: Path | str, limits: ZipLimits = DEFAULT_LIMITS) -> tuple[Packa
     refused = any(problem.is_error and problem.rule.startswith("zip-") for problem in problems)
     if refused or any(problem.rule in UNREADABLE_MANIFEST_RULES for problem in problems):
         return None, problems
-    return package_format.inspect(package), problems
+    return _with_study_time(package_format.inspect(package), package), problems
+
+
+def _with_study_time(info: PackageInfo, package: Package) -> PackageInfo:
+    """Add the study-time estimate our packages carry, in whatever format: the total stays what the
+    manifest's metadata says when it says it (SCORM's LOM), the parts come from the package data."""
+    minutes, parts = study_time(spotlight_data(package))
+    info.study_parts = parts
+    if info.study_minutes is None:
+        info.study_minutes = minutes
+    return info

@@ -61,7 +61,11 @@ def _plain(tokens: Sequence[Token]) -> str:
     for token in tokens:
         if token.type == "inline":
             parts.append(
-                "".join(child.content for child in token.children or [] if child.type in {"text", "code_inline"})
+                "".join(
+                    child.content
+                    for child in token.children or []
+                    if child.type in {"text", "text_special", "code_inline"}
+                )
             )
     return " ".join(part.strip() for part in parts if part.strip())
 

@@ -272,6 +272,11 @@ class PackageInfo:
     lrs_credential: str | None = None
     """scorm12-xapi: the key of the LRS credential inside the zip (anyone with the zip can read it and its
     secret), or None when the zip carries none."""
+    study_minutes: int | None = None
+    """Estimated study time (spotlight_pack/study_time.py): LOM typicalLearningTime where the manifest
+    has it (any SCORM package), else our package data; None when the package says nothing."""
+    study_parts: list[dict[str, Any]] = field(default_factory=list)
+    """The estimate per module and for the final assessment (id, title, minutes), from our package data."""
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -300,3 +305,31 @@ def percent(value: str | None, scale: float) -> str | None:
     except ValueError:
         return None
     return None if number is None or number != number else f"{number:g}"
+
+
+MAX_STUDY_PARTS = 1000
+MAX_STUDY_MINUTES = 100_000
+
+
+def study_time(data: dict[str, Any] | None) -> tuple[int | None, list[dict[str, Any]]]:
+    """The study-time estimate our player carries (``studyTime`` in its data), checked item by item
+    since the page is untrusted: (total minutes, parts), or (None, []) when absent or malformed."""
+    raw = (data or {}).get("studyTime")
+    if not isinstance(raw, dict):
+        return None, []
+
+    def minutes(value: Any) -> int | None:
+        ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_STUDY_MINUTES
+        return value if ok else None
+
+    parts = []
+    for part in raw.get("parts", [])[:MAX_STUDY_PARTS] if isinstance(raw.get("parts"), list) else []:
+        if isinstance(part, dict) and minutes(part.get("minutes")) is not None:
+            parts.append(
+                {
+                    "id": str(part.get("id", ""))[:200],
+                    "title": str(part.get("title", ""))[:200],
+                    "minutes": part["minutes"],
+                }
+            )
+    return minutes(raw.get("minutes")), parts

@@ -13,6 +13,7 @@ from lxml import etree
 
 from ..errors import Problem
 from ..model import Course
+from ..study_time import estimate, iso_duration, parse_duration
 from . import imscp
 from .base import PackageFormat
 from .common import (
@@ -65,6 +66,10 @@ def manifest(course: Course, lang: str, content_files: Mapping[str, bytes], laun
     )
     lifecycle = etree.SubElement(lom, f"{{{IMSMD}}}lifecycle")
     _langstring(etree.SubElement(lifecycle, f"{{{IMSMD}}}version"), course.version, "x-none")
+    # The estimated study time (spotlight_pack/study_time.py), where LOM keeps it.
+    educational = etree.SubElement(lom, f"{{{IMSMD}}}educational")
+    learning_time = etree.SubElement(educational, f"{{{IMSMD}}}typicallearningtime")
+    etree.SubElement(learning_time, f"{{{IMSMD}}}datetime").text = iso_duration(estimate(course, lang).minutes)
 
     organizations = etree.SubElement(root, f"{{{CP}}}organizations", default="ORG1")
     organization = etree.SubElement(organizations, f"{{{CP}}}organization", identifier="ORG1")
@@ -173,6 +178,9 @@ def inspect(package: Package, format_name: str) -> PackageInfo:
         mastery_score=percent(root.findtext(".//adlcp:masteryscore", namespaces=NS), 100),
         file_count=len(package.names),
         size=package.size,
+        study_minutes=parse_duration(
+            root.findtext("cp:metadata/imsmd:lom/imsmd:educational/imsmd:typicallearningtime/imsmd:datetime", None, NS)
+        ),
     )
 
 

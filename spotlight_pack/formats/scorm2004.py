@@ -14,6 +14,7 @@ from lxml import etree
 
 from ..errors import Problem
 from ..model import Course
+from ..study_time import estimate, iso_duration, parse_duration
 from . import imscp
 from .base import PackageFormat
 from .common import (
@@ -152,6 +153,9 @@ class Scorm2004Format(PackageFormat):
             mastery_score=percent(measure, 1),
             file_count=len(package.names),
             size=package.size,
+            study_minutes=parse_duration(
+                root.findtext("cp:metadata/lom:lom/lom:educational/lom:typicalLearningTime/lom:duration", None, NS)
+            ),
             extra={"Schema version": root.findtext("cp:metadata/cp:schemaversion", "", NS)},
         )
 
@@ -174,6 +178,10 @@ def _manifest(course: Course, lang: str, content_files: Mapping[str, bytes], lau
     _lom_string(etree.SubElement(general, f"{{{LOM}}}description"), course.description[lang], locale)
     lifecycle = etree.SubElement(lom, f"{{{LOM}}}lifeCycle")
     _lom_string(etree.SubElement(lifecycle, f"{{{LOM}}}version"), course.version, "x-none")
+    # The estimated study time (spotlight_pack/study_time.py), where LOM keeps it.
+    educational = etree.SubElement(lom, f"{{{LOM}}}educational")
+    learning_time = etree.SubElement(educational, f"{{{LOM}}}typicalLearningTime")
+    etree.SubElement(learning_time, f"{{{LOM}}}duration").text = iso_duration(estimate(course, lang).minutes)
 
     organizations = etree.SubElement(root, f"{{{CP}}}organizations", default="ORG1")
     organization = etree.SubElement(organizations, f"{{{CP}}}organization", identifier="ORG1")

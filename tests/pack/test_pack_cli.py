@@ -262,7 +262,7 @@ def test_check_accepts_a_folder_of_courses(tmp_path: Path, monkeypatch) -> None:
     assert default.exit_code == 0 and "in 2 course(s)." in default.stderr, default.output
     (sources / "other" / "course.yaml").write_text("id: [unclosed\n")
     broken = runner.invoke(main, ["check", "course_sources"])
-    assert broken.exit_code == 1 and "other/course.yaml:2: YAML syntax error" in broken.stdout
+    assert broken.exit_code == 1 and "other/course.yaml:1: the [ … ] list that starts on this line" in broken.stdout
     empty = tmp_path / "empty"
     empty.mkdir()
     nothing = runner.invoke(main, ["check", str(empty)])

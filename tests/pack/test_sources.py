@@ -47,7 +47,7 @@ BROKEN_SOURCES = [
     ("course.yaml", "  en: Minimal test course\n", "", "course.yaml:5: 'title' has no 'en' text (untranslated)"),
     ("course.yaml", "completion: pages-and-assessment", "completion: sometimes", "course.yaml:12: completion must be"),
     ("course.yaml", "id: mini", "id: Mini Course", "course.yaml:1: 'id' must be lowercase"),
-    ("course.yaml", "publisher: Spotlight Pack", "publisher: [unclosed", "course.yaml:17: YAML syntax error"),
+    ("course.yaml", "publisher: Spotlight Pack", "publisher: [unclosed", "course.yaml:16: the [ … ] list that starts"),
     (
         "course.yaml",
         "  en: A small course used by the automated tests.",
