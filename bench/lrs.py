@@ -15,10 +15,19 @@ For each store it measures, against ``spotlight-lrs serve`` on 127.0.0.1:
 Everything is bounded: fixed request counts and sizes. TinyDB rewrites its whole file on each
 write, so it gets its own, smaller sizes (``--tinydb-sizes``).
 
+``--security`` measures instead what issue 10 asks: the ingest rate of one POST of 1,000, 10,000
+and 50,000 statements (and the ratio of the fastest to the slowest: linear handling keeps it
+near 1), and a good client's single-POST latency (median, p95) alone and while 4 processes
+send wrong secrets and one posts 50 MB bodies (the server as ``serve`` starts it: 2 workers),
+with the rate of wrong-secret answers and the server CPU each cost (all server requests of the
+phase divided by the wrong secrets answered: an upper bound).
+
 Usage (from the repository root)::
 
     .venv/bin/python bench/lrs.py                                   # all stores, 100k and 1M
     .venv/bin/python bench/lrs.py --stores sqlite --sizes 100000    # one store, one size
+    .venv/bin/python bench/lrs.py --security --stores sqlite        # batch scaling, flood
+    .venv/bin/python bench/lrs.py --security --stores sqlite --repo ../../main   # the same, before
 """
 
 from __future__ import annotations
@@ -122,16 +131,16 @@ def free_port() -> int:
 class Server:
     """``spotlight-lrs serve`` in its own process group, with its memory read from /proc."""
 
-    def __init__(self, url: str, workers: int, log: Path) -> None:
+    def __init__(self, url: str, workers: int, log: Path, extra: tuple[str, ...] = (), repo: Path = REPO) -> None:
         self.port = free_port()
         command = [
             sys.executable, "-c", "from lrs.cli import main; main()", "serve", "--store", url,
-            "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers),
+            "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers), *extra,
         ]  # fmt: skip
-        env = dict(os.environ, PYTHONPATH=str(REPO))
+        env = dict(os.environ, PYTHONPATH=str(repo))
         with open(log, "ab") as out:
             self.process = subprocess.Popen(
-                command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+                command, cwd=repo, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
             )
         self.endpoint = f"http://127.0.0.1:{self.port}/xAPI/"
         deadline = time.monotonic() + 60
@@ -141,7 +150,7 @@ class Server:
             try:
                 requests.get(self.endpoint + "about", timeout=1)
                 return
-            except requests.ConnectionError:
+            except requests.RequestException:
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"server did not start within 60 s; see {log}")
@@ -356,10 +365,184 @@ def _report(result: dict) -> None:
     print(json.dumps(result), flush=True)
 
 
+# --- security: batch scaling, and a good client under a wrong-secret flood and a 50 MB body ------
+
+
+def batch_scaling(kind: str, batch_sizes: list[int], repo: Path) -> dict:
+    """Statements/s of one POST of each batch size, on a fresh store each (the best of two)."""
+    rnd = random.Random(11)
+    result: dict = {"store": kind, "bench": "batch", "repo": str(repo)}
+    options = _supported(repo, ("--max-body", "1GB"), ("--max-batch", str(max(batch_sizes))))
+    for size in batch_sizes:
+        best = 0.0
+        for _ in range(2):
+            with tempfile.TemporaryDirectory(prefix=f"lrs-bench-batch-{kind}-") as tmp:
+                url, drop = new_store_url(kind, Path(tmp))
+                try:
+                    open_store(url).close()
+                    auth = make_credential(url)
+                    server = Server(url, 1, Path(tmp) / "server.log", options, repo)
+                    try:
+                        # Warm up: the first request pays the credential hash and cold caches, and the
+                        # first mention of each activity writes its definition; the timed batch then
+                        # costs what any batch of known activities costs.
+                        warm = [make_statement(rnd) for _ in range(ACTIVITIES)]
+                        for number, statement in enumerate(warm):
+                            activity = f"http://example.org/activities/{number}"
+                            name = {"en-US": f"Activity {number}"}
+                            statement["object"].update(id=activity, definition={"name": name})
+                        response = requests.post(server.endpoint + "statements", json=warm, auth=auth, timeout=600,
+                                                 headers={"X-Experience-API-Version": VERSION})
+                        if response.status_code != 200:
+                            raise RuntimeError(f"warm-up: {response.status_code} {response.text[:200]}")
+                        body = json.dumps([make_statement(rnd) for _ in range(size)]).encode()
+                        started = time.perf_counter()
+                        response = requests.post(server.endpoint + "statements", data=body, auth=auth, timeout=3600,
+                                                 headers={"X-Experience-API-Version": VERSION,
+                                                          "Content-Type": "application/json"})
+                        elapsed = time.perf_counter() - started
+                        if response.status_code != 200:
+                            raise RuntimeError(f"batch of {size}: {response.status_code} {response.text[:200]}")
+                        best = max(best, size / elapsed)
+                    finally:
+                        server.stop()
+                finally:
+                    drop()
+        result[f"batch_{size}_per_s"] = round(best)
+    rates = [result[f"batch_{size}_per_s"] for size in batch_sizes]
+    result["fastest_over_slowest"] = round(max(rates) / min(rates), 2)
+    _report(result)
+    return result
+
+
+def _supported(repo: Path, *options: tuple[str, str]) -> tuple[str, ...]:
+    """The ``serve`` options this checkout knows (an older one, for a before/after run, may not)."""
+    env = dict(os.environ, PYTHONPATH=str(repo))
+    known = subprocess.run([sys.executable, "-c", "from lrs.cli import main; main()", "serve", "--help"],
+                           cwd=repo, env=env, capture_output=True, text=True, timeout=60).stdout
+    return tuple(part for name, value in options if name in known for part in (name, value))
+
+
+def _flooder(endpoint: str, key: str, seed: int, stop, sent) -> None:
+    """Client process: wrong secrets as fast as the server answers, until ``stop``."""
+    session = requests.Session()
+    session.auth = (key if seed % 2 else f"guess-{seed}", "wrong-secret")
+    session.headers["X-Experience-API-Version"] = VERSION
+    statement = make_statement(random.Random(seed))
+    while not stop.is_set():
+        try:
+            session.post(endpoint + "statements", json=statement, timeout=30)
+            with sent.get_lock():
+                sent.value += 1
+        except requests.RequestException:
+            time.sleep(0.01)
+
+
+def _cpu_seconds(root: int) -> float:
+    """User + system CPU seconds of a process tree (the server: master and workers)."""
+    total = 0
+    for pid in _process_tree(root):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _big_body(endpoint: str, auth: tuple[str, str], stop) -> None:
+    """Client process: posts 50 MB bodies, chunked, one after the other, until ``stop``."""
+    chunk = b" " * (1024 * 1024)
+
+    def body():
+        yield b"["
+        for _ in range(50):
+            if stop.is_set():
+                return
+            yield chunk
+        yield b"]"
+
+    while not stop.is_set():
+        try:
+            requests.post(endpoint + "statements", data=body(), auth=auth, timeout=60,
+                          headers={"X-Experience-API-Version": VERSION, "Content-Type": "application/json"})
+        except requests.RequestException:
+            time.sleep(0.05)
+
+
+def good_client_latency(endpoint: str, auth: tuple[str, str], posts: int) -> dict:
+    session = requests.Session()
+    session.auth = auth
+    session.headers["X-Experience-API-Version"] = VERSION
+    rnd = random.Random(3)
+    timings, failures = [], 0
+    for _ in range(posts):
+        started = time.perf_counter()
+        response = session.post(endpoint + "statements", json=make_statement(rnd), timeout=120)
+        timings.append(time.perf_counter() - started)
+        failures += response.status_code != 200
+    timings.sort()
+    return {"posts": posts, "failed": failures, "median_ms": round(statistics.median(timings) * 1000, 1),
+            "p95_ms": round(timings[int(len(timings) * 0.95) - 1] * 1000, 1)}
+
+
+def flood(kind: str, workers: int, flooders: int, posts: int, repo: Path) -> dict:
+    """A good client's single-POST latency alone, then while ``flooders`` processes send wrong
+    secrets and one posts 50 MB bodies."""
+    result: dict = {"store": kind, "bench": "flood", "repo": str(repo), "workers": workers, "flooders": flooders}
+    context = multiprocessing.get_context("fork")
+    with tempfile.TemporaryDirectory(prefix=f"lrs-bench-flood-{kind}-") as tmp:
+        url, drop = new_store_url(kind, Path(tmp))
+        try:
+            open_store(url).close()
+            auth = make_credential(url)
+            server = Server(url, workers, Path(tmp) / "server.log", (), repo)
+            try:
+                good_client_latency(server.endpoint, auth, 20)  # warm up: connections, the verified pair
+                result["alone"] = good_client_latency(server.endpoint, auth, posts)
+                stop = context.Event()
+                sent = context.Value("l", 0)
+                attackers = [context.Process(target=_flooder, args=(server.endpoint, auth[0], n, stop, sent))
+                             for n in range(flooders)]
+                attackers.append(context.Process(target=_big_body, args=(server.endpoint, auth, stop)))
+                for process in attackers:
+                    process.start()
+                time.sleep(1.0)
+                cpu, answered, started = _cpu_seconds(server.process.pid), sent.value, time.perf_counter()
+                try:
+                    result["under_attack"] = good_client_latency(server.endpoint, auth, posts)
+                    elapsed = time.perf_counter() - started
+                    attack = sent.value - answered
+                    result["wrong_secrets_answered_per_s"] = round(attack / elapsed)
+                    result["server_cpu_ms_per_wrong_secret"] = round(
+                        (_cpu_seconds(server.process.pid) - cpu) * 1000 / max(attack, 1), 2)
+                finally:
+                    stop.set()
+                    for process in attackers:
+                        process.join(timeout=60)
+                        if process.is_alive():
+                            process.kill()
+                result["server_log_500s"] = (Path(tmp) / "server.log").read_text().count('" 500 ')
+            finally:
+                server.stop()
+        finally:
+            drop()
+    _report(result)
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--security", action="store_true",
+                        help="instead: batch ingest rate per batch size, and a good client's latency alone and "
+                             "under a wrong-secret flood plus a 50 MB body")
+    parser.add_argument("--batch-sizes", default="1000,10000,50000", help="with --security ('' for none)")
+    parser.add_argument("--flooders", type=int, default=4, help="with --security: wrong-secret client processes")
+    parser.add_argument("--posts", type=int, default=200, help="with --security: the good client's POSTs")
+    parser.add_argument("--repo", type=Path, default=REPO,
+                        help="with --security: serve this checkout (e.g. main, for a before/after comparison)")
     parser.add_argument("--stores", default="sqlite,postgres,tinydb")
     parser.add_argument("--sizes", default="100000,1000000", help="store sizes for query latency")
     parser.add_argument("--tinydb-sizes", default="1000,10000", help="the same for TinyDB")
@@ -368,6 +551,15 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write all results to this file")
     args = parser.parse_args()
     results = []
+    if args.security:
+        sizes = [int(s) for s in args.batch_sizes.split(",") if s]
+        for kind in args.stores.split(","):
+            if sizes:
+                results.append(batch_scaling(kind, [s for s in sizes if kind != "tinydb" or s <= 10_000], args.repo))
+            results.append(flood(kind, 2, args.flooders, args.posts, args.repo))
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=2) + "\n")
+        return
     for kind in args.stores.split(","):
         small = kind == "tinydb"
         sizes = [int(s) for s in (args.tinydb_sizes if small else args.sizes).split(",")]

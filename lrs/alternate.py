@@ -33,7 +33,19 @@ class AlternateSyntaxMiddleware:
             query = parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True)
             if any(name == "method" for name, _ in query):
                 _rewrite(environ, query)
+                if environ["REQUEST_METHOD"] == "HEAD":
+                    start_response = _without_body(start_response)
         return self.app(environ, start_response)
+
+
+def _without_body(start_response: Callable[..., Any]) -> Callable[..., Any]:
+    """For ``method=HEAD``: the app answers as to a HEAD (no body), but the client sent a POST and
+    reads a body of the announced length; announce none, or it waits for bytes that never come."""
+    def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        kept = [(name, value) for name, value in headers if name.lower() != "content-length"]
+        return start_response(status, [*kept, ("Content-Length", "0")], exc_info)
+
+    return start
 
 
 def _rewrite(environ: dict[str, Any], query: list[tuple[str, str]]) -> None:
@@ -54,7 +66,16 @@ def _rewrite(environ: dict[str, Any], query: list[tuple[str, str]]) -> None:
         )
         environ["wsgi.input"] = io.BytesIO(raw)
         return
-    fields = parse_qsl(raw.decode("utf-8"), keep_blank_values=True)
+    try:
+        fields = parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        environ["lrs.alternate_error"] = "body: the form of the alternate request syntax is not UTF-8 text"
+        environ["wsgi.input"] = io.BytesIO(b"")
+        return
+    if any("\x00" in name or "\x00" in value for name, value in fields):
+        environ["lrs.alternate_error"] = "body: a form field of the alternate request syntax contains U+0000"
+        environ["wsgi.input"] = io.BytesIO(b"")
+        return
     body = b""
     params: list[tuple[str, str]] = []
     for name, value in fields:

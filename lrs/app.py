@@ -1,4 +1,4 @@
-"""The Flask application factory: blueprints under /xAPI, version checks, auth, CORS."""
+"""The Flask application factory: blueprints under /xAPI, version checks, auth, CORS, limits."""
 
 from __future__ import annotations
 
@@ -9,24 +9,20 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lrs.alternate import AlternateSyntaxMiddleware
 from lrs.api import about, activities, activity_profile, agent_profile, agents, state, statements
 from lrs.api.common import authenticate, json_response, store
 from lrs.auth import Authenticator
+from lrs.cors import CorsPolicy
 from lrs.dashboard import install as install_dashboard
+from lrs.limits import BodyGuard, Limits
 from lrs.stores import DEFAULT_STORE_URL, Store, open_store
 from lrs.xapi.errors import XAPIError
 from lrs.xapi.versions import SUPPORTED, V2, negotiate
 
 PREFIX = "/xAPI"
-CORS_ALLOW_HEADERS = (
-    "Authorization, Content-Type, X-Experience-API-Version, If-Match, If-None-Match, Accept-Language, "
-    "X-Requested-With"
-)
-CORS_EXPOSE_HEADERS = (
-    "ETag, Last-Modified, Content-Type, X-Experience-API-Version, X-Experience-API-Consistent-Through"
-)
 
 log = logging.getLogger("lrs")
 
@@ -36,16 +32,25 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     ``config`` keys: ``STORE`` (an open :class:`Store`) or ``STORE_URL`` (default
     ``sqlite:///lrs.db``); ``DEFAULT_XAPI_VERSION`` (``2.0.0`` or ``1.0.3``), the version an
-    answer declares when the request named none (About, errors); plus any Flask setting.
+    answer declares when the request named none (About, errors); the request limits
+    ``MAX_BODY_BYTES``, ``MAX_BATCH``, ``BODY_IDLE_TIMEOUT``, ``BODY_TIMEOUT`` (see
+    :class:`lrs.limits.Limits`); ``CORS_ORIGINS`` (origins allowed to call the xAPI routes from
+    a browser; none: any, see :mod:`lrs.cors`); ``SIGNING_KEY`` (signs ``more`` links; default: a
+    key kept in the store); ``PROXY_HOPS`` (reverse proxies whose ``X-Forwarded-For`` names the
+    client); plus any Flask setting.
     """
     app = Flask("lrs", static_folder=None)
     app.config["DEFAULT_XAPI_VERSION"] = V2
     app.config.update(config or {})
     if app.config["DEFAULT_XAPI_VERSION"] not in SUPPORTED:
         raise ValueError(f"DEFAULT_XAPI_VERSION must be one of {SUPPORTED}")
+    limits = Limits.from_config(app.config)
+    cors = CorsPolicy(app.config.get("CORS_ORIGINS"))
     store: Store = app.config.get("STORE") or open_store(app.config.get("STORE_URL", DEFAULT_STORE_URL))
     app.extensions["lrs.store"] = store
     app.extensions["lrs.auth"] = Authenticator(store)
+    app.extensions["lrs.limits"] = limits
+    app.extensions["lrs.cors"] = cors
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.url_map.strict_slashes = False
     for blueprint in (about.bp, statements.bp, state.bp, activity_profile.bp, agent_profile.bp,
@@ -58,18 +63,37 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_error_handler(Exception, _unexpected)
     app.wsgi_app = AlternateSyntaxMiddleware(app.wsgi_app, PREFIX)  # type: ignore[method-assign]
     install_dashboard(app)  # /dashboard: analytics pages (lrs/dashboard), beside the xAPI hooks
+    default_version = app.config["DEFAULT_XAPI_VERSION"]
+
+    def refusal_headers(environ: dict[str, Any]) -> list[tuple[str, str]]:
+        if not environ.get("PATH_INFO", "").startswith(PREFIX):
+            return []
+        return [("X-Experience-API-Version", default_version), *cors.headers(environ.get("HTTP_ORIGIN"))]
+
+    # Outermost: no route, middleware or dashboard page reads a body this has not bounded.
+    app.wsgi_app = BodyGuard(app.wsgi_app, limits, refusal_headers)  # type: ignore[method-assign]
+    if app.config.get("PROXY_HOPS"):  # the client address behind N reverse proxies (X-Forwarded-For)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_HOPS"]))  # type: ignore[method-assign]
     return app
+
+
+def _xapi_route() -> bool:
+    return request.path == PREFIX or request.path.startswith(PREFIX + "/")
 
 
 def _before() -> Response | None:
     g.version = current_app.config["DEFAULT_XAPI_VERSION"]
-    if request.method == "OPTIONS":
+    cors: CorsPolicy = current_app.extensions["lrs.cors"]
+    origin = request.headers.get("Origin")
+    if _xapi_route() and not cors.allows(origin):
+        raise XAPIError(f"Origin: {origin[:200]} is not allowed to call this LRS (its CORS allow-list)", 403)
+    if request.method == "OPTIONS" and _xapi_route():
         return Response(status=200)
     if request.endpoint == "about.about" or request.endpoint is None:
         return None
-    g.version = negotiate(request.headers.get("X-Experience-API-Version"))
-    if request.environ.get("lrs.alternate_error"):
+    if request.environ.get("lrs.alternate_error"):  # before the version: it may be in the unread form
         raise XAPIError(request.environ["lrs.alternate_error"], 400)
+    g.version = negotiate(request.headers.get("X-Experience-API-Version"))
     if request.environ.get("lrs.alternate") and g.version == V2:
         raise XAPIError("the alternate request syntax (method=) does not exist in xAPI 2.0.0", 400)
     authenticate()
@@ -78,22 +102,20 @@ def _before() -> Response | None:
 
 def _after(response: Response) -> Response:
     response.headers["X-Experience-API-Version"] = getattr(g, "version", V2)
-    origin = request.headers.get("Origin")
-    response.headers["Access-Control-Allow-Origin"] = origin or "*"
-    if origin:
-        response.headers["Access-Control-Allow-Credentials"] = "true"
-        response.vary.add("Origin")
-    response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, PUT, POST, DELETE, OPTIONS"
-    response.headers["Access-Control-Allow-Headers"] = CORS_ALLOW_HEADERS
-    response.headers["Access-Control-Expose-Headers"] = CORS_EXPOSE_HEADERS
-    response.headers["Access-Control-Max-Age"] = "86400"
+    if _xapi_route():
+        cors: CorsPolicy = current_app.extensions["lrs.cors"]
+        for name, value in cors.headers(request.headers.get("Origin"), preflight=request.method == "OPTIONS"):
+            if name == "Vary":
+                response.vary.add(value)
+            else:
+                response.headers[name] = value
     if request.endpoint == "statements.statements" and request.method in ("GET", "HEAD"):
         response.headers["X-Experience-API-Consistent-Through"] = store().consistent_through()
     return response
 
 
 def _xapi_error(error: XAPIError) -> Response:
-    return json_response({"error": error.message}, error.status)
+    return json_response({"error": error.message}, error.status, error.headers)
 
 
 def _http_error(error: HTTPException) -> Response:

@@ -5,16 +5,30 @@ from __future__ import annotations
 import base64
 import json
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from flask import Response, current_app, g, request
 
-from lrs.auth import Authenticator, has_scope
+from lrs.auth import Authenticator, AuthFailure, has_scope, stored_secret
 from lrs.stores import Credential, Store
 from lrs.xapi.errors import XAPIError
+from lrs.xapi.jsontext import check_text, parse_json
 
 
 def store() -> Store:
     return current_app.extensions["lrs.store"]
+
+
+def signing_key() -> bytes:
+    """The key that signs ``more`` tokens: ``SIGNING_KEY`` from the configuration, else a random
+    key kept in the store, so every process and machine serving one store accepts the tokens of
+    the others (a per-process key would break paging behind a load balancer)."""
+    key = current_app.extensions.get("lrs.signing_key")
+    if key is None:
+        configured = current_app.config.get("SIGNING_KEY")
+        key = configured.encode() if configured else stored_secret(store(), "signing-key")
+        current_app.extensions["lrs.signing_key"] = key
+    return key
 
 
 def authenticate() -> Credential:
@@ -27,10 +41,14 @@ def authenticate() -> Credential:
         key, sep, secret = base64.b64decode(encoded.strip(), validate=True).decode("utf-8").partition(":")
     except (ValueError, UnicodeDecodeError):
         raise XAPIError("Authorization: malformed Basic credentials", 401) from None
+    if not sep:
+        raise XAPIError("Authorization: malformed Basic credentials (no ':' between key and secret)", 401)
     authenticator: Authenticator = current_app.extensions["lrs.auth"]
-    credential = authenticator.authenticate(key, secret) if sep else None
-    if credential is None:
-        raise XAPIError("Authorization: unknown key, wrong secret or revoked credential", 401)
+    try:
+        credential = authenticator.verify(key, secret, request.remote_addr or "")
+    except AuthFailure as failure:
+        headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after else None
+        raise XAPIError(failure.message, failure.status, headers) from None
     g.credential = credential
     return credential
 
@@ -54,31 +72,39 @@ def json_response(value: Any, status: int = 200, headers: dict[str, str] | None 
 
 
 def json_body(field: str = "body") -> Any:
-    """The request body parsed as JSON, with a 400 naming the problem."""
+    """The request body parsed as strict JSON (:func:`lrs.xapi.jsontext.parse_json`), with a 400
+    naming the problem."""
     raw = request.get_data()
     if not raw:
         raise XAPIError(f"{field}: empty; a JSON body is required", 400)
-    try:
-        return strict_json(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise XAPIError(f"{field}: not valid JSON ({exc})", 400) from None
-
-
-def strict_json(raw: str | bytes) -> Any:
-    """``json.loads`` without its extensions to JSON: NaN, Infinity and -Infinity are refused
-    (RFC 8259 has no such numbers, and no other LRS or store could read them back)."""
-    return json.loads(raw, parse_constant=_not_json)
-
-
-def _not_json(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
+    return parse_json(raw, field)
 
 
 def params() -> dict[str, str]:
-    """Query parameters as a plain dict; a repeated parameter is a client error."""
+    """Query parameters as a plain dict, decoded strictly.
+
+    Werkzeug replaces bytes that are not UTF-8 with U+FFFD, which would silently store another
+    document id than the one sent; here they are a 400, as are U+0000 (no store keeps it in
+    text) and a repeated parameter.
+    """
     result: dict[str, str] = {}
-    for name, values in request.args.lists():
-        if len(values) > 1:
+    for part in request.environ.get("QUERY_STRING", "").split("&"):
+        if not part:
+            continue
+        raw_name, _, raw_value = part.partition("=")
+        name = _decode_component(raw_name, "query parameter name")
+        value = _decode_component(raw_value, name)
+        if name in result:
             raise XAPIError(f"{name}: given more than once", 400)
-        result[name] = values[0]
+        result[name] = value
     return result
+
+
+def _decode_component(raw: str, field: str) -> str:
+    # WSGI hands the query string over as latin-1 text of the bytes sent.
+    data = unquote_to_bytes(raw.replace("+", " ").encode("latin-1", "replace"))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise XAPIError(f"{field[:100]}: not UTF-8 text", 400) from None
+    return check_text(text, field[:100])

@@ -9,9 +9,10 @@ from flask import Response, g, request
 
 from lrs.api.common import json_response, params, read_scopes, require_scope, store
 from lrs.stores import Document, DocumentScope, PreconditionFailed, utc_now
-from lrs.xapi.documents import etag_of, merge_json, precondition
+from lrs.xapi.documents import check_json_document, etag_of, is_json_type, merge_json, precondition
 from lrs.xapi.errors import XAPIError, bad
 from lrs.xapi.statements import store_timestamp
+from lrs.xapi.validate import check_identifier
 from lrs.xapi.versions import is_v2
 
 #: Parses the request parameters into (scope, document id or None); validates them.
@@ -28,6 +29,8 @@ def handle(parse_scope: ScopeParser, id_param: str, scope_name: str, allowed: se
     if unknown:
         raise bad(unknown[0], f"is not a parameter of this resource (allowed: {', '.join(sorted(allowed))})")
     scope, doc_id = parse_scope(query)
+    if doc_id is not None:
+        check_identifier(doc_id, id_param)
     if "since" in query and (method != "GET" or doc_id is not None):
         raise bad("since", f"is only allowed when listing ids (GET without {id_param})")
     if method == "GET":
@@ -81,6 +84,8 @@ def _write(scope: DocumentScope, doc_id: str, merge: bool) -> Response:
         require = "always"
     else:
         require = "existing" if is_v2(g.version) else "never"
+    if not merge and is_json_type(content_type):
+        check_json_document(content)
     for _attempt in range(5):
         current = db.get_document(scope, doc_id)
         expected = precondition(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
+import hmac
 import json
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, current_app, g, request
 
-from lrs.api.common import json_body, json_response, params, read_scopes, require_scope, store, strict_json
+from lrs.api.common import json_body, json_response, params, read_scopes, require_scope, signing_key, store
 from lrs.auth import has_scope
 from lrs.definitions import remember_definitions
 from lrs.stores import StatementConflict, StatementPage, StatementQuery
@@ -20,8 +22,10 @@ from lrs.xapi.attachments import (
     parse_multipart,
 )
 from lrs.xapi.errors import XAPIError, bad
+from lrs.xapi.jsontext import parse_json
 from lrs.xapi.query import StatementRequest, parse_statement_request
 from lrs.xapi.validate import check_statement, check_uuid
+from lrs.xapi.versions import SUPPORTED
 
 bp = Blueprint("statements", __name__)
 
@@ -50,10 +54,7 @@ def _read_body() -> tuple[list[dict], bool, dict[str, bytes]]:
         parts = parse_multipart(request.get_data(), content_type)
         if parts[0].content_type.split(";")[0].strip().lower() != "application/json":
             raise XAPIError("multipart body: the first part must be application/json statements", 400)
-        try:
-            body = strict_json(parts[0].content)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise XAPIError(f"multipart body: first part is not valid JSON ({exc})", 400) from None
+        body = parse_json(parts[0].content, "multipart body: first part")
     elif media == "application/json":
         body, parts = json_body("statements"), None
     else:
@@ -62,6 +63,9 @@ def _read_body() -> tuple[list[dict], bool, dict[str, bytes]]:
     batch = [body] if single else body
     if not isinstance(batch, list):
         raise XAPIError("statements: body must be a statement object or an array of statements", 400)
+    max_batch = current_app.extensions["lrs.limits"].max_batch
+    if len(batch) > max_batch:
+        raise XAPIError(f"statements: {len(batch):,} in one request; this LRS takes at most {max_batch:,}", 413)
     for i, statement in enumerate(batch):
         check_statement(statement, g.version, "statement" if single else f"statements[{i}]")
     contents = collect_attachments(batch, parts[1:]) if parts is not None else {}
@@ -120,6 +124,7 @@ def _store_batch(batch: list[dict], contents: dict[str, bytes]) -> list[str]:
         stored_targets = db.get_statements(sorted(targets - set(lookup)))
         lookup.update({sid: found.statement for sid, found in stored_targets.items()})
         rules.check_voiding_targets(fresh, lookup)
+        _check_may_void(stored_targets)
         if not fresh:
             return ids
         try:
@@ -133,6 +138,18 @@ def _store_batch(batch: list[dict], contents: dict[str, bytes]) -> list[str]:
     raise AssertionError("unreachable")
 
 
+def _check_may_void(targets: dict) -> None:
+    """Only a credential with ``all`` may void statements another credential stored: the write
+    key inside a package is public, and must not let one learner hide another's record."""
+    if has_scope(g.credential, "all"):
+        return
+    mine = rules.agent_key(g.credential.authority)
+    for sid, found in targets.items():
+        if rules.agent_key(found.statement.get("authority", {})) != mine:
+            raise XAPIError(f"statement {sid} was stored with another credential; only a credential with "
+                            "the 'all' scope may void it", 403)
+
+
 # --- reading --------------------------------------------------------------------------------
 
 
@@ -142,7 +159,8 @@ def _get() -> Response:
     if "more" in query_params:
         if len(query_params) > 1:
             raise bad("more", "cannot be combined with other parameters")
-        parsed, cursor = _decode_more(query_params["more"])
+        original, cursor, version = _decode_more(query_params["more"])
+        parsed = parse_statement_request(original, version)
     else:
         parsed, cursor = parse_statement_request(query_params, g.version), None
     mine = _mine_only()
@@ -206,24 +224,48 @@ def _output(found: list[dict], parsed: StatementRequest, single: bool, more: str
 
 
 def _encode_more(cursor: str) -> str:
-    state = {"p": request.args.to_dict(), "c": cursor, "v": g.version}
-    if "more" in request.args:
-        previous = json.loads(_unb64(request.args["more"]))
-        state["p"] = previous["p"]
-    return base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":")).encode()).decode().rstrip("=")
+    """A ``more`` token: the original query, the store's cursor and the version, signed.
+
+    The HMAC (key from :func:`lrs.api.common.signing_key`, the same for every process serving
+    one store) means a token cannot be forged or altered; its fields are validated anyway.
+    """
+    query = params()
+    original = _decode_more(query["more"])[0] if "more" in query else query
+    state = {"p": original, "c": cursor, "v": g.version}
+    payload = base64.urlsafe_b64encode(json.dumps(state, separators=(",", ":")).encode()).rstrip(b"=")
+    return (payload + b"." + _signature(payload)).decode("ascii")
+
+
+def _signature(payload: bytes) -> bytes:
+    digest = hmac.new(signing_key(), b"more:" + payload, hashlib.sha256).digest()[:18]
+    return base64.urlsafe_b64encode(digest)
 
 
 def _unb64(token: str) -> bytes:
     return base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
 
 
-def _decode_more(token: str) -> tuple[StatementRequest, str]:
+def _decode_more(token: str) -> tuple[dict[str, str], str, str]:
+    """(original query parameters, store cursor, version) of a ``more`` token this LRS issued."""
+    payload, _, signature = token.partition(".")
     try:
-        state = json.loads(_unb64(token))
+        expected = _signature(payload.encode("ascii"))
+        if not hmac.compare_digest(expected, signature.encode("ascii")):
+            raise ValueError("bad signature")
+        state = json.loads(_unb64(payload))
         original, cursor, version = state["p"], state["c"], state["v"]
     except (ValueError, KeyError, TypeError):
         raise bad("more", "not a continuation this server issued") from None
-    return parse_statement_request(original, version), cursor
+    valid = (
+        isinstance(original, dict)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in original.items())
+        and "more" not in original
+        and isinstance(cursor, str) and cursor.isdigit() and len(cursor) <= 18
+        and version in SUPPORTED
+    )
+    if not valid:
+        raise bad("more", "not a continuation this server issued")
+    return original, cursor, version
 
 
 def _http_date(stored: str) -> str:

@@ -23,7 +23,7 @@ from lrs.analytics.sources import Source, store_statements
 from lrs.analytics.vocab import COURSE_TYPE, VOIDED
 from lrs.auth import Authenticator, has_scope
 from lrs.dashboard.pages import course_page, index_page
-from lrs.stores.base import Store, StreamFilter
+from lrs.stores.base import ERASURE_SCOPE_KIND, DocumentScope, Store, StreamFilter
 
 PREFIX = "/dashboard"
 READ_SCOPES = ("statements/read", "all/read")
@@ -60,12 +60,17 @@ class _ReportCache:
         self._aggregated: Aggregator | None = None
         self._courses: frozenset[str] = frozenset()
         self._position = 0
+        self._erasures = 0
         self._reports: OrderedDict[tuple, dict] = OrderedDict()
 
     def get(self, store: Store, course: str | None, by: str | None) -> dict:
         roster_doc = store.get_document(SCOPE, DOC_ID)
         with self._lock:
             last = store.last_position()
+            # An erasure (lrs.erasure) removes counted statements: read everything again after one.
+            erasures = len(store.list_document_ids(DocumentScope(ERASURE_SCOPE_KIND)))
+            if erasures != self._erasures:
+                self._aggregated, self._reports, self._erasures = None, OrderedDict(), erasures
             key = (last, roster_doc.etag if roster_doc else "", course, by)
             if key in self._reports:
                 self._reports.move_to_end(key)

@@ -17,7 +17,9 @@ so a filtered query walks one index in stored order and stops after a page.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
+import hashlib
 import json
 import os
 import threading
@@ -30,10 +32,16 @@ from psycopg import sql
 from psycopg.types.json import Json
 
 from lrs.stores.base import (
+    AGENT_DOCUMENT_KINDS,
     ANY,
+    ERASURE_SCOPE_KIND,
     Credential,
     Document,
     DocumentScope,
+    DryRun,
+    ErasureCounts,
+    ErasureRecord,
+    ErasureSelection,
     PreconditionFailed,
     StatementConflict,
     StatementPage,
@@ -44,8 +52,12 @@ from lrs.stores.base import (
     StoreError,
     StreamFilter,
     _Any,
+    account_name_of,
+    declared_attachments,
     format_timestamp,
     parse_cursor,
+    remove_keyed_entries,
+    repeated_ids,
     utc_now,
 )
 
@@ -169,7 +181,7 @@ class PostgresStore(Store):
         self, records: Sequence[StatementRecord], attachments: Mapping[str, bytes] | None = None
     ) -> str:
         ids = [r.id for r in records]
-        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        repeated = repeated_ids(ids)
         if repeated:
             raise StatementConflict(repeated)
         try:
@@ -459,6 +471,89 @@ class PostgresStore(Store):
             cur.execute("SET LOCAL synchronous_commit = off")
             # Sorted keys: concurrent writers lock rows in one order and cannot deadlock.
             cur.executemany(query, [(key, Json(items[key])) for key in sorted(items)])
+
+    # --- the right to erase and retention --------------------------------------------------
+
+    def erase(self, selection: ErasureSelection, *, dry_run: bool = False,
+              record: ErasureRecord | None = None) -> ErasureCounts:
+        keys = sorted(selection.agent_keys)
+        before = _parse_timestamp(selection.stored_before) if selection.stored_before else None
+        try:
+            with self._tx() as conn:
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))  # no statement stored meanwhile
+                conn.execute("CREATE TEMP TABLE lrs_erased (seq bigint PRIMARY KEY) ON COMMIT DROP")
+                if keys:
+                    conn.execute("INSERT INTO lrs_erased SELECT DISTINCT seq FROM lrs_statement_key"
+                                 " WHERE kind = %s AND key = ANY(%s)", (RELATED_AGENT, keys))
+                if before is not None:
+                    conn.execute("INSERT INTO lrs_erased SELECT seq FROM lrs_statement WHERE stored < %s"
+                                 " ON CONFLICT DO NOTHING", (before,))
+                if keys:  # statements whose StatementRef chain reaches an erased one, to a fixed point
+                    while conn.execute(
+                        "INSERT INTO lrs_erased SELECT r.seq FROM lrs_statement r"
+                        " JOIN lrs_statement t ON t.id = r.statement_ref JOIN lrs_erased e ON e.seq = t.seq"
+                        " ON CONFLICT DO NOTHING"
+                    ).rowcount:
+                        pass
+                declared: set[str] = set()
+                for (body,) in conn.execute("SELECT body FROM lrs_statement WHERE seq IN (SELECT seq FROM lrs_erased)"
+                                            " AND body::text LIKE '%\"sha2\"%'"):
+                    declared |= declared_attachments(body)
+                conn.execute("DELETE FROM lrs_statement_key WHERE seq IN (SELECT seq FROM lrs_erased)")
+                statements = conn.execute(
+                    "DELETE FROM lrs_statement WHERE seq IN (SELECT seq FROM lrs_erased)").rowcount
+                attachments = 0
+                for sha2 in sorted(declared):
+                    still = conn.execute("SELECT 1 FROM lrs_statement WHERE strpos(lower(body::text), %s) > 0 LIMIT 1",
+                                         (sha2,))
+                    if not still.fetchone():
+                        attachments += conn.execute("DELETE FROM lrs_attachment WHERE lower(sha2) = %s",
+                                                    (sha2,)).rowcount
+                kinds = list(AGENT_DOCUMENT_KINDS)
+                documents = conn.execute("DELETE FROM lrs_document WHERE kind = ANY(%s) AND agent = ANY(%s)",
+                                         (kinds, keys)).rowcount
+                agents = conn.execute("DELETE FROM lrs_agent WHERE key = ANY(%s)", (keys,)).rowcount
+                if before is not None:
+                    documents += conn.execute("DELETE FROM lrs_document WHERE kind = ANY(%s) AND updated < %s",
+                                              (kinds, selection.stored_before)).rowcount
+                    agents += conn.execute(
+                        "DELETE FROM lrs_agent a WHERE NOT EXISTS"
+                        " (SELECT 1 FROM lrs_statement_key k WHERE k.kind = %s AND k.key = a.key)", (RELATED_AGENT,)
+                    ).rowcount
+                entries = 0
+                for scope, doc_id in selection.keyed_documents if keys else ():
+                    row = conn.execute("SELECT content FROM lrs_document WHERE " + _DOC_KEY + " FOR UPDATE",
+                                       scope.key(doc_id)).fetchone()
+                    edited = remove_keyed_entries(bytes(row[0]), selection.agent_keys) if row else None
+                    if edited:
+                        content, removed = edited
+                        entries += removed
+                        conn.execute("UPDATE lrs_document SET content = %s, etag = %s, updated = %s WHERE " + _DOC_KEY,
+                                     (content, hashlib.sha1(content).hexdigest(), utc_now(), *scope.key(doc_id)))
+                counts = ErasureCounts(statements, documents, agents, attachments, entries)
+                if dry_run:
+                    raise DryRun(counts)
+                if record is not None:
+                    content = dataclasses.replace(record, counts=counts).to_json()
+                    conn.execute("INSERT INTO lrs_document VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                                 (*DocumentScope(ERASURE_SCOPE_KIND).key(record.id), content, "application/json",
+                                  hashlib.sha1(content).hexdigest(), record.at))
+        except DryRun as rolled_back:
+            return rolled_back.counts
+        return counts
+
+    def agent_keys_of_account(self, name: str) -> set[str]:
+        with self._one() as conn:
+            found = {r[0] for r in conn.execute(
+                "SELECT DISTINCT key FROM lrs_statement_key WHERE kind = %s AND key >= 'account:' AND key < 'account;'"
+                " AND right(key, %s) = %s", (RELATED_AGENT, len(name) + 1, "|" + name))}
+            found |= {r[0] for r in conn.execute(
+                "SELECT DISTINCT agent FROM lrs_document WHERE agent LIKE 'account:%%' AND right(agent, %s) = %s",
+                (len(name) + 1, "|" + name))}
+            found |= {r[0] for r in conn.execute(
+                "SELECT key FROM lrs_agent WHERE key LIKE 'account:%%' AND right(key, %s) = %s",
+                (len(name) + 1, "|" + name))}
+        return {key for key in found if account_name_of(key) == name}
 
     # --- credentials ----------------------------------------------------------------------
 

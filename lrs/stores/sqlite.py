@@ -13,7 +13,9 @@ at a few milliseconds per write.
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
+import hashlib
 import json
 import sqlite3
 import threading
@@ -24,10 +26,16 @@ from urllib.parse import parse_qsl, urlsplit
 
 from lrs.stores import path_from_url
 from lrs.stores.base import (
+    AGENT_DOCUMENT_KINDS,
     ANY,
+    ERASURE_SCOPE_KIND,
     Credential,
     Document,
     DocumentScope,
+    DryRun,
+    ErasureCounts,
+    ErasureRecord,
+    ErasureSelection,
     PreconditionFailed,
     StatementConflict,
     StatementPage,
@@ -38,9 +46,13 @@ from lrs.stores.base import (
     StoreError,
     StreamFilter,
     _Any,
+    account_name_of,
+    declared_attachments,
     dump_statement,
     load_statement,
     parse_cursor,
+    remove_keyed_entries,
+    repeated_ids,
     utc_now,
 )
 
@@ -184,7 +196,7 @@ class SQLiteStore(Store):
         self, records: Sequence[StatementRecord], attachments: Mapping[str, bytes] | None = None
     ) -> str:
         ids = [r.id for r in records]
-        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        repeated = repeated_ids(ids)
         if repeated:
             raise StatementConflict(repeated)
         with self._write() as conn:
@@ -452,6 +464,91 @@ class SQLiteStore(Store):
                 "INSERT OR REPLACE INTO agents VALUES (?, ?)",
                 [(key, json.dumps(value)) for key, value in agents.items()],
             )
+
+    # --- the right to erase and retention --------------------------------------------------
+
+    def erase(self, selection: ErasureSelection, *, dry_run: bool = False,
+              record: ErasureRecord | None = None) -> ErasureCounts:
+        keys = sorted(selection.agent_keys)
+        # Deleted rows stay in the file's free pages (and the WAL) until overwritten: zero them,
+        # then checkpoint, so the erased data is gone from the files, not only from queries.
+        self._conn().execute("PRAGMA secure_delete = ON")
+        try:
+            with self._write() as conn:
+                conn.execute("CREATE TEMP TABLE IF NOT EXISTS erased (seq INTEGER PRIMARY KEY)")
+                conn.execute("DELETE FROM erased")
+                for chunk in _chunks(keys, 500):
+                    marks = ",".join("?" * len(chunk))
+                    conn.execute("INSERT OR IGNORE INTO erased"
+                                 f" SELECT seq FROM statement_agents WHERE key IN ({marks})", chunk)
+                if selection.stored_before:
+                    conn.execute("INSERT OR IGNORE INTO erased SELECT seq FROM statements WHERE stored < ?",
+                                 (selection.stored_before,))
+                if keys:  # statements whose StatementRef chain reaches an erased one, to a fixed point
+                    while conn.execute(
+                        "INSERT OR IGNORE INTO erased SELECT r.seq FROM statements r JOIN statements t"
+                        " ON t.id = r.statement_ref WHERE t.seq IN (SELECT seq FROM erased)"
+                        " AND r.seq NOT IN (SELECT seq FROM erased)"
+                    ).rowcount:
+                        pass
+                declared: set[str] = set()
+                for (body,) in conn.execute(
+                        "SELECT body FROM statements WHERE seq IN (SELECT seq FROM erased) AND body LIKE '%\"sha2\"%'"):
+                    declared |= declared_attachments(load_statement(body))
+                for table in ("statement_agents", "statement_activities", "statement_authorities"):
+                    conn.execute(f"DELETE FROM {table} WHERE seq IN (SELECT seq FROM erased)")
+                statements = conn.execute("DELETE FROM statements WHERE seq IN (SELECT seq FROM erased)").rowcount
+                attachments = 0
+                for sha2 in sorted(declared):
+                    still = conn.execute("SELECT 1 FROM statements WHERE instr(lower(body), ?) LIMIT 1", (sha2,))
+                    if not still.fetchone():
+                        attachments += conn.execute("DELETE FROM attachments WHERE lower(sha2) = ?", (sha2,)).rowcount
+                kinds = ",".join(f"'{k}'" for k in AGENT_DOCUMENT_KINDS)
+                documents = agents = 0
+                for chunk in _chunks(keys, 500):
+                    marks = ",".join("?" * len(chunk))
+                    documents += conn.execute(f"DELETE FROM documents WHERE kind IN ({kinds}) AND agent IN ({marks})",
+                                              chunk).rowcount
+                    agents += conn.execute(f"DELETE FROM agents WHERE key IN ({marks})", chunk).rowcount
+                if selection.stored_before:
+                    documents += conn.execute(f"DELETE FROM documents WHERE kind IN ({kinds}) AND updated < ?",
+                                              (selection.stored_before,)).rowcount
+                    agents += conn.execute("DELETE FROM agents WHERE key NOT IN (SELECT key FROM statement_agents)"
+                                           ).rowcount
+                entries = 0
+                for scope, doc_id in selection.keyed_documents if keys else ():
+                    row = conn.execute("SELECT content FROM documents WHERE " + _DOC_KEY, scope.key(doc_id)).fetchone()
+                    edited = remove_keyed_entries(bytes(row[0]), selection.agent_keys) if row else None
+                    if edited:
+                        content, removed = edited
+                        entries += removed
+                        conn.execute("UPDATE documents SET content = ?, etag = ?, updated = ? WHERE " + _DOC_KEY,
+                                     (content, hashlib.sha1(content).hexdigest(), utc_now(), *scope.key(doc_id)))
+                counts = ErasureCounts(statements, documents, agents, attachments, entries)
+                conn.execute("DROP TABLE erased")
+                if dry_run:
+                    raise DryRun(counts)
+                if record is not None:
+                    content = dataclasses.replace(record, counts=counts).to_json()
+                    conn.execute("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                 (*DocumentScope(ERASURE_SCOPE_KIND).key(record.id), content, "application/json",
+                                  hashlib.sha1(content).hexdigest(), record.at))
+        except DryRun as rolled_back:
+            return rolled_back.counts
+        finally:
+            self._conn().execute("PRAGMA secure_delete = OFF")
+        if not self._memory:
+            self._conn().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return counts
+
+    def agent_keys_of_account(self, name: str) -> set[str]:
+        suffix = "|" + name
+        with self._read() as conn:
+            found = {r[0] for r in conn.execute(
+                "SELECT DISTINCT key FROM statement_agents WHERE key >= 'account:' AND key < 'account;'")}
+            found |= {r[0] for r in conn.execute("SELECT DISTINCT agent FROM documents WHERE agent LIKE 'account:%'")}
+            found |= {r[0] for r in conn.execute("SELECT key FROM agents WHERE key LIKE 'account:%'")}
+        return {key for key in found if key.endswith(suffix) and account_name_of(key) == name}
 
     # --- credentials ----------------------------------------------------------------------
 

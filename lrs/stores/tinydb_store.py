@@ -16,9 +16,11 @@ measured limits are in docs/lrs-stores.md. What it guarantees:
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import fcntl
 import glob
+import hashlib
 import json
 import os
 import threading
@@ -33,11 +35,17 @@ from tinydb.table import Table
 
 from lrs.stores import path_from_url
 from lrs.stores.base import (
+    AGENT_DOCUMENT_KINDS,
     ANY,
+    ERASURE_SCOPE_KIND,
     TIMESTAMP_FORMAT,
     Credential,
     Document,
     DocumentScope,
+    DryRun,
+    ErasureCounts,
+    ErasureRecord,
+    ErasureSelection,
     PreconditionFailed,
     StatementConflict,
     StatementPage,
@@ -48,8 +56,12 @@ from lrs.stores.base import (
     StoreError,
     StreamFilter,
     _Any,
+    account_name_of,
+    declared_attachments,
     format_timestamp,
     parse_cursor,
+    remove_keyed_entries,
+    repeated_ids,
     utc_now,
 )
 
@@ -193,7 +205,7 @@ class TinyDBStore(Store):
         self, records: Sequence[StatementRecord], attachments: Mapping[str, bytes] | None = None
     ) -> str:
         ids = [r.id for r in records]
-        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        repeated = repeated_ids(ids)
         if repeated:
             raise StatementConflict(repeated)
         with self._write():
@@ -404,6 +416,75 @@ class TinyDBStore(Store):
             table = self._table(name)  # only changes are written: an unchanged file is not rewritten
             for key, body in changed.items():
                 table.upsert({"key": key, "body": body}, Query().key == key)
+
+    # --- the right to erase and retention --------------------------------------------------
+
+    def erase(self, selection: ErasureSelection, *, dry_run: bool = False,
+              record: ErasureRecord | None = None) -> ErasureCounts:
+        keys, before = selection.agent_keys, selection.stored_before
+        try:
+            with self._write():
+                rows = self._storage.read().get("statements", {})
+                erased = {doc_id for doc_id, row in rows.items()
+                          if (keys and keys.intersection(row["keys"][RELATED_AGENT]))
+                          or (before and row["stored"] < before)}
+                if keys:  # statements whose StatementRef chain reaches an erased one
+                    referrers: dict[str, list[str]] = {}
+                    for doc_id, row in rows.items():
+                        if row["statement_ref"]:
+                            referrers.setdefault(row["statement_ref"], []).append(doc_id)
+                    frontier = list(erased)
+                    while frontier:
+                        found = [r for d in frontier for r in referrers.get(rows[d]["id"], ()) if r not in erased]
+                        erased.update(found)
+                        frontier = found
+                declared: set[str] = set()
+                for doc_id in erased:
+                    if '"sha2"' in rows[doc_id]["statement"]:
+                        declared |= declared_attachments(json.loads(rows[doc_id]["statement"]))
+                self._table("statements").remove(doc_ids=[int(d) for d in erased])
+                remaining = self._storage.read().get("statements", {}).values()
+                unused = {sha2 for sha2 in declared
+                          if not any(sha2 in row["statement"].lower() for row in remaining)}
+                attachments = len(self._table("attachments").remove(lambda row: row["sha2"].lower() in unused)) \
+                    if unused else 0
+                documents = len(self._table("documents").remove(
+                    lambda row: row["kind"] in AGENT_DOCUMENT_KINDS
+                    and (row["agent"] in keys or bool(before and row["updated"] < before))))
+                agents = len(self._table("agents").remove(lambda row: row["key"] in keys)) if keys else 0
+                if before:
+                    named = {k for row in remaining for k in row["keys"][RELATED_AGENT]}
+                    agents += len(self._table("agents").remove(lambda row: row["key"] not in named))
+                entries = 0
+                for scope, doc_id in selection.keyed_documents if keys else ():
+                    table = self._table("documents")
+                    condition = _doc_condition(scope, doc_id)
+                    found = table.search(condition)
+                    edited = remove_keyed_entries(_decode(found[0]["content"]), keys) if found else None
+                    if edited:
+                        content, removed = edited
+                        entries += removed
+                        table.update({"content": _encode(content), "etag": hashlib.sha1(content).hexdigest(),
+                                      "updated": utc_now()}, condition)
+                counts = ErasureCounts(len(erased), documents, agents, attachments, entries)
+                if dry_run:
+                    raise DryRun(counts)
+                if record is not None:
+                    content = dataclasses.replace(record, counts=counts).to_json()
+                    self._table("documents").insert({
+                        "kind": ERASURE_SCOPE_KIND, "activity_id": "", "agent": "", "registration": "",
+                        "doc_id": record.id, "content": _encode(content), "content_type": "application/json",
+                        "etag": hashlib.sha1(content).hexdigest(), "updated": record.at})
+        except DryRun as rolled_back:
+            return rolled_back.counts
+        return counts
+
+    def agent_keys_of_account(self, name: str) -> set[str]:
+        with self._read() as data:
+            found = {k for row in data.get("statements", {}).values() for k in row["keys"][RELATED_AGENT]}
+            found |= {row["agent"] for row in data.get("documents", {}).values()}
+            found |= {row["key"] for row in data.get("agents", {}).values()}
+        return {key for key in found if account_name_of(key) == name}
 
     # --- credentials ----------------------------------------------------------------------
 

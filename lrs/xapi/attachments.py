@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import secrets
 from dataclasses import dataclass
 
@@ -14,6 +13,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from lrs.xapi.errors import XAPIError, bad
+from lrs.xapi.jsontext import parse_json
 from lrs.xapi.statements import same_statement
 from lrs.xapi.validate import SIGNATURE_USAGE
 
@@ -144,9 +144,9 @@ def verify_signature(statement: dict, attachment: dict, jws: bytes, path: str) -
     except (UnicodeDecodeError, ValueError):
         raise bad(path, "signature is not a compact JWS") from None
     try:
-        header = json.loads(_b64(header_b64, path))
-        payload = json.loads(_b64(payload_b64, path))
-    except ValueError:
+        header = parse_json(_b64(header_b64, path), path)
+        payload = parse_json(_b64(payload_b64, path), path)
+    except XAPIError:
         raise bad(path, "signature header or payload is not valid JSON") from None
     if not isinstance(header, dict) or header.get("alg") not in JWS_HASHES:
         raise bad(path, "signature algorithm must be RS256, RS384 or RS512")

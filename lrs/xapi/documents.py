@@ -7,6 +7,7 @@ import json
 
 from lrs.stores.base import ANY, Document, _Any
 from lrs.xapi.errors import XAPIError
+from lrs.xapi.jsontext import parse_json
 
 
 def etag_of(content: bytes) -> str:
@@ -52,12 +53,23 @@ def is_json_type(content_type: str) -> bool:
     return content_type.split(";")[0].strip().lower() == "application/json"
 
 
+def check_json_document(content: bytes) -> None:
+    """A PUT document declared ``application/json`` is kept as the bytes sent (it need not be
+    JSON), but one that is JSON must be JSON that a later merge or reader can parse back:
+    the strict rules of :func:`lrs.xapi.jsontext.parse_json` (no lone surrogates, no U+0000,
+    bounded nesting, finite numbers)."""
+    try:
+        json.loads(content.decode("utf-8"))
+    except RecursionError:
+        pass  # JSON, but too deep: parse_json says so
+    except ValueError:
+        return  # not JSON text at all: stored as the bytes it is
+    parse_json(content, "document")
+
+
 def merge_json(current: Document | None, content: bytes, content_type: str) -> bytes:
     """POST semantics: merge the top-level properties of two JSON objects."""
-    try:
-        incoming = json.loads(content)
-    except ValueError:
-        raise XAPIError("document: POST needs a JSON object body to merge", 400) from None
+    incoming = parse_json(content, "document")
     if not isinstance(incoming, dict):
         raise XAPIError("document: POST needs a JSON object body to merge", 400)
     if current is None:
@@ -65,8 +77,8 @@ def merge_json(current: Document | None, content: bytes, content_type: str) -> b
     if not is_json_type(current.content_type):
         raise XAPIError("document: the stored document is not JSON, so it cannot be merged", 400)
     try:
-        stored = json.loads(current.content)
-    except ValueError:
+        stored = parse_json(current.content, "document")
+    except XAPIError:
         raise XAPIError("document: the stored document is not a JSON object", 400) from None
     if not isinstance(stored, dict):
         raise XAPIError("document: the stored document is not a JSON object", 400)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from lrs.stores.base import StatementQuery
 from lrs.xapi.errors import bad
+from lrs.xapi.jsontext import parse_json
 from lrs.xapi.statements import agent_key, store_timestamp
 from lrs.xapi.validate import check_actor, check_iri, check_uuid
 
@@ -48,10 +48,7 @@ def parse_agent(raw: str | None, name: str = "agent", required: bool = True) -> 
         if required:
             raise bad(name, "parameter is required")
         return None
-    try:
-        agent = json.loads(raw)
-    except ValueError:
-        raise bad(name, "must be a JSON Agent object") from None
+    agent = parse_json(raw, name)
     check_actor(agent, name)
     key = agent_key(agent)
     if key is None:

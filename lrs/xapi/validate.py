@@ -41,6 +41,10 @@ INTERACTION_TYPES = {
 INTERACTION_COMPONENT_LISTS = ("choices", "scale", "source", "target", "steps")
 CONTEXT_ACTIVITY_KEYS = ("parent", "grouping", "category", "other")
 IFI_KEYS = ("mbox", "mbox_sha1sum", "openid", "account")
+#: Longest identifier, in UTF-8 bytes: IRIs (activity, verb, extension keys, ...), mbox, openid,
+#: account homePage and name, document ids. Stores index these; PostgreSQL's B-tree refuses
+#: index entries over 2,704 bytes, and a State document's key holds four of them.
+MAX_IDENTIFIER_BYTES = 512
 
 
 # --- primitives ------------------------------------------------------------------------------
@@ -89,6 +93,13 @@ def check_uuid(value: Any, path: str) -> str:
 def check_iri(value: Any, path: str) -> str:
     if not isinstance(value, str) or not IRI_RE.match(value):
         raise bad(path, "must be an absolute IRI")
+    return check_identifier(value, path)
+
+
+def check_identifier(value: str, path: str) -> str:
+    """``value`` unless it is longer than :data:`MAX_IDENTIFIER_BYTES` in UTF-8."""
+    if len(value) > MAX_IDENTIFIER_BYTES // 4 and len(value.encode("utf-8", "surrogatepass")) > MAX_IDENTIFIER_BYTES:
+        raise bad(path, f"longer than {MAX_IDENTIFIER_BYTES} bytes (UTF-8), this LRS's limit for identifiers")
     return value
 
 
@@ -125,12 +136,17 @@ def parse_timestamp(value: Any, path: str, version: str) -> dt.datetime:
     tz = dt.UTC
     if zone and zone not in ("Z", "z"):
         digits = zone[1:].replace(":", "")
-        offset = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
+        hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+        if hours > 23 or minutes > 59:
+            raise bad(path, f"{value!r}: time zone offset {zone} is not a valid offset (at most 23:59)")
+        offset = dt.timedelta(hours=hours, minutes=minutes)
         tz = dt.timezone(offset if zone[0] == "+" else -offset)
     try:
-        return dt.datetime(year, month, day, hour, minute, second, micro, tzinfo=tz)
-    except ValueError as exc:
+        moment = dt.datetime(year, month, day, hour, minute, second, micro, tzinfo=tz)
+        moment.astimezone(dt.UTC)  # every stored time is compared in UTC: it must have one
+    except (ValueError, OverflowError) as exc:
         raise bad(path, f"{value!r} is not a valid date and time ({exc})") from None
+    return moment
 
 
 def check_duration(value: Any, path: str) -> None:
@@ -149,6 +165,8 @@ def _check_ifis(value: dict, path: str, required: bool) -> None:
         raise bad(path, "needs one inverse functional identifier (mbox, mbox_sha1sum, openid or account)")
     if "mbox" in value and (not isinstance(value["mbox"], str) or not MBOX_RE.match(value["mbox"])):
         raise bad(f"{path}.mbox", "must be a mailto: IRI")
+    if "mbox" in value:
+        check_identifier(value["mbox"], f"{path}.mbox")
     if "mbox_sha1sum" in value and (
         not isinstance(value["mbox_sha1sum"], str) or not SHA1_RE.match(value["mbox_sha1sum"])
     ):
@@ -159,7 +177,7 @@ def _check_ifis(value: dict, path: str, required: bool) -> None:
         account = _object(value["account"], f"{path}.account")
         _keys(account, f"{path}.account", ("homePage", "name"), ("homePage", "name"))
         check_iri(account["homePage"], f"{path}.account.homePage")
-        _string(account["name"], f"{path}.account.name")
+        check_identifier(_string(account["name"], f"{path}.account.name"), f"{path}.account.name")
 
 
 def check_agent(value: Any, path: str) -> None:

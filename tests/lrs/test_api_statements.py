@@ -237,7 +237,8 @@ def test_cors_preflight_and_headers(lrs: LRSClient) -> None:
         "Origin": "https://lms.example.com", "Access-Control-Request-Method": "POST",
         "Access-Control-Request-Headers": "authorization,content-type,x-experience-api-version"})
     assert preflight.status_code == 200
-    assert preflight.headers["Access-Control-Allow-Origin"] == "https://lms.example.com"
+    assert preflight.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in preflight.headers
     assert "X-Experience-API-Version" in preflight.headers["Access-Control-Allow-Headers"]
     response = lrs.get("/statements", headers={"Origin": "https://lms.example.com"})
     assert "X-Experience-API-Consistent-Through" in response.headers["Access-Control-Expose-Headers"]

@@ -61,7 +61,7 @@ def test_serve_runs_gunicorn_and_logs_each_request(tmp_path: Path) -> None:
             try:
                 requests.get(base + "/about", timeout=1)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:
                 time.sleep(0.1)
         auth = (creds["key"], creds["secret"])
         headers = {"X-Experience-API-Version": "1.0.3"}

@@ -124,7 +124,7 @@ class LrsServer:
             try:
                 if requests.get(self.endpoint + "about", timeout=1).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except requests.RequestException:
                 pass
             time.sleep(0.1)
         self.stop()
