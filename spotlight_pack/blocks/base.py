@@ -90,6 +90,7 @@ class PageContext:
     media: dict[str, MediaUse]
     heading_level: int = 2
     counters: dict[str, int] = field(default_factory=dict)
+    ids: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def problem(self, line: int | None, message: str) -> None:
         self.report(self.path, line, message)
@@ -98,6 +99,16 @@ class PageContext:
         """1, 2, … for the blocks of ``kind`` on this page, in order."""
         self.counters[kind] = self.counters.get(kind, 0) + 1
         return self.counters[kind]
+
+    def unique(self, kind: str, block_id: str, line: int) -> bool:
+        """False (reported) when the page already has a ``kind`` block with this id."""
+        if (kind, block_id) in self.ids:
+            self.problem(
+                line, f"the {kind} id '{block_id}' is already used on this page (line {self.ids[kind, block_id]})"
+            )
+            return False
+        self.ids[kind, block_id] = line
+        return True
 
     def html_id(self, *parts: str) -> str:
         return "--".join([self.anchor, *parts])

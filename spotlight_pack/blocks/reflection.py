@@ -50,6 +50,8 @@ class ReflectionKind:
         if len(words) != 1 or not re.match(r"^[a-z][a-z0-9-]*$", words[0]):
             ctx.problem(line, "write '::: reflection ID' with an id of lowercase letters, digits and hyphens")
             return None
+        if not ctx.unique(self.name, words[0], line):
+            return None
         max_length = DEFAULT_MAX
         if "max" in options:
             if not options["max"].isdigit() or not 1 <= int(options["max"]) <= LIMIT:

@@ -187,7 +187,18 @@ def load_scenario(loader: Any, renderer: Any, module_id: str, scenario_id: str, 
                     doc.line("scenes", scene_id),
                     f"from scene '{scene_id}' no ending can be reached: a learner would go round for ever",
                 )
-    texts = _scene_texts(loader, renderer, module_id, scenario_id, folder, set(raw_scenes), languages)
+    inner: dict[str, list[Block]] = {lang: [] for lang in languages}
+    texts = _scene_texts(loader, renderer, module_id, scenario_id, folder, set(raw_scenes), languages, inner)
+    first = [(block.kind, block.id) for block in inner[languages[0]]]
+    for lang in languages[1:]:
+        if [(block.kind, block.id) for block in inner[lang]] != first:
+            problems.add(
+                path,
+                None,
+                f"the scenes have other blocks in '{lang}' than in '{languages[0]}': "
+                "every language needs the same blocks in the same scenes",
+            )
+            return None
     if title is None or texts is None or len(specs) != len(raw_scenes):
         return None
     scenes = []
@@ -214,7 +225,7 @@ def load_scenario(loader: Any, renderer: Any, module_id: str, scenario_id: str, 
         id=scenario_id,
         title=title,
         html=Text.of(html),
-        blocks=tuple((lang, (scenario,)) for lang in sorted(languages)),
+        blocks=tuple((lang, (*inner[lang], scenario)) for lang in sorted(languages)),
     )
 
 
@@ -237,8 +248,10 @@ def _scene_texts(
     folder: Path,
     scene_ids: set[str],
     languages: tuple[str, ...],
+    inner: dict[str, list[Block]],
 ) -> dict[str, dict[str, str]] | None:
-    """scene id → language → HTML; every scene in every language, nothing else in the folder."""
+    """scene id → language → HTML; every scene in every language, nothing else in the folder. The
+    blocks in the scenes (a video, say) are added to ``inner`` per language, in scene order."""
     problems = loader.problems
     texts: dict[str, dict[str, str]] = {}
     ok = True
@@ -273,6 +286,7 @@ def _scene_texts(
             ok = False
             continue
         texts.setdefault(scene_id, {})[lang] = rendered.html
+        inner[lang] += rendered.blocks
     for scene_id in sorted(scene_ids):
         for lang in languages:
             if lang not in texts.get(scene_id, {}):

@@ -367,3 +367,28 @@ def test_preview_answers_byte_ranges(blocks_copy: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_blocks_inside_scenes_count_as_the_pages_blocks(blocks_copy: Path) -> None:
+    for lang in ("es", "en"):
+        scene = blocks_copy / SCENARIO / f"call.{lang}.md"
+        scene.write_text(
+            scene.read_text(encoding="utf-8") + "\n:::: tabs\n::: tab A\nuno\n:::\n::: tab B\ndos\n:::\n::::\n",
+            encoding="utf-8",
+        )
+    course = load_course(blocks_copy)
+    page = course.modules[2].pages[0]
+    assert [block.kind for block in page.blocks_in("en")] == ["tab", "tab", "tabs", "scenario"]
+    assert "blocks/tabs.js" in block_scripts(course)
+    scene = blocks_copy / SCENARIO / "call.en.md"
+    scene.write_text(scene.read_text(encoding="utf-8").split(":::: tabs")[0], encoding="utf-8")
+    assert any("the scenes have other blocks in 'en' than in 'es'" in p for p in problems(blocks_copy))
+
+
+def test_two_reflections_of_a_page_need_two_ids(blocks_copy: Path) -> None:
+    page = blocks_copy / PRACTICE_EN
+    page.write_text(page.read_text(encoding="utf-8") + "\n::: reflection first-words\nAgain?\n:::\n", encoding="utf-8")
+    assert any(
+        f"{PRACTICE_EN}:32: the reflection id 'first-words' is already used on this page (line 28)" in p
+        for p in problems(blocks_copy)
+    )
