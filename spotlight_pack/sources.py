@@ -18,6 +18,7 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml, normalizeReference
 from markdown_it.token import Token
 
+from . import quiz_text
 from .blocks.base import MediaUse, PageContext
 from .blocks.download import download_link, is_download
 from .blocks.markdown import BlockRenderer, enable_blocks, fence_work_problem
@@ -25,20 +26,10 @@ from .blocks.scenario import load_scenario
 from .errors import Problem, SourceError, display_path
 from .markdown_check import FOOTNOTE_DEFINITION, leftovers, markdown_parser, paragraph_line_problems
 from .media_check import media_problems
-from .model import (
-    Asset,
-    Block,
-    CompletionRule,
-    Course,
-    Module,
-    Option,
-    Page,
-    Question,
-    QuestionType,
-    Quiz,
-    Text,
-)
+from .model import Asset, Block, CompletionRule, Course, Module, Page, Quiz, Text
 from .package_size import DEFAULT_MAX_PACKAGE_SIZE, parse_size
+from .questions import QuizSource
+from .quizzes import QuizReader
 from .source_files import CourseFiles, SourceFileError, YamlDoc, load_yaml
 from .yaml_messages import not_a_language, not_per_language, not_text
 
@@ -48,8 +39,6 @@ PAGE_FILE = re.compile(r"^(\d+)-([a-z][a-z0-9-]*)\.([a-z]{2,3}(?:-[A-Za-z0-9]+)?
 VERSION_PATTERN = re.compile(r"^\d+\.\d+\.\d+$")
 SAFE_MEDIA_NAME = re.compile(r"^media/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
 MEDIA_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
-OPTION_IDS = "abcdefghij"
-TRUE_FALSE_LABELS = {"es": ("Verdadero", "Falso"), "en": ("True", "False")}
 UNTRANSLATED_MIN_LENGTH = 25
 SCENARIO_FOLDER = "*"
 """In the page-files map of a module, the key under which a scenario's folder stands for a page."""
@@ -77,28 +66,33 @@ class _Collector:
             self.add(path, error.line, error.message)
             return None
 
-    def text(self, doc: YamlDoc, languages: tuple[str, ...], *keys: Any, required: bool = True) -> Text | None:
-        """A per-language text at ``keys``; reports missing languages and look-alike translations."""
+    def text(
+        self, doc: YamlDoc, languages: tuple[str, ...], *keys: Any, required: bool = True, label: str | None = None
+    ) -> Text | None:
+        """A per-language text at ``keys``; reports missing languages and look-alike translations.
+
+        ``label`` names the text in messages (e.g. "question q1, option b: text") instead of its
+        dotted YAML path."""
         value = doc.get(*keys)
-        label = ".".join(str(key) for key in keys)
+        label = label or "'" + ".".join(str(key) for key in keys) + "'"
         if value is None:
             if required:
-                self.add(doc.path, doc.line(*keys), f"'{label}' is missing: give it in {', '.join(languages)}")
+                self.add(doc.path, doc.line(*keys), f"{label} is missing: give it in {', '.join(languages)}")
             return None
         if not isinstance(value, dict):
-            self.add(doc.path, doc.line(*keys), not_per_language(f"'{label}'", value, languages))
+            self.add(doc.path, doc.line(*keys), not_per_language(label, value, languages))
             return None
         texts: dict[str, str] = {}
         for lang in languages:
             entry = value.get(lang)
             if entry is None or (isinstance(entry, str) and not entry.strip()):
-                self.add(doc.path, doc.line(*keys), f"'{label}' has no '{lang}' text (untranslated)")
+                self.add(doc.path, doc.line(*keys), f"{label} has no '{lang}' text (untranslated)")
             elif isinstance(entry, bool) or not isinstance(entry, str | int | float):
-                self.add(doc.path, doc.line(*keys, lang), not_text(f"'{label}'", lang, entry))
+                self.add(doc.path, doc.line(*keys, lang), not_text(label, lang, entry))
             else:
                 texts[lang] = str(entry).strip()
         for extra in sorted(set(value) - set(languages), key=str):
-            self.add(doc.path, doc.line(*keys, extra), not_a_language(f"'{label}'", extra))
+            self.add(doc.path, doc.line(*keys, extra), not_a_language(label, extra))
         if len(texts) != len(languages):
             return None
         self.untranslated(doc.path, doc.line(*keys), label, texts)
@@ -109,7 +103,7 @@ class _Collector:
         if len(values) > 1 and len(set(values)) == 1:
             sample = values[0]
             if len(sample) >= UNTRANSLATED_MIN_LENGTH and " " in sample:
-                self.add(path, line, f"'{label}' is the same in every language (untranslated?)")
+                self.add(path, line, f"{label} is the same in every language (untranslated?)")
 
 
 # --------------------------------------------------------------------------- Markdown
@@ -395,9 +389,10 @@ class _CourseLoader:
         self.dir = course_dir
         self.problems = _Collector(course_dir)
         self.languages: tuple[str, ...] = ()
-        self.question_ids: dict[str, tuple[Path, int | None]] = {}
+        self.quizzes = QuizReader()
+        self.renderer: _PageRenderer | None = None
         self.course_iri = ""
-        self.media: dict[str, MediaUse] = {}
+        self.media: dict[str, MediaUse] = {}  # files pages, blocks and quiz texts use, read once
 
     def load(self) -> Course | None:
         course_file = self.dir / "course.yaml"
@@ -462,9 +457,10 @@ class _CourseLoader:
             self.problems.add(
                 course_file, doc.line("max_package_size"), "max_package_size must be a size such as 50 MB or 200 MB"
             )
-        modules, assets = self._modules()
+        modules = self._modules()
         assessment_file = self.dir / "assessment.yaml"
         assessment = self._quiz(assessment_file, "assessment", scored=True) if assessment_file.is_file() else None
+        assets = self._assets(self.media)  # pages', blocks' and quiz texts' files, read and checked
         if completion != CompletionRule.PAGES and not assessment_file.is_file():
             self.problems.add(
                 course_file, doc.line("completion"), f"completion '{completion}' needs an assessment.yaml"
@@ -551,31 +547,31 @@ class _CourseLoader:
 
     # ----------------------------------------------------------------- modules and pages
 
-    def _modules(self) -> tuple[list[Module], list[Asset]]:
+    def _modules(self) -> list[Module]:
         modules_dir = self.dir / "modules"
         if not modules_dir.is_dir():
             self.problems.add(self.dir, None, "no modules/ folder: a course needs at least one module")
-            return [], []
+            return []
         folders = self._ordered(modules_dir, directories=True)
         page_files: dict[str, dict[str, dict[str, Path]]] = {}
         for module_id, folder in folders:
             page_files[module_id] = self._page_files(folder)
         page_ids = {f"{module_id}/{page_id}" for module_id, pages in page_files.items() for page_id in pages}
-        renderer = _PageRenderer(self.problems, self.dir, page_ids, self.languages, self.course_iri, self.media)
+        renderer = self.renderer = _PageRenderer(
+            self.problems, self.dir, page_ids, self.languages, self.course_iri, self.media
+        )
         modules: list[Module] = []
-        media: dict[str, None] = {}
         for module_id, folder in folders:
-            module = self._module(module_id, folder, page_files[module_id], renderer, media)
+            module = self._module(module_id, folder, page_files[module_id], renderer, self.media)
             if module:
                 modules.append(module)
         if not folders:
             self.problems.add(modules_dir, None, "no module folders (named like 01-introduction)")
-        for src in media:
-            self.media.setdefault(src, MediaUse("media", None))
-        return modules, self._assets(self.media)
+        return modules
 
     def _assets(self, uses: dict[str, MediaUse]) -> list[Asset]:
-        """The media files pages use, read safely and checked (no active content in SVG, no file that
+        """The media files pages, blocks and quiz texts use, read safely and checked (no active content in
+        SVG, no file that
         is not what its extension says, no two names equal but for case)."""
         assets = []
         folded: dict[str, str] = {}
@@ -681,7 +677,7 @@ class _CourseLoader:
         folder: Path,
         files: dict[str, dict[str, Path]],
         renderer: _PageRenderer,
-        media: dict[str, None],
+        media: dict[str, MediaUse],
     ) -> Module | None:
         meta_file = folder / "module.yaml"
         title = None
@@ -715,7 +711,7 @@ class _CourseLoader:
         page_id: str,
         by_lang: dict[str, Path],
         renderer: _PageRenderer,
-        media: dict[str, None],
+        media: dict[str, MediaUse],
     ) -> Page | None:
         titles: dict[str, str] = {}
         bodies: dict[str, str] = {}
@@ -729,13 +725,13 @@ class _CourseLoader:
             bodies[lang] = source.html
             blocks[lang] = tuple(source.blocks)
             for src, _line_number in source.media:
-                media[src] = None
+                media.setdefault(src, MediaUse("media", None))
         if len(titles) != len(self.languages):
             return None
         if len(self.problems.problems) == known:  # a block that could not be read is reported already
             self._same_blocks(page_id, by_lang, blocks)
         first = by_lang[self.languages[0]]
-        self.problems.untranslated(first, 1, "page title", titles)
+        self.problems.untranslated(first, 1, "'page title'", titles)
         if len(set(bodies.values())) == 1 and len(self.languages) > 1 and len(next(iter(bodies.values()))) > 80:
             self.problems.add(first, 2, f"page '{page_id}' has the same text in every language (untranslated?)")
         return Page(id=page_id, title=Text.of(titles), html=Text.of(bodies), blocks=tuple(sorted(blocks.items())))
@@ -759,131 +755,26 @@ class _CourseLoader:
     # ----------------------------------------------------------------- quizzes
 
     def _quiz(self, path: Path, quiz_id: str, scored: bool) -> Quiz | None:
+        """A quiz file, read by ``quizzes.QuizReader``; its texts are checked like page Markdown."""
         doc = self.problems.read_yaml(path)
         if doc is None:
             return None
-        title = self.problems.text(doc, self.languages, "title")
-        intro = self.problems.text(doc, self.languages, "intro", required=False)
-        for key in sorted(set(doc.data) - {"title", "intro", "questions"}, key=str):
-            self.problems.add(path, doc.line(key), f"unknown key '{key}' (a quiz has: title, intro, questions)")
-        raw_questions = doc.data.get("questions")
-        if not isinstance(raw_questions, list) or not raw_questions:
-            self.problems.add(path, doc.line("questions"), "questions must be a non-empty list")
-            return None
-        questions = [self._question(doc, index) for index in range(len(raw_questions))]
-        if title is None or not all(questions):
-            return None
-        return Quiz(id=quiz_id, title=title, intro=intro, questions=tuple(q for q in questions if q), scored=scored)
+        return self.quizzes.read(QuizSource(doc, self.languages, self.problems, self._check_quiz_text), quiz_id, scored)
 
-    def _question(self, doc: YamlDoc, index: int) -> Question | None:
-        raw = doc.data["questions"][index]
-        where = ("questions", index)
-        if not isinstance(raw, dict):
-            self.problems.add(doc.path, doc.line(*where), "each question is a mapping with id, type, prompt, …")
-            return None
-        question_id = self._id(doc, *where, "id")
-        if question_id:
-            if question_id in self.question_ids:
-                other, other_line = self.question_ids[question_id]
-                self.problems.add(
-                    doc.path,
-                    doc.line(*where, "id"),
-                    f"question id '{question_id}' is already used in {display_path(other)}:{other_line}",
-                )
-            else:
-                self.question_ids[question_id] = (doc.path, doc.line(*where, "id"))
-        try:
-            kind = QuestionType(raw.get("type"))
-        except ValueError:
-            choices = ", ".join(kind.value for kind in QuestionType)
-            self.problems.add(doc.path, doc.line(*where, "type"), f"question type must be one of {choices}")
-            return None
-        prompt = self.problems.text(doc, self.languages, *where, "prompt")
-        if kind is QuestionType.TRUE_FALSE:
-            options = self._true_false(doc, where, raw)
-            known = {"id", "type", "prompt", "answer", "feedback_true", "feedback_false"}
-        else:
-            options = self._choices(doc, where, raw, kind)
-            known = {"id", "type", "prompt", "options"}
-        for key in sorted(set(raw) - known, key=str):
-            self.problems.add(doc.path, doc.line(*where, key), f"unknown key '{key}' for a {kind.value} question")
-        if question_id is None or prompt is None or options is None:
-            return None
-        return Question(id=question_id, type=kind, prompt=prompt, options=options)
-
-    def _true_false(self, doc: YamlDoc, where: tuple[Any, ...], raw: dict[str, Any]) -> tuple[Option, ...] | None:
-        answer = raw.get("answer")
-        if not isinstance(answer, bool):
-            self.problems.add(
-                doc.path, doc.line(*where, "answer"), "a truefalse question needs 'answer: true' or 'answer: false'"
-            )
-        feedback_true = self.problems.text(doc, self.languages, *where, "feedback_true")
-        feedback_false = self.problems.text(doc, self.languages, *where, "feedback_false")
-        if not isinstance(answer, bool) or feedback_true is None or feedback_false is None:
-            return None
-        labels = {lang: TRUE_FALSE_LABELS.get(lang, TRUE_FALSE_LABELS["en"]) for lang in self.languages}
-        return (
-            Option("true", Text.of({lang: pair[0] for lang, pair in labels.items()}), feedback_true, answer),
-            Option("false", Text.of({lang: pair[1] for lang, pair in labels.items()}), feedback_false, not answer),
-        )
-
-    def _choices(
-        self, doc: YamlDoc, where: tuple[Any, ...], raw: dict[str, Any], kind: QuestionType
-    ) -> tuple[Option, ...] | None:
-        raw_options = raw.get("options")
-        if not isinstance(raw_options, list) or not 2 <= len(raw_options) <= len(OPTION_IDS):
-            self.problems.add(doc.path, doc.line(*where, "options"), f"a {kind.value} question needs 2 to 10 options")
-            return None
-        options: list[Option] = []
-        ok = True
-        seen: set[str] = set()
-        for index, entry in enumerate(raw_options):
-            at = (*where, "options", index)
-            if not isinstance(entry, dict):
-                self.problems.add(doc.path, doc.line(*at), "each option is a mapping with id, text, feedback")
-                ok = False
-                continue
-            option_id = entry.get("id")
-            if not isinstance(option_id, str) or option_id not in OPTION_IDS:
-                self.problems.add(
-                    doc.path, doc.line(*at, "id"), f"option id must be one letter from a to j (got {option_id!r})"
-                )
-                ok = False
-            elif option_id in seen:
-                self.problems.add(doc.path, doc.line(*at, "id"), f"option id '{option_id}' is used twice")
-                ok = False
-            else:
-                seen.add(option_id)
-            correct = entry.get("correct", False)
-            if not isinstance(correct, bool):
-                self.problems.add(doc.path, doc.line(*at, "correct"), "correct must be true or false")
-                ok = False
-            for key in sorted(set(entry) - {"id", "text", "feedback", "correct"}, key=str):
-                self.problems.add(
-                    doc.path, doc.line(*at, key), f"unknown key '{key}' (an option has: id, text, feedback, correct)"
-                )
-            text = self.problems.text(doc, self.languages, *at, "text")
-            feedback = self.problems.text(doc, self.languages, *at, "feedback")
-            if text is None or feedback is None or not ok:
-                ok = False
-                continue
-            options.append(Option(str(option_id), text, feedback, bool(correct)))
-        if not ok:
-            return None
-        correct_count = sum(option.correct for option in options)
-        if kind is QuestionType.SINGLE and correct_count != 1:
-            self.problems.add(
-                doc.path,
-                doc.line(*where, "options"),
-                f"a single question needs exactly one correct option (has {correct_count})",
-            )
-            return None
-        if kind is QuestionType.MULTIPLE and correct_count < 1:
-            self.problems.add(
-                doc.path, doc.line(*where, "options"), "a multiple question needs at least one correct option"
-            )
-            return None
-        return tuple(options)
+    def _check_quiz_text(self, path: Path, line: int | None, text: str) -> None:
+        children, problems = quiz_text.parse(text)
+        for problem in problems:
+            self.problems.add(path, line, problem)
+        if self.renderer is None:  # no modules folder: reported already
+            return
+        media: list[tuple[str, int]] = []
+        for child in children:
+            if child.type == "image":
+                self.renderer._image(path, line, child, media)
+            elif child.type == "link_open":
+                self.renderer._link(path, line, child)
+        for src, _ in media:
+            self.media.setdefault(src, MediaUse("media", None))
 
 
 def check_course(course_dir: Path) -> list[Problem]:

@@ -22,25 +22,6 @@ function blocksUuid() {
   return hex.replace(/^(.{8})(.{4})(.{4})(.{4})/, "$1-$2-$3-$4-");
 }
 
-// Free text in the state: base64url of its UTF-8 bytes.
-function blocksEncodeText(text) {
-  var bytes = new TextEncoder().encode(text);
-  var binary = "";
-  for (var i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]);
-  return window.btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function blocksDecodeText(text) {
-  try {
-    var binary = window.atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-    var bytes = new Uint8Array(binary.length);
-    for (var i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch (error) {
-    return "";
-  }
-}
-
 // env: {data, track(record), persist(), announce(message), done(pageId)}
 function blocksEngine(env) {
   var data = env.data;

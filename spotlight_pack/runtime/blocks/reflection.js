@@ -1,4 +1,4 @@
-// Reflection blocks: free text kept in the saved state (base64url of its UTF-8, dropped first when the
+// Reflection blocks: free text kept in the saved state (stateEncodeText, dropped first when the
 // state must shrink, and then the box says so), optionally sent to the LRS as an xAPI answer to a
 // long-fill-in interaction (docs/xapi-runtime.md, "Reflections"). SCORM gets no record.
 
@@ -60,10 +60,10 @@ function reflectionSetup(el, api) {
 
   return {
     save: function (full) {
-      return full && box.value ? blocksEncodeText(box.value.slice(0, max)) : "";
+      return full && box.value ? stateEncodeText(box.value.slice(0, max)) : "";
     },
     restore: function (text) {
-      if (text) box.value = blocksDecodeText(text);
+      if (text) box.value = stateDecodeText(text) || "";
       describe();
     },
     saved: function (full) {
