@@ -264,7 +264,7 @@ def _course_data(
             for e in entries
         ],
         "quizzes": quiz_data,
-        "quizScript": QUIZ_SCRIPT_FILE,
+        "quizScript": QUIZ_SCRIPT_FILE if quizzes else "",  # a course without quizzes has no quiz.js
         "questions": questions,
         "studyTime": _study_data(study),
         "strings": dict(ui_strings(lang)),
