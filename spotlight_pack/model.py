@@ -32,9 +32,27 @@ class Text:
 
 
 class QuestionType(StrEnum):
+    """Every question type a source may use; each has one unit in ``spotlight_pack/questions``."""
+
     SINGLE = "single"
     MULTIPLE = "multiple"
     TRUE_FALSE = "truefalse"
+    FILL_IN = "fill-in"
+    LONG_FILL_IN = "long-fill-in"
+    NUMERIC = "numeric"
+    MATCHING = "matching"
+    SEQUENCING = "sequencing"
+    LIKERT = "likert"
+
+
+class FeedbackPolicy(StrEnum):
+    """When a learner sees right/wrong, the keys and the feedback (docs/source-format.md)."""
+
+    IMMEDIATE = "immediate"
+    AFTER_ATTEMPT = "after-attempt"
+    AFTER_PASS = "after-pass"
+    FINAL = "final"
+    NONE = "none"
 
 
 class CompletionRule(StrEnum):
@@ -43,22 +61,56 @@ class CompletionRule(StrEnum):
     PAGES_AND_ASSESSMENT = "pages-and-assessment"
 
 
+@dataclass(frozen=True, order=True)
+class SourceRef:
+    """Where an item was written: the file as the designer typed it and its line, for ``check`` and the lint."""
+
+    path: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else self.path
+
+
 @dataclass(frozen=True)
 class Option:
+    """A choice of a single/multiple question (or the true/false pair); feedback is optional."""
+
     id: str
     text: Text
-    feedback: Text
-    correct: bool
+    feedback: Text | None = None
+    correct: bool = False
+    source: SourceRef | None = None
+
+
+@dataclass(frozen=True)
+class QuestionBody:
+    """The type-specific part of a question; each type defines its own in ``spotlight_pack/questions``.
+
+    ``options`` is non-empty only for the types whose learner picks among options with a key
+    (single, multiple, truefalse), so code that reviews options (the lint) needs no type switch.
+    """
+
+    @property
+    def options(self) -> tuple[Option, ...]:
+        return ()
 
 
 @dataclass(frozen=True)
 class Question:
-    """One quiz item. True/false questions carry two options with ids ``true`` and ``false``."""
+    """One quiz item: what every type shares, plus its type's ``body``."""
 
     id: str
     type: QuestionType
     prompt: Text
-    options: tuple[Option, ...]
+    body: QuestionBody
+    feedback: Text | None = None  # general feedback, shown with the key when the policy allows
+    shuffle: bool = True  # False keeps the written order of options (scales, "both of the above")
+    source: SourceRef | None = None
+
+    @property
+    def options(self) -> tuple[Option, ...]:
+        return self.body.options
 
     @property
     def correct_ids(self) -> tuple[str, ...]:
@@ -66,12 +118,39 @@ class Question:
 
 
 @dataclass(frozen=True)
+class Pool:
+    """Questions of which each attempt draws ``draw`` at random."""
+
+    id: str
+    questions: tuple[Question, ...]
+    draw: int
+    title: Text | None = None
+    source: SourceRef | None = None
+
+
+@dataclass(frozen=True)
 class Quiz:
+    """A module self-check (``scored=False``) or the final assessment: a bank of pools plus its policy."""
+
     id: str
     title: Text
     intro: Text | None
-    questions: tuple[Question, ...]
+    pools: tuple[Pool, ...]
     scored: bool  # True for the final assessment; self-checks only give feedback
+    attempts: int | None = None  # None: unlimited
+    feedback: FeedbackPolicy = FeedbackPolicy.AFTER_ATTEMPT
+    requires_all_pages: bool = False
+    source: SourceRef | None = None
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        """Every question of the bank, pool by pool, in source order."""
+        return tuple(question for pool in self.pools for question in pool.questions)
+
+    @property
+    def draw_count(self) -> int:
+        """How many questions one attempt shows."""
+        return sum(pool.draw for pool in self.pools)
 
 
 @dataclass(frozen=True)
@@ -80,6 +159,17 @@ class Asset:
 
     path: str
     data: bytes = field(repr=False)
+    lang: str | None = None
+    """Set for captions and transcripts: only that language's packages carry the file."""
+
+
+@dataclass(frozen=True)
+class Block:
+    """A unit of a page other than text (video, tabs, reflection, scenario …): ``kind`` names its
+    registered module in ``spotlight_pack/blocks``, which subclasses this with what it needs."""
+
+    kind: str
+    id: str
 
 
 @dataclass(frozen=True)
@@ -89,6 +179,11 @@ class Page:
     id: str
     title: Text
     html: Text
+    blocks: tuple[tuple[str, tuple[Block, ...]], ...] = ()
+    """Per language, the page's blocks in document order (nested ones after their container)."""
+
+    def blocks_in(self, lang: str) -> tuple[Block, ...]:
+        return dict(self.blocks).get(lang, ())
 
 
 @dataclass(frozen=True)
@@ -115,6 +210,8 @@ class Course:
     content_note: Text | None = None
     publisher: Text | None = None
     activity_iri_base: str = "https://spotlight-pack.org/xapi/activities"
+    max_package_size: int = 50_000_000
+    """Bytes one package may reach before ``check`` warns (LMS upload limits; package_size.py)."""
 
     def locale(self, lang: str) -> str:
         """BCP 47 tag of a course language, e.g. ``es`` -> ``es-MX``."""

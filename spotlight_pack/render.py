@@ -17,20 +17,27 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+import rcssmin
+import rjsmin
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from spotlight_pack import quiz_text
+from spotlight_pack.blocks import KINDS as BLOCK_KINDS
+from spotlight_pack.blocks import block_scripts, block_styles
 from spotlight_pack.i18n import ui_strings
-from spotlight_pack.model import Course, Module, Page, Question, QuestionType, Quiz
+from spotlight_pack.model import Course, FeedbackPolicy, Module, Page, Question, Quiz
+from spotlight_pack.questions import KINDS, kind_of
 from spotlight_pack.sources import page_anchor
 from spotlight_pack.study_time import StudyTime, estimate
 
 LAUNCH_FILE = "index.html"
 SCRIPT_FILE = "spotlight/player.js"
+QUIZ_SCRIPT_FILE = "spotlight/quiz.js"  # loaded by the player when a quiz page is first shown
 STYLE_FILE = "spotlight/player.css"
 
 _REQUIRES = re.compile(r"^// @requires (lib/[a-z0-9-]+\.js)$", re.MULTILINE)
-_RESERVED_PATHS = frozenset({LAUNCH_FILE, SCRIPT_FILE, STYLE_FILE})
+_RESERVED_PATHS = frozenset({LAUNCH_FILE, SCRIPT_FILE, QUIZ_SCRIPT_FILE, STYLE_FILE})
 
 
 def _runtime_file(relative: str) -> str:
@@ -45,40 +52,47 @@ def available_trackings() -> tuple[str, ...]:
     return tuple(sorted(name.removesuffix(".js") for name in names if name.endswith(".js")))
 
 
-_COMMENT_LINE = re.compile(r"^[ \t]*//")
-_CSS_COMMENT = re.compile(r"/\*.*?\*/\s*", re.DOTALL)
-_CSS_INDENT = re.compile(r"^[ \t]+", re.MULTILINE)
+@cache
+def build_style(questions: tuple[str, ...] = ()) -> str:
+    """The one style sheet: the player's, then those of the question types and page blocks the course
+    uses (``questions``: paths under runtime/)."""
+    return rcssmin.cssmin("\n".join(_runtime_file(name) for name in ("player.css", *questions))) + "\n"
 
 
-def _style_sheet() -> str:
-    """player.css without its comments and indentation: phones download only what styles the page."""
-    return _CSS_INDENT.sub("", _CSS_COMMENT.sub("", _runtime_file("player.css")))
+def question_files(course: Course, attribute: str) -> tuple[str, ...]:
+    """The runtime files (``scripts`` or ``styles``) of the question types the course uses, in
+    registry order: no others, so packages stay small."""
+    used = {question.type for quiz in course.quizzes() for question in quiz.questions}
+    kinds = [kind for kind in KINDS.values() if kind.type in used]
+    return tuple(dict.fromkeys(name for kind in kinds for name in getattr(kind, attribute)))
 
 
-def _without_comment_lines(source: str) -> str:
-    """Drop whole-line ``//`` comments: they explain the source, learners' phones need not download them.
-
-    Such a line could only be something else inside a template literal (then the file is left as it
-    is) or inside a block comment (a line that closes one is kept).
-    """
-    lines = source.strip().split("\n")
-    if any("`" in line for line in lines if not _COMMENT_LINE.match(line)):
-        return source.strip()
-    return "\n".join(line for line in lines if not _COMMENT_LINE.match(line) or "*/" in line)
+def _bundle(parts: list[str], tail: str = "") -> str:
+    """Runtime files in one function scope (nothing leaks into the page's globals but what ``tail``
+    sets), without comments and spaces (rjsmin renames nothing): phones download every byte."""
+    body = "\n".join(_runtime_file(name) for name in parts)
+    return rjsmin.jsmin(f'(function () {{\n"use strict";\n{body}{tail}}})();\n') + "\n"
 
 
 @cache
-def build_script(tracking: str) -> str:
-    """The one script of a package: state codec, the libraries the adapter requires, the adapter, the player.
-
-    Wrapped in a single function scope so nothing leaks into the LMS frame's globals.
-    """
+def build_script(tracking: str, blocks: tuple[str, ...] = ()) -> str:
+    """The script every page loads: the state codec, the libraries the adapter requires, the adapter,
+    the modules of the page blocks the course uses (``blocks``, paths under runtime/; none for a
+    course without blocks), the player."""
     if tracking not in available_trackings():
         raise ValueError(f"unknown tracking '{tracking}' (have: {', '.join(available_trackings())})")
     adapter = _runtime_file(f"adapters/{tracking}.js")
-    parts = ["state.js", *dict.fromkeys(_REQUIRES.findall(adapter)), f"adapters/{tracking}.js", "player.js"]
-    body = "\n".join(f"// ---- {name}\n{_without_comment_lines(_runtime_file(name))}\n" for name in parts)
-    return f'(function () {{\n"use strict";\n{body}}})();\n'
+    libraries = [*dict.fromkeys(_REQUIRES.findall(adapter))]
+    return _bundle(["state.js", *libraries, f"adapters/{tracking}.js", *blocks, "player.js"])
+
+
+@cache
+def build_quiz_script(questions: tuple[str, ...]) -> str:
+    """The script of quiz pages, loaded by the player the first time one is shown (a content page
+    never pays for it): the state codec's helpers, the quiz engine, the modules ``questions`` (paths
+    under runtime/) of the question types the course uses. It hands the engine to the player as
+    ``window.spotlightQuizEngine``, its one global."""
+    return _bundle(["state.js", "quiz.js", *questions], "\nwindow.spotlightQuizEngine = quizEngine;\n")
 
 
 @dataclass(frozen=True)
@@ -115,10 +129,20 @@ def _entries(course: Course, lang: str) -> list[_Entry]:
     return entries
 
 
-def _layout(entries: list[_Entry], questions: list[Question]) -> str:
-    """Fingerprint of what the saved state indexes, so a state from another course version is ignored."""
+def _layout(entries: list[_Entry], quizzes: tuple[Quiz, ...], lang: str = "") -> str:
+    """Fingerprint of what the saved state indexes, so a state from another course version is ignored.
+    Page blocks count only when they keep state (reflections, scenarios)."""
     parts = [entry.key for entry in entries]
-    parts += [f"{q.id}:{','.join(option.id for option in q.options)}" for q in questions]
+    parts += [
+        f"{block.kind}:{block.id}"
+        for entry in entries
+        if entry.page
+        for block in entry.page.blocks_in(lang)
+        if BLOCK_KINDS[block.kind].stateful
+    ]
+    for quiz in quizzes:
+        parts.append(f"{quiz.id}:" + ",".join(f"{pool.id}/{pool.draw}" for pool in quiz.pools))
+        parts += [f"{q.id}:{q.type.value}:{kind_of(q).layout(q)}" for q in quiz.questions]
     digest = hashlib.sha256("\n".join(parts).encode()).digest()
     return base64.urlsafe_b64encode(digest[:6]).decode()
 
@@ -147,6 +171,51 @@ def _study_data(study: StudyTime) -> dict[str, Any]:
     }
 
 
+def _seal(value: Any, salt: str) -> str:
+    """``value`` as JSON, XORed with a keystream seeded by ``salt``, in base64: the keys and their
+    feedback are not in plain view in the page source or the DOM until the policy says they are due.
+    This is obfuscation, not protection (see docs/source-format.md): the player can undo it, so
+    anyone who reads its script can. ``quizUnseal`` in runtime/quiz.js is the inverse."""
+    data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    state = _fnv1a(salt)
+    out = bytearray(len(data))
+    for index, byte in enumerate(data):
+        state = (state * 1664525 + 1013904223) & 0xFFFFFFFF
+        out[index] = byte ^ (state >> 24)
+    return base64.b64encode(bytes(out)).decode()
+
+
+def _fnv1a(text: str) -> int:
+    """FNV-1a, 32 bits, over the characters of an id (ASCII), as ``quizHash`` computes it in JS."""
+    value = 2166136261
+    for char in text:
+        value = ((value ^ ord(char)) * 16777619) & 0xFFFFFFFF
+    return value
+
+
+def _question_data(course: Course, quiz: Quiz, question: Question, lang: str) -> dict[str, Any]:
+    kind = kind_of(question)
+    interaction = kind.interaction
+    sealed = {
+        "key": kind.key(question, lang),
+        "patterns": kind.patterns(question, lang, course.locale(lang)).as_data(),
+        "feedback": quiz_text.html(question.feedback[lang]) if question.feedback else "",
+        "options": kind.feedback(question, lang, quiz_text.html),
+    }
+    return {
+        "id": question.id,
+        "quiz": quiz.id,
+        "iri": course.question_iri(question),
+        "type": question.type.value,
+        "prompt": quiz_text.plain(question.prompt[lang]),
+        "scored": kind.scored,
+        "shuffle": question.shuffle,
+        "interaction": {"scorm12": interaction.scorm12, "scorm2004": interaction.scorm2004, "xapi": interaction.xapi},
+        **kind.public(question, lang, quiz_text.plain),
+        "sealed": _seal(sealed, question.id),
+    }
+
+
 def _course_data(
     course: Course,
     lang: str,
@@ -155,7 +224,23 @@ def _course_data(
     entries: list[_Entry],
     study: StudyTime,
 ) -> dict[str, Any]:
-    questions = [(quiz, question) for quiz in course.quizzes() for question in quiz.questions]
+    quizzes = course.quizzes()
+    questions: list[dict[str, Any]] = []
+    quiz_data: list[dict[str, Any]] = []
+    for quiz in quizzes:
+        pools = []
+        for pool in quiz.pools:
+            first = len(questions)
+            questions += [_question_data(course, quiz, question, lang) for question in pool.questions]
+            pools.append({"id": pool.id, "draw": pool.draw, "questions": list(range(first, len(questions)))})
+        quiz_data.append({
+            "id": quiz.id,
+            "scored": quiz.scored,
+            "attempts": quiz.attempts,
+            "feedback": quiz.feedback.value,
+            "requiresAllPages": quiz.requires_all_pages,
+            "pools": pools,
+        })
     return {
         "id": course.id,
         "version": course.version,
@@ -168,7 +253,7 @@ def _course_data(
         "settings": dict(sorted(settings.items())),
         "masteryScore": course.mastery_score,
         "completion": course.completion.value,
-        "layout": _layout(entries, [question for _, question in questions]),
+        "layout": _layout(entries, quizzes, lang),
         "modules": [
             {"id": module.id, "iri": course.module_iri(module), "title": module.title[lang]}
             for module in course.modules
@@ -178,18 +263,9 @@ def _course_data(
              "title": e.title}
             for e in entries
         ],
-        "questions": [
-            {
-                "id": question.id,
-                "quiz": quiz.id,
-                "iri": course.question_iri(question),
-                "type": question.type.value,
-                "prompt": question.prompt[lang],
-                "options": [{"id": option.id, "text": option.text[lang]} for option in question.options],
-                "correct": list(question.correct_ids),
-            }
-            for quiz, question in questions
-        ],
+        "quizzes": quiz_data,
+        "quizScript": QUIZ_SCRIPT_FILE if quizzes else "",  # a course without quizzes has no quiz.js
+        "questions": questions,
         "studyTime": _study_data(study),
         "strings": dict(ui_strings(lang)),
     }
@@ -199,6 +275,11 @@ def _json_for_script(data: Mapping[str, Any]) -> Markup:
     """JSON that cannot close its ``<script>`` element nor start markup inside it."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def _inline_html(text: str) -> Markup:
+    """A quiz text (checked by the loader) as inline HTML for the templates."""
+    return Markup(quiz_text.html(text))
 
 
 @cache
@@ -220,7 +301,7 @@ def render_package(
     if lang not in course.languages:
         raise ValueError(f"course {course.id} has no language '{lang}' (has: {', '.join(course.languages)})")
     strings = ui_strings(lang)
-    script = build_script(tracking)
+    script = build_script(tracking, block_scripts(course))
     entries = _entries(course, lang)
     study = estimate(course, lang)
     data = _course_data(course, lang, tracking, settings or {}, entries, study)
@@ -231,19 +312,25 @@ def render_package(
         entries=entries,
         s=strings,
         data_json=_json_for_script(data),
+        kind_of=kind_of,
+        inline=_inline_html,
+        plain=quiz_text.plain,
+        immediate=FeedbackPolicy.IMMEDIATE,
         study=study,
         study_total=strings["studyTotal"].replace("{time}", spoken_duration(study.minutes, strings)),
         study_how=strings["studyHow"].replace("{rate}", str(study.words_per_minute)),
-        single=QuestionType.SINGLE,
-        multiple=QuestionType.MULTIPLE,
         Markup=Markup,
     )
     files = {
         LAUNCH_FILE: html.encode(),
         SCRIPT_FILE: script.encode(),
-        STYLE_FILE: _style_sheet().encode(),
+        STYLE_FILE: build_style(question_files(course, "styles") + block_styles(course)).encode(),
     }
+    if course.quizzes():
+        files[QUIZ_SCRIPT_FILE] = build_quiz_script(question_files(course, "scripts")).encode()
     for asset in sorted(course.assets, key=lambda asset: asset.path):
+        if asset.lang not in (None, lang):
+            continue  # captions and transcripts of another language
         if asset.path in _RESERVED_PATHS:
             raise ValueError(f"course {course.id}: asset path {asset.path} clashes with a player file")
         files[asset.path] = asset.data

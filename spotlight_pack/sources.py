@@ -18,21 +18,18 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml, normalizeReference
 from markdown_it.token import Token
 
+from . import quiz_text
+from .blocks.base import MediaUse, PageContext
+from .blocks.download import download_link, is_download
+from .blocks.markdown import BlockRenderer, enable_blocks, fence_work_problem
+from .blocks.scenario import load_scenario
 from .errors import Problem, SourceError, display_path
 from .markdown_check import FOOTNOTE_DEFINITION, leftovers, markdown_parser, paragraph_line_problems
 from .media_check import media_problems
-from .model import (
-    Asset,
-    CompletionRule,
-    Course,
-    Module,
-    Option,
-    Page,
-    Question,
-    QuestionType,
-    Quiz,
-    Text,
-)
+from .model import Asset, Block, CompletionRule, Course, Module, Page, Quiz, Text
+from .package_size import DEFAULT_MAX_PACKAGE_SIZE, parse_size
+from .questions import QuizSource
+from .quizzes import QuizReader
 from .source_files import CourseFiles, SourceFileError, YamlDoc, load_yaml
 from .yaml_messages import not_a_language, not_per_language, not_text
 
@@ -42,9 +39,9 @@ PAGE_FILE = re.compile(r"^(\d+)-([a-z][a-z0-9-]*)\.([a-z]{2,3}(?:-[A-Za-z0-9]+)?
 VERSION_PATTERN = re.compile(r"^\d+\.\d+\.\d+$")
 SAFE_MEDIA_NAME = re.compile(r"^media/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
 MEDIA_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
-OPTION_IDS = "abcdefghij"
-TRUE_FALSE_LABELS = {"es": ("Verdadero", "Falso"), "en": ("True", "False")}
 UNTRANSLATED_MIN_LENGTH = 25
+SCENARIO_FOLDER = "*"
+"""In the page-files map of a module, the key under which a scenario's folder stands for a page."""
 
 
 # --------------------------------------------------------------------------- problems, and reading files
@@ -69,28 +66,33 @@ class _Collector:
             self.add(path, error.line, error.message)
             return None
 
-    def text(self, doc: YamlDoc, languages: tuple[str, ...], *keys: Any, required: bool = True) -> Text | None:
-        """A per-language text at ``keys``; reports missing languages and look-alike translations."""
+    def text(
+        self, doc: YamlDoc, languages: tuple[str, ...], *keys: Any, required: bool = True, label: str | None = None
+    ) -> Text | None:
+        """A per-language text at ``keys``; reports missing languages and look-alike translations.
+
+        ``label`` names the text in messages (e.g. "question q1, option b: text") instead of its
+        dotted YAML path."""
         value = doc.get(*keys)
-        label = ".".join(str(key) for key in keys)
+        label = label or "'" + ".".join(str(key) for key in keys) + "'"
         if value is None:
             if required:
-                self.add(doc.path, doc.line(*keys), f"'{label}' is missing: give it in {', '.join(languages)}")
+                self.add(doc.path, doc.line(*keys), f"{label} is missing: give it in {', '.join(languages)}")
             return None
         if not isinstance(value, dict):
-            self.add(doc.path, doc.line(*keys), not_per_language(f"'{label}'", value, languages))
+            self.add(doc.path, doc.line(*keys), not_per_language(label, value, languages))
             return None
         texts: dict[str, str] = {}
         for lang in languages:
             entry = value.get(lang)
             if entry is None or (isinstance(entry, str) and not entry.strip()):
-                self.add(doc.path, doc.line(*keys), f"'{label}' has no '{lang}' text (untranslated)")
+                self.add(doc.path, doc.line(*keys), f"{label} has no '{lang}' text (untranslated)")
             elif isinstance(entry, bool) or not isinstance(entry, str | int | float):
-                self.add(doc.path, doc.line(*keys, lang), not_text(f"'{label}'", lang, entry))
+                self.add(doc.path, doc.line(*keys, lang), not_text(label, lang, entry))
             else:
                 texts[lang] = str(entry).strip()
         for extra in sorted(set(value) - set(languages), key=str):
-            self.add(doc.path, doc.line(*keys, extra), not_a_language(f"'{label}'", extra))
+            self.add(doc.path, doc.line(*keys, extra), not_a_language(label, extra))
         if len(texts) != len(languages):
             return None
         self.untranslated(doc.path, doc.line(*keys), label, texts)
@@ -101,7 +103,7 @@ class _Collector:
         if len(values) > 1 and len(set(values)) == 1:
             sample = values[0]
             if len(sample) >= UNTRANSLATED_MIN_LENGTH and " " in sample:
-                self.add(path, line, f"'{label}' is the same in every language (untranslated?)")
+                self.add(path, line, f"{label} is the same in every language (untranslated?)")
 
 
 # --------------------------------------------------------------------------- Markdown
@@ -110,11 +112,12 @@ class _Collector:
 def _markdown() -> MarkdownIt:
     """CommonMark with tables. HTML is parsed (so it can be reported) but a page containing any is
     never rendered: a course with a problem builds nothing. Tables render inside a scrolling region
-    (``_table_open``) so a wide one scrolls on a phone instead of squeezing its words."""
+    (``_table_open``) so a wide one scrolls on a phone instead of squeezing its words; ``:::`` fences
+    are page blocks (``blocks/markdown.py``)."""
     md = markdown_parser(tables=True)
     md.add_render_rule("table_open", _table_open)
     md.add_render_rule("table_close", _table_close)
-    return md
+    return enable_blocks(md)
 
 
 def _table_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
@@ -131,22 +134,37 @@ class _PageSource:
     title: str
     html: str
     media: list[tuple[str, int]]
+    blocks: list[Block]
 
 
 class _PageRenderer:
-    """Renders one Markdown page to safe HTML and checks its links, images and headings."""
+    """Renders one Markdown page to safe HTML and checks its links, images, headings and blocks."""
 
-    def __init__(self, collector: _Collector, course_dir: Path, page_ids: set[str]) -> None:
+    def __init__(
+        self,
+        collector: _Collector,
+        course_dir: Path,
+        page_ids: set[str],
+        languages: tuple[str, ...] = (),
+        course_iri: str = "",
+        media: dict[str, MediaUse] | None = None,
+    ) -> None:
         self.collector = collector
         self.course_dir = course_dir
         self.page_ids = page_ids
+        self.languages = languages
+        self.course_iri = course_iri
+        self.media: dict[str, MediaUse] = media if media is not None else {}
         self.md = _markdown()
 
-    def render(self, path: Path) -> _PageSource | None:
+    def render(self, path: Path, module_id: str = "", page_id: str = "", lang: str = "") -> _PageSource | None:
         try:
             source = self.collector.files.read_markdown(path)
         except SourceFileError as error:
             self.collector.add(path, error.line, error.message)
+            return None
+        if reason := fence_work_problem(source):
+            self.collector.add(path, None, reason)
             return None
         lines = source.splitlines()
         first = next((number for number, line in enumerate(lines) if line.strip()), None)
@@ -164,17 +182,43 @@ class _PageRenderer:
             )
         body_offset = first + 1
         body = "\n".join(lines[body_offset:])
+        return self.render_body(path, body, body_offset, title, module_id, page_id, lang)
+
+    def render_body(
+        self, path: Path, body: str, body_offset: int, title: str, module_id: str, page_id: str, lang: str,
+        anchor: str = "",
+    ) -> _PageSource | None:
+        """Markdown (without its title line) to HTML; ``anchor`` makes block ids unique when several
+        files render into one page (a scenario's scenes)."""
         env: dict[str, Any] = {}
         tokens = self.md.parse(body, env)
+        lines = [""] * body_offset + body.split("\n")
         media: list[tuple[str, int]] = []
-        if not self._check_tokens(path, tokens, body_offset, media):
+        ctx = PageContext(
+            path=path,
+            lang=lang,
+            languages=self.languages,
+            course_dir=self.course_dir,
+            files=self.collector.files,
+            module_id=module_id,
+            page_id=page_id,
+            anchor=anchor or page_anchor(module_id, page_id),
+            iri=f"{self.course_iri}/{module_id}/{page_id}",
+            course_iri=self.course_iri,
+            report=self.collector.add,
+            media=self.media,
+        )
+        if not self._check_tokens(path, tokens, body_offset, media, ctx):
             return None
         self._footnote_definitions(path, env, lines, body_offset)
         _label_tables(tokens, title)
-        html = self.md.renderer.render(tokens, self.md.options, {})
-        return _PageSource(title=title, html=html, media=media)
+        blocks = BlockRenderer(self.md, ctx, body_offset)
+        html, _, _ = blocks.render(tokens)
+        return _PageSource(title=title, html=html, media=media, blocks=blocks.blocks)
 
-    def _check_tokens(self, path: Path, tokens: list[Token], offset: int, media: list[tuple[str, int]]) -> bool:
+    def _check_tokens(
+        self, path: Path, tokens: list[Token], offset: int, media: list[tuple[str, int]], ctx: PageContext
+    ) -> bool:
         """Report problems in a parsed page; False when it contains raw HTML and must not be rendered."""
         safe = True
         for index, token in enumerate(tokens):
@@ -192,9 +236,17 @@ class _PageRenderer:
                     "indentation (to continue a list item, indent it as far as the item's text)",
                 )
             self._leftovers(path, token, line, tokens[index - 1].type if index else "")
-            for child in token.children or []:
+            children = token.children or []
+            for child in list(children):
                 if child.type == "image":
                     self._image(path, line, child, media)
+                elif child.type == "link_open" and is_download(str(child.attrGet("href") or "")):
+                    meta = download_link(ctx, line, child)
+                    if meta:
+                        close = next(
+                            i for i in range(children.index(child), len(children)) if children[i].type == "link_close"
+                        )
+                        children.insert(close, Token("text", "", 0, content=f" {meta}"))
                 elif child.type == "link_open":
                     self._link(path, line, child)
         return safe
@@ -337,7 +389,10 @@ class _CourseLoader:
         self.dir = course_dir
         self.problems = _Collector(course_dir)
         self.languages: tuple[str, ...] = ()
-        self.question_ids: dict[str, tuple[Path, int | None]] = {}
+        self.quizzes = QuizReader()
+        self.renderer: _PageRenderer | None = None
+        self.course_iri = ""
+        self.media: dict[str, MediaUse] = {}  # files pages, blocks and quiz texts use, read once
 
     def load(self) -> Course | None:
         course_file = self.dir / "course.yaml"
@@ -391,13 +446,21 @@ class _CourseLoader:
             "content_note",
             "publisher",
             "activity_iri_base",
+            "max_package_size",
         }
         for key in sorted(set(data) - known, key=str):
             self.problems.add(course_file, doc.line(key), f"unknown key '{key}' (known: {', '.join(sorted(known))})")
 
-        modules, assets = self._modules()
+        self.course_iri = f"{iri_base}/{course_id}"
+        max_package_size = parse_size(data.get("max_package_size", DEFAULT_MAX_PACKAGE_SIZE))
+        if max_package_size is None:
+            self.problems.add(
+                course_file, doc.line("max_package_size"), "max_package_size must be a size such as 50 MB or 200 MB"
+            )
+        modules = self._modules()
         assessment_file = self.dir / "assessment.yaml"
         assessment = self._quiz(assessment_file, "assessment", scored=True) if assessment_file.is_file() else None
+        assets = self._assets(self.media)  # pages', blocks' and quiz texts' files, read and checked
         if completion != CompletionRule.PAGES and not assessment_file.is_file():
             self.problems.add(
                 course_file, doc.line("completion"), f"completion '{completion}' needs an assessment.yaml"
@@ -420,6 +483,7 @@ class _CourseLoader:
             content_note=content_note,
             publisher=publisher,
             activity_iri_base=iri_base,
+            max_package_size=max_package_size or DEFAULT_MAX_PACKAGE_SIZE,
         )
 
     def _id(self, doc: YamlDoc, *keys: Any) -> str | None:
@@ -483,33 +547,36 @@ class _CourseLoader:
 
     # ----------------------------------------------------------------- modules and pages
 
-    def _modules(self) -> tuple[list[Module], list[Asset]]:
+    def _modules(self) -> list[Module]:
         modules_dir = self.dir / "modules"
         if not modules_dir.is_dir():
             self.problems.add(self.dir, None, "no modules/ folder: a course needs at least one module")
-            return [], []
+            return []
         folders = self._ordered(modules_dir, directories=True)
         page_files: dict[str, dict[str, dict[str, Path]]] = {}
         for module_id, folder in folders:
             page_files[module_id] = self._page_files(folder)
         page_ids = {f"{module_id}/{page_id}" for module_id, pages in page_files.items() for page_id in pages}
-        renderer = _PageRenderer(self.problems, self.dir, page_ids)
+        renderer = self.renderer = _PageRenderer(
+            self.problems, self.dir, page_ids, self.languages, self.course_iri, self.media
+        )
         modules: list[Module] = []
-        media: dict[str, None] = {}
         for module_id, folder in folders:
-            module = self._module(module_id, folder, page_files[module_id], renderer, media)
+            module = self._module(module_id, folder, page_files[module_id], renderer, self.media)
             if module:
                 modules.append(module)
         if not folders:
             self.problems.add(modules_dir, None, "no module folders (named like 01-introduction)")
-        return modules, self._assets(sorted(media))
+        return modules
 
-    def _assets(self, names: list[str]) -> list[Asset]:
-        """The media files pages use, read safely and checked (no active content in SVG, no file that
+    def _assets(self, uses: dict[str, MediaUse]) -> list[Asset]:
+        """The media files pages, blocks and quiz texts use, read safely and checked (no active content in
+        SVG, no file that
         is not what its extension says, no two names equal but for case)."""
         assets = []
         folded: dict[str, str] = {}
-        for src in names:
+        for src in sorted(uses):
+            use = uses[src]
             path = self.dir / src
             if src.casefold() in folded:
                 self.problems.add(
@@ -517,8 +584,11 @@ class _CourseLoader:
                     "other on a case-insensitive LMS server; rename one"
                 )
             folded[src.casefold()] = src
+            if use.data is not None:  # captions and transcripts, read and checked by their block
+                assets.append(Asset(path=src, data=use.data, lang=use.lang))
+                continue
             try:
-                data = self.problems.files.read_bytes(path, "media")
+                data = self.problems.files.read_bytes(path, use.kind)
             except SourceFileError as error:
                 self.problems.add(path, error.line, error.message)
                 continue
@@ -560,6 +630,16 @@ class _CourseLoader:
         for entry in self._list(folder):
             if entry.name in {"module.yaml", "quiz.yaml"} or entry.name.startswith("."):
                 continue
+            scenario = ORDERED_NAME.match(entry.name)
+            if scenario and entry.is_dir() and self.problems.files.is_file(entry / "scenario.yaml"):
+                number, page_id = int(scenario.group(1)), scenario.group(2)
+                if page_id in pages:
+                    self.problems.add(entry, None, f"'{page_id}' is the id of a page and of a scenario")
+                    continue
+                pages[page_id] = {SCENARIO_FOLDER: entry}
+                numbers[page_id] = number
+                ordered.append((number, page_id))
+                continue
             match = PAGE_FILE.match(entry.name)
             if not match or not entry.is_file():
                 self.problems.add(entry, None, "pages are named NN-page-id.LANG.md, e.g. 01-objectives.es.md")
@@ -567,6 +647,9 @@ class _CourseLoader:
             number, page_id, lang = int(match.group(1)), match.group(2), match.group(3)
             if lang not in self.languages:
                 self.problems.add(entry, None, f"'{lang}' is not a course language ({', '.join(self.languages)})")
+                continue
+            if SCENARIO_FOLDER in pages.get(page_id, {}):
+                self.problems.add(entry, None, f"'{page_id}' is the id of a page and of a scenario")
                 continue
             if page_id in numbers and numbers[page_id] != number:
                 self.problems.add(entry, None, f"page '{page_id}' has different numbers in different languages")
@@ -578,7 +661,7 @@ class _CourseLoader:
             pages[page_id][lang] = entry
         for page_id, by_lang in pages.items():
             for lang in self.languages:
-                if lang not in by_lang:
+                if lang not in by_lang and SCENARIO_FOLDER not in by_lang:
                     existing = next(iter(by_lang.values()))
                     self.problems.add(
                         existing,
@@ -594,7 +677,7 @@ class _CourseLoader:
         folder: Path,
         files: dict[str, dict[str, Path]],
         renderer: _PageRenderer,
-        media: dict[str, None],
+        media: dict[str, MediaUse],
     ) -> Module | None:
         meta_file = folder / "module.yaml"
         title = None
@@ -608,7 +691,10 @@ class _CourseLoader:
                     self.problems.add(meta_file, doc.line(key), f"unknown key '{key}' (module.yaml has: title)")
         pages: list[Page] = []
         for page_id, by_lang in files.items():
-            page = self._page(module_id, page_id, by_lang, renderer, media)
+            if SCENARIO_FOLDER in by_lang:
+                page = load_scenario(self, renderer, module_id, page_id, by_lang[SCENARIO_FOLDER])
+            else:
+                page = self._page(module_id, page_id, by_lang, renderer, media)
             if page:
                 pages.append(page)
         quiz_file = folder / "quiz.yaml"
@@ -625,154 +711,70 @@ class _CourseLoader:
         page_id: str,
         by_lang: dict[str, Path],
         renderer: _PageRenderer,
-        media: dict[str, None],
+        media: dict[str, MediaUse],
     ) -> Page | None:
         titles: dict[str, str] = {}
         bodies: dict[str, str] = {}
+        blocks: dict[str, tuple[Block, ...]] = {}
+        known = len(self.problems.problems)
         for lang, path in by_lang.items():
-            source = renderer.render(path)
+            source = renderer.render(path, module_id, page_id, lang)
             if source is None:
                 continue
             titles[lang] = source.title
             bodies[lang] = source.html
+            blocks[lang] = tuple(source.blocks)
             for src, _line_number in source.media:
-                media[src] = None
+                media.setdefault(src, MediaUse("media", None))
         if len(titles) != len(self.languages):
             return None
+        if len(self.problems.problems) == known:  # a block that could not be read is reported already
+            self._same_blocks(page_id, by_lang, blocks)
         first = by_lang[self.languages[0]]
-        self.problems.untranslated(first, 1, "page title", titles)
+        self.problems.untranslated(first, 1, "'page title'", titles)
         if len(set(bodies.values())) == 1 and len(self.languages) > 1 and len(next(iter(bodies.values()))) > 80:
             self.problems.add(first, 2, f"page '{page_id}' has the same text in every language (untranslated?)")
-        return Page(id=page_id, title=Text.of(titles), html=Text.of(bodies))
+        return Page(id=page_id, title=Text.of(titles), html=Text.of(bodies), blocks=tuple(sorted(blocks.items())))
+
+    def _same_blocks(self, page_id: str, by_lang: dict[str, Path], blocks: dict[str, tuple[Block, ...]]) -> None:
+        """Every language of a page has the same blocks in the same order (the same video, the same
+        reflection ids…): tracking and the saved state must not depend on the language."""
+        first = self.languages[0]
+        expected = [(block.kind, block.id) for block in blocks.get(first, ())]
+        for lang in self.languages[1:]:
+            found = [(block.kind, block.id) for block in blocks.get(lang, ())]
+            if found != expected:
+                shown = lambda items: ", ".join(f"{kind} {block_id}" for kind, block_id in items) or "none"  # noqa: E731
+                self.problems.add(
+                    by_lang[lang],
+                    None,
+                    f"page '{page_id}' has other blocks in '{lang}' than in '{first}' ({shown(found)}; "
+                    f"{first}: {shown(expected)}): every language needs the same blocks in the same order",
+                )
 
     # ----------------------------------------------------------------- quizzes
 
     def _quiz(self, path: Path, quiz_id: str, scored: bool) -> Quiz | None:
+        """A quiz file, read by ``quizzes.QuizReader``; its texts are checked like page Markdown."""
         doc = self.problems.read_yaml(path)
         if doc is None:
             return None
-        title = self.problems.text(doc, self.languages, "title")
-        intro = self.problems.text(doc, self.languages, "intro", required=False)
-        for key in sorted(set(doc.data) - {"title", "intro", "questions"}, key=str):
-            self.problems.add(path, doc.line(key), f"unknown key '{key}' (a quiz has: title, intro, questions)")
-        raw_questions = doc.data.get("questions")
-        if not isinstance(raw_questions, list) or not raw_questions:
-            self.problems.add(path, doc.line("questions"), "questions must be a non-empty list")
-            return None
-        questions = [self._question(doc, index) for index in range(len(raw_questions))]
-        if title is None or not all(questions):
-            return None
-        return Quiz(id=quiz_id, title=title, intro=intro, questions=tuple(q for q in questions if q), scored=scored)
+        return self.quizzes.read(QuizSource(doc, self.languages, self.problems, self._check_quiz_text), quiz_id, scored)
 
-    def _question(self, doc: YamlDoc, index: int) -> Question | None:
-        raw = doc.data["questions"][index]
-        where = ("questions", index)
-        if not isinstance(raw, dict):
-            self.problems.add(doc.path, doc.line(*where), "each question is a mapping with id, type, prompt, …")
-            return None
-        question_id = self._id(doc, *where, "id")
-        if question_id:
-            if question_id in self.question_ids:
-                other, other_line = self.question_ids[question_id]
-                self.problems.add(
-                    doc.path,
-                    doc.line(*where, "id"),
-                    f"question id '{question_id}' is already used in {display_path(other)}:{other_line}",
-                )
-            else:
-                self.question_ids[question_id] = (doc.path, doc.line(*where, "id"))
-        try:
-            kind = QuestionType(raw.get("type"))
-        except ValueError:
-            choices = ", ".join(kind.value for kind in QuestionType)
-            self.problems.add(doc.path, doc.line(*where, "type"), f"question type must be one of {choices}")
-            return None
-        prompt = self.problems.text(doc, self.languages, *where, "prompt")
-        if kind is QuestionType.TRUE_FALSE:
-            options = self._true_false(doc, where, raw)
-            known = {"id", "type", "prompt", "answer", "feedback_true", "feedback_false"}
-        else:
-            options = self._choices(doc, where, raw, kind)
-            known = {"id", "type", "prompt", "options"}
-        for key in sorted(set(raw) - known, key=str):
-            self.problems.add(doc.path, doc.line(*where, key), f"unknown key '{key}' for a {kind.value} question")
-        if question_id is None or prompt is None or options is None:
-            return None
-        return Question(id=question_id, type=kind, prompt=prompt, options=options)
-
-    def _true_false(self, doc: YamlDoc, where: tuple[Any, ...], raw: dict[str, Any]) -> tuple[Option, ...] | None:
-        answer = raw.get("answer")
-        if not isinstance(answer, bool):
-            self.problems.add(
-                doc.path, doc.line(*where, "answer"), "a truefalse question needs 'answer: true' or 'answer: false'"
-            )
-        feedback_true = self.problems.text(doc, self.languages, *where, "feedback_true")
-        feedback_false = self.problems.text(doc, self.languages, *where, "feedback_false")
-        if not isinstance(answer, bool) or feedback_true is None or feedback_false is None:
-            return None
-        labels = {lang: TRUE_FALSE_LABELS.get(lang, TRUE_FALSE_LABELS["en"]) for lang in self.languages}
-        return (
-            Option("true", Text.of({lang: pair[0] for lang, pair in labels.items()}), feedback_true, answer),
-            Option("false", Text.of({lang: pair[1] for lang, pair in labels.items()}), feedback_false, not answer),
-        )
-
-    def _choices(
-        self, doc: YamlDoc, where: tuple[Any, ...], raw: dict[str, Any], kind: QuestionType
-    ) -> tuple[Option, ...] | None:
-        raw_options = raw.get("options")
-        if not isinstance(raw_options, list) or not 2 <= len(raw_options) <= len(OPTION_IDS):
-            self.problems.add(doc.path, doc.line(*where, "options"), f"a {kind.value} question needs 2 to 10 options")
-            return None
-        options: list[Option] = []
-        ok = True
-        seen: set[str] = set()
-        for index, entry in enumerate(raw_options):
-            at = (*where, "options", index)
-            if not isinstance(entry, dict):
-                self.problems.add(doc.path, doc.line(*at), "each option is a mapping with id, text, feedback")
-                ok = False
-                continue
-            option_id = entry.get("id")
-            if not isinstance(option_id, str) or option_id not in OPTION_IDS:
-                self.problems.add(
-                    doc.path, doc.line(*at, "id"), f"option id must be one letter from a to j (got {option_id!r})"
-                )
-                ok = False
-            elif option_id in seen:
-                self.problems.add(doc.path, doc.line(*at, "id"), f"option id '{option_id}' is used twice")
-                ok = False
-            else:
-                seen.add(option_id)
-            correct = entry.get("correct", False)
-            if not isinstance(correct, bool):
-                self.problems.add(doc.path, doc.line(*at, "correct"), "correct must be true or false")
-                ok = False
-            for key in sorted(set(entry) - {"id", "text", "feedback", "correct"}, key=str):
-                self.problems.add(
-                    doc.path, doc.line(*at, key), f"unknown key '{key}' (an option has: id, text, feedback, correct)"
-                )
-            text = self.problems.text(doc, self.languages, *at, "text")
-            feedback = self.problems.text(doc, self.languages, *at, "feedback")
-            if text is None or feedback is None or not ok:
-                ok = False
-                continue
-            options.append(Option(str(option_id), text, feedback, bool(correct)))
-        if not ok:
-            return None
-        correct_count = sum(option.correct for option in options)
-        if kind is QuestionType.SINGLE and correct_count != 1:
-            self.problems.add(
-                doc.path,
-                doc.line(*where, "options"),
-                f"a single question needs exactly one correct option (has {correct_count})",
-            )
-            return None
-        if kind is QuestionType.MULTIPLE and correct_count < 1:
-            self.problems.add(
-                doc.path, doc.line(*where, "options"), "a multiple question needs at least one correct option"
-            )
-            return None
-        return tuple(options)
+    def _check_quiz_text(self, path: Path, line: int | None, text: str) -> None:
+        children, problems = quiz_text.parse(text)
+        for problem in problems:
+            self.problems.add(path, line, problem)
+        if self.renderer is None:  # no modules folder: reported already
+            return
+        media: list[tuple[str, int]] = []
+        for child in children:
+            if child.type == "image":
+                self.renderer._image(path, line, child, media)
+            elif child.type == "link_open":
+                self.renderer._link(path, line, child)
+        for src, _ in media:
+            self.media.setdefault(src, MediaUse("media", None))
 
 
 def check_course(course_dir: Path) -> list[Problem]:

@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from lxml import etree
 
 from ..errors import Problem
-from ..model import Course, QuestionType
+from ..model import Course
+from ..questions import kind_of
+from ..quiz_text import plain
 from .base import PackageFormat
 from .common import (
     LAUNCH_PAGE,
@@ -150,7 +152,6 @@ def _tincan_xml(course: Course, lang: str, launch: str) -> bytes:
         activity(course.module_iri(module), "module", module.title[lang])
     for quiz in course.quizzes():
         for question in quiz.questions:
-            element = activity(course.question_iri(question), "cmi.interaction", question.prompt[lang])
-            interaction = "true-false" if question.type is QuestionType.TRUE_FALSE else "choice"
-            etree.SubElement(element, f"{{{TINCAN}}}interactionType").text = interaction
+            element = activity(course.question_iri(question), "cmi.interaction", plain(question.prompt[lang]))
+            etree.SubElement(element, f"{{{TINCAN}}}interactionType").text = kind_of(question).interaction.xapi
     return xml_bytes(root)

@@ -4,7 +4,6 @@
 var data = JSON.parse(document.getElementById("spotlight-data").textContent);
 var strings = data.strings;
 var pages = data.pages;
-var questions = data.questions;
 
 function text(key, values) {
   return strings[key].replace(/\{(\w+)\}/g, function (match, name) {
@@ -32,21 +31,31 @@ var sections = pages.map(function (page) {
 var menuLinks = pages.map(function (page) {
   return menu.querySelector('a[data-page="' + page.id + '"]');
 });
-var forms = Array.prototype.slice.call(document.querySelectorAll("form.quiz"));
-
+// Page blocks (runtime/blocks/engine.js, bundled only when the course has any).
+var blocks = typeof blocksEngine === "function" ? blocksEngine({
+  data: data,
+  announce: function (message) { announce(message); },
+  persist: function () { persist(); },
+  track: function (record) { if (started && adapter.track) adapter.track(record); },
+  done: function (pageId) {
+    var index = indexOfPage(pageId);
+    if (index < 0 || visited[index]) return;
+    visited[index] = true;
+    updateMenu();
+    persist();
+  }
+}) : null;
 var current = -1;
 // Until adapter.start() resolves (network round trips for xAPI formats) the learner may already
 // move; nothing is reported before then, and the learner is not sent back when it resolves.
 var started = false;
 var visited = pages.map(function () { return false; });
-var answers = questions.map(function () { return { mask: 0, submitted: false }; });
 var best = null;
 // What the learner did in this session, for the outcome policy (lib/outcome.js): the best score she
 // submitted, and whether the saved state she resumed was already complete.
 var sessionBest = null;
 var restoredCompleted = false;
 var masteryScore = data.masteryScore;
-var shownAt = Date.now();
 var reported = "";
 var finished = false;
 
@@ -55,14 +64,6 @@ function indexOfPage(id) {
     if (pages[i].id === id) return i;
   }
   return -1;
-}
-
-function questionIndexes(quizId) {
-  var found = [];
-  questions.forEach(function (question, index) {
-    if (question.quiz === quizId) found.push(index);
-  });
-  return found;
 }
 
 function announce(message) {
@@ -80,7 +81,7 @@ function isCompleted(seen, submitted) {
   return data.completion === "pages" ? allSeen : data.completion === "assessment" ? submitted : allSeen && submitted;
 }
 
-// The adapter's setResult argument (docs/runtime.md). `attemptsExhausted`: no attempt limit yet.
+// The adapter's setResult argument (docs/runtime.md).
 function result() {
   var submitted = best !== null;
   var completed = isCompleted(visited, submitted);
@@ -90,7 +91,8 @@ function result() {
     scoreRaw: best,
     progress: progress(),
     session: { completed: completed && !restoredCompleted, scoreRaw: sessionBest },
-    attemptsExhausted: false
+    // no attempt at the assessment is left: the verdict is final (a held failure is reported now)
+    attemptsExhausted: quizzes.exhausted()
   };
 }
 
@@ -103,7 +105,10 @@ function persist() {
     reported = key;
     adapter.setResult(now);
   }
-  var state = stateEncode({ visited: visited, best: best, answers: answers }, data.layout, adapter.stateLimit);
+  var full = blocks ? blocks.snapshot(true) : "";
+  var state = stateEncode({ visited: visited, best: best, quizzes: quizzes.snapshot(),
+    blocks: { full: full, lean: blocks ? blocks.snapshot(false) : "" } }, data.layout, adapter.stateLimit);
+  if (blocks) blocks.saved((state.split(".")[5] || "") === full);
   adapter.save({ bookmark: current >= 0 ? pages[current].id : "", state: state, progress: now.progress });
 }
 
@@ -126,15 +131,17 @@ function setMenuOpen(open) {
 function show(index, moveFocus) {
   if (note) note.hidden = true;
   sections.forEach(function (section, i) { section.hidden = i !== index; });
+  if (blocks && current >= 0 && current !== index) blocks.hidden(pages[current].id);
   current = index;
-  visited[index] = true;
+  visited[index] = visited[index] || !blocks || !blocks.pending(pages[index].id);
+  if (blocks) blocks.shown(pages[index].id);
   prevButton.disabled = index === 0 && !note;
   nextButton.disabled = index === pages.length - 1;
   position.textContent = text("position", { n: index + 1, total: pages.length });
   document.title = pages[index].title + " – " + data.title;
   updateMenu();
   setMenuOpen(false);
-  shownAt = Date.now();
+  if (pages[index].kind !== "page") quizzes.open(pages[index].id);
   if (moveFocus) {
     window.scrollTo(0, 0);
     sections[index].querySelector("h1").focus();
@@ -152,126 +159,99 @@ function showNote() {
   updateMenu();
 }
 
-// ---- quizzes
+// ---- quizzes: the engine (runtime/quiz.js with the question types, spotlight/quiz.js in the
+// package) is not part of the first page's script: it is fetched once the course has started (so it
+// is there before a quiz, even if the network goes away later) or when a quiz page is shown first.
+// Until it is there the quizzes' saved states pass through as they were. The player keeps the best
+// score.
 
-function selectedIds(form, question) {
-  return question.options.filter(function (option) {
-    return form.querySelector("#q-" + question.id + "-" + option.id).checked;
-  }).map(function (option) { return option.id; });
+function outcome(score) {
+  var parts = [text("scoreResult", { n: score, mastery: masteryScore })];
+  parts.push(text(best !== null && best >= masteryScore ? "passed" : "failed"));
+  if (best !== null && best !== score) parts.push(text("best", { n: best }));
+  return parts;
 }
 
-function maskOf(question, ids) {
-  return question.options.reduce(function (mask, option, i) {
-    return ids.indexOf(option.id) >= 0 ? mask | (1 << i) : mask;
-  }, 0);
-}
-
-function idsOf(question, mask) {
-  return question.options.filter(function (option, i) { return (mask & (1 << i)) !== 0; })
-    .map(function (option) { return option.id; });
-}
-
-function sameSet(a, b) {
-  return a.length === b.length && a.every(function (id) { return b.indexOf(id) >= 0; });
-}
-
-// Share of the quiz's questions answered correctly, 0–100, from the submitted answers.
-function quizScore(indexes) {
-  var right = indexes.filter(function (qi) {
-    return sameSet(idsOf(questions[qi], answers[qi].mask), questions[qi].correct);
-  }).length;
-  return { right: right, score: Math.round((100 * right) / indexes.length) };
-}
-
-function summaryText(form, indexes) {
-  var score = quizScore(indexes);
-  var parts = [text("quizResult", { n: score.right, total: indexes.length })];
-  if (form.hasAttribute("data-scored")) {
-    parts.push(text("scoreResult", { n: score.score, mastery: masteryScore }));
-    parts.push(text(best !== null && best >= masteryScore ? "passed" : "failed"));
-    if (best !== null && best !== score.score) parts.push(text("best", { n: best }));
-  }
-  return parts.join(" ");
-}
-
-// Draw a quiz from `answers`: the choices, and once submitted the feedback and the summary.
-function renderQuiz(form) {
-  var indexes = questionIndexes(form.getAttribute("data-quiz"));
-  var submitted = indexes.length > 0 && indexes.every(function (qi) { return answers[qi].submitted; });
-  indexes.forEach(function (qi) {
-    var question = questions[qi];
-    var chosen = idsOf(question, answers[qi].mask);
-    var fieldset = form.querySelector('fieldset[data-question="' + question.id + '"]');
-    question.options.forEach(function (option) {
-      var input = form.querySelector("#q-" + question.id + "-" + option.id);
-      input.checked = chosen.indexOf(option.id) >= 0;
-      input.disabled = submitted;
-      input.parentNode.querySelector(".feedback").hidden = !(submitted && input.checked);
-    });
-    var verdict = fieldset.querySelector(".verdict");
-    var right = sameSet(chosen, question.correct);
-    verdict.hidden = !submitted;
-    verdict.textContent = submitted ? text(right ? "correct" : "incorrect") : "";
-    verdict.className = "verdict " + (right ? "right" : "wrong");
-  });
-  var summary = form.querySelector(".summary");
-  summary.hidden = !submitted;
-  summary.textContent = submitted ? summaryText(form, indexes) : "";
-  form.querySelector('button[type="submit"]').hidden = submitted;
-  form.querySelector(".retry").hidden = !submitted;
-}
-
-function submitQuiz(form) {
-  var indexes = questionIndexes(form.getAttribute("data-quiz"));
-  var missing = indexes.filter(function (qi) { return selectedIds(form, questions[qi]).length === 0; });
-  if (missing.length) {
-    var summary = form.querySelector(".summary");
-    summary.textContent = text("answerAll", { n: missing.length });
-    summary.hidden = false;
-    announce(summary.textContent);
-    form.querySelector("#q-" + questions[missing[0]].id + "-" + questions[missing[0]].options[0].id).focus();
-    return;
-  }
-  var scored = form.hasAttribute("data-scored");
-  var timestamp = new Date();
-  indexes.forEach(function (qi) {
-    var question = questions[qi];
-    var response = selectedIds(form, question);
-    answers[qi] = { mask: maskOf(question, response), submitted: true };
-    if (started) adapter.answered({
-      question: question,
-      response: response,
-      correct: sameSet(response, question.correct),
-      scored: scored,
-      timestamp: timestamp,
-      latencyMs: timestamp.getTime() - shownAt
-    });
-  });
-  if (scored) {
-    var score = quizScore(indexes).score;
+var quizEnv = {
+  data: data,
+  text: text,
+  announce: announce,
+  answered: function (answer) {
+    if (started) adapter.answered(answer);
+  },
+  scored: function (quiz, score) {
     best = best === null ? score : Math.max(best, score);
     sessionBest = sessionBest === null ? score : Math.max(sessionBest, score);
+  },
+  outcome: outcome,
+  passed: function () {
+    return best !== null && best >= masteryScore;
+  },
+  // pages still to see before the assessment opens (everything but the assessment itself)
+  missingPages: function () {
+    return pages.filter(function (page, i) { return page.kind !== "assessment" && !visited[i]; }).length;
+  },
+  persist: persist
+};
+var quizEngineInstance = null;
+var quizEngineLoading = null;
+var savedQuizzes = null;  // stateDecode's quizzes, once adapter.start() gave them
+
+function loadQuizEngine() {
+  if (!quizEngineLoading) {
+    quizEngineLoading = new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = data.quizScript;
+      script.onload = function () { resolve(window.spotlightQuizEngine); };
+      script.onerror = reject;
+      document.head.appendChild(script);
+    }).then(function (factory) {
+      quizEngineInstance = factory(quizEnv);
+      if (savedQuizzes) quizEngineInstance.restore(savedQuizzes);
+      return quizEngineInstance;
+    }, function () {
+      log("cannot load " + data.quizScript + " (offline?); trying again when back online");
+      quizEngineLoading = null;
+    });
   }
-  renderQuiz(form);
-  announce(form.querySelector(".summary").textContent);
-  form.querySelector(".retry").focus();
-  persist();
+  return quizEngineLoading;
 }
 
-function retryQuiz(form) {
-  questionIndexes(form.getAttribute("data-quiz")).forEach(function (qi) {
-    answers[qi] = { mask: 0, submitted: false };
-  });
-  renderQuiz(form);
-  shownAt = Date.now();
-  form.querySelector("input").focus();
-  persist();
-}
+// Back online with a quiz page showing and no engine yet: load it now.
+window.addEventListener("online", function () {
+  if (!quizEngineInstance && current >= 0 && pages[current].kind !== "page") quizzes.open(pages[current].id);
+});
+
+var quizzes = {
+  open: function (quizId) {
+    if (quizEngineInstance) quizEngineInstance.open(quizId);
+    else loadQuizEngine().then(function (engine) { if (engine && pages[current].id === quizId) engine.open(quizId); });
+  },
+  restore: function (saved) {
+    savedQuizzes = saved;
+    if (quizEngineInstance) quizEngineInstance.restore(saved);
+  },
+  snapshot: function () {
+    if (quizEngineInstance) return quizEngineInstance.snapshot();
+    return data.quizzes.map(function (quiz, i) { return (savedQuizzes && savedQuizzes[i]) || { seed: 0 }; });
+  },
+  // the scored assessment's last attempt was submitted: its verdict is final
+  exhausted: function () {
+    if (quizEngineInstance) return quizEngineInstance.exhausted();
+    return data.quizzes.some(function (quiz, i) {
+      var saved = savedQuizzes && savedQuizzes[i];
+      return quiz.scored && quiz.attempts !== null && !!saved && saved.submitted && saved.attempt >= quiz.attempts;
+    });
+  }
+};
+// Before the engine is there, a quiz form must not submit itself (it would reload the page).
+document.addEventListener("submit", function (event) { event.preventDefault(); });
 
 // ---- ending the session
 
 function finish(reason) {
   if (finished) return Promise.resolve();
+  if (blocks && started) blocks.unload();
   persist();
   finished = true;
   return adapter.finish(reason);
@@ -292,13 +272,6 @@ function exit() {
 // ---- wiring
 
 sections.forEach(function (section) { section.hidden = true; });
-forms.forEach(function (form) {
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    submitQuiz(form);
-  });
-  form.querySelector(".retry").addEventListener("click", function () { retryQuiz(form); });
-});
 Array.prototype.forEach.call(document.querySelectorAll("a.external"), function (link) {
   var hint = document.createElement("span");
   hint.className = "sr-only";
@@ -342,16 +315,19 @@ window.addEventListener("beforeunload", function () { finish("unload"); });
 adapter.start().then(function (stored) {
   started = true;
   if (typeof stored.masteryScore === "number") masteryScore = stored.masteryScore;
-  var saved = stateDecode(stored.state, data.layout, pages.length, questions.length);
+  var saved = stateDecode(stored.state, data.layout, pages.length);
   var movedEarly = current >= 0;
   if (saved) {
     restoredCompleted = isCompleted(saved.visited, saved.best !== null);
     visited = saved.visited.map(function (seen, i) { return seen || visited[i]; });
     if (saved.best !== null) best = best === null ? saved.best : Math.max(best, saved.best);
-    if (!movedEarly) answers = saved.answers;
   }
-  if (!movedEarly) forms.forEach(renderQuiz);
+  if (blocks) blocks.restore(saved ? saved.blocks : "");
+  // Quizzes wait for the stored state (an attempt's seed and the attempts used are in it).
+  quizzes.restore(saved ? saved.quizzes : []);
+  if (data.quizScript) window.setTimeout(loadQuizEngine, 0);
   if (movedEarly) {
+    if (pages[current].kind !== "page") quizzes.open(pages[current].id);
     adapter.pageViewed(pages[current]);
     persist();
     return;

@@ -33,11 +33,13 @@ from spotlight_pack.model import (
     Module,
     Option,
     Page,
+    Pool,
     Question,
     QuestionType,
     Quiz,
     Text,
 )
+from spotlight_pack.questions.choice import ChoiceBody
 from spotlight_pack.render import render_package
 from spotlight_pack.sources import load_course
 
@@ -387,7 +389,8 @@ def synthetic_course(page_count: int, question_count: int, modules: int = 10) ->
         built.append(Module(f"m{m}", _text(f"Module {m}"), pages, None))
     options = tuple(Option(id, _text(f"Option {id}"), _text("Feedback."), id == "a") for id in "abcdefghij")
     questions = tuple(
-        Question(f"q{n}", QuestionType.SINGLE, _text(f"Question {n}?"), options) for n in range(question_count)
+        Question(f"q{n}", QuestionType.SINGLE, _text(f"Question {n}?"), ChoiceBody(options), shuffle=False)
+        for n in range(question_count)
     )
     return Course(
         id="synthetic",
@@ -399,7 +402,9 @@ def synthetic_course(page_count: int, question_count: int, modules: int = 10) ->
         mastery_score=80,
         completion=CompletionRule.PAGES_AND_ASSESSMENT,
         modules=tuple(built),
-        assessment=Quiz("assessment", _text("Final assessment"), None, questions, scored=True),
+        assessment=Quiz(
+            "assessment", _text("Final assessment"), None, (Pool("assessment", questions, question_count),), scored=True
+        ),
         assets=(),
     )
 

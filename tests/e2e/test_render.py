@@ -14,9 +14,19 @@ import pytest
 
 from spotlight_pack.i18n import LANGUAGES, ui_strings
 from spotlight_pack.model import Course, Text
-from spotlight_pack.render import LAUNCH_FILE, SCRIPT_FILE, STYLE_FILE, available_trackings, render_package
+from spotlight_pack.render import (
+    LAUNCH_FILE,
+    QUIZ_SCRIPT_FILE,
+    SCRIPT_FILE,
+    STYLE_FILE,
+    available_trackings,
+    render_package,
+)
+from spotlight_pack.sources import load_course
 
-BUDGET = 50 * 1024  # JS + CSS bytes per package
+BUDGET = 50 * 1024  # JS + CSS bytes of the first page
+QUIZ_BUDGET = 30 * 1024  # the quiz engine with every question type, loaded with the first quiz page
+BANK = Path(__file__).resolve().parents[1] / "fixtures" / "courses" / "bank"
 E2E = Path(__file__).resolve().parent
 ACORN = E2E / "node_modules" / "acorn"
 
@@ -56,6 +66,22 @@ def test_every_adapter_bundles_into_one_small_es2017_script(mini_course: Course,
         missing("node and tests/e2e/node_modules (npm ci) are needed to parse the script")
     done = subprocess.run([node, "-e", ES2017_CHECK], input=script, text=True, capture_output=True, cwd=E2E)
     assert done.returncode == 0, f"{tracking}: not ES2017: {done.stdout}{done.stderr}"
+
+
+def test_the_quiz_engine_comes_with_the_first_quiz_page(mini_course: Course) -> None:
+    files = render_package(load_course(BANK), "en", "scorm12")  # every question type
+    script = files[QUIZ_SCRIPT_FILE].decode()
+    assert len(files[QUIZ_SCRIPT_FILE]) <= QUIZ_BUDGET
+    assert QUIZ_SCRIPT_FILE not in files[LAUNCH_FILE].decode().split('id="spotlight-data"')[0]  # not on the page
+    assert course_data(files[LAUNCH_FILE].decode())["quizScript"] == QUIZ_SCRIPT_FILE
+    no_quiz = dataclasses.replace(mini_course, assessment=None, modules=tuple(
+        dataclasses.replace(module, quiz=None) for module in mini_course.modules))
+    assert QUIZ_SCRIPT_FILE not in render_package(no_quiz, "en", "scorm12")
+    node = shutil.which("node")
+    if node is None or not (ACORN / "package.json").is_file():
+        missing("node and tests/e2e/node_modules (npm ci) are needed to parse the script")
+    done = subprocess.run([node, "-e", ES2017_CHECK], input=script, text=True, capture_output=True, cwd=E2E)
+    assert done.returncode == 0, f"quiz script: not ES2017: {done.stdout}{done.stderr}"
 
 
 def test_page_loads_only_files_of_the_package(mini_course: Course) -> None:

@@ -34,7 +34,7 @@ def test_build_then_validate_then_inspect(mini_copy: Path, tmp_path: Path) -> No
     assert info["version"] == "1.2.0" and info["languages"] == ["es-MX"] and info["mastery_score"] == "80"
     assert info["launch"] == ["index.html"] and info["units"] == ["Curso mínimo de prueba"] and info["valid"] is True
     assert info["unit_ids"] == ["RES1"] and info["errors"] == [] and info["warnings"] == []
-    assert info["file_count"] == 9 and info["size"] == zip_path.stat().st_size
+    assert info["file_count"] == 10 and info["size"] == zip_path.stat().st_size  # spotlight/quiz.js too
     table = runner.invoke(main, ["inspect", str(zip_path)]).output
     assert "Mastery score  80%" in table and "Format" in table
 
@@ -157,7 +157,7 @@ def test_preview_serves_the_course_on_loopback(mini_copy: Path) -> None:
         page = ""
         for _ in range(100):
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=2) as answer:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/en/index.html", timeout=2) as answer:
                     page = answer.read().decode()
                 break
             except OSError:

@@ -8,10 +8,6 @@ function createAdapter(ctx) {
   var success = "";
   var progress = 0;
 
-  function response(question, ids) {
-    return question.type === "truefalse" ? ids[0] : ids.join("[,]");
-  }
-
   return scormAdapter(ctx, {
     api: "API_1484_11",
     calls: {
@@ -49,16 +45,17 @@ function createAdapter(ctx) {
     },
 
     interaction: function (answer) {
-      var question = answer.question;
+      var interaction = answer.interaction;
+      var result = answer.correct === null ? "neutral" : answer.correct ? "correct" : "incorrect";
       return [
-        ["id", question.iri],
-        ["type", question.type === "truefalse" ? "true-false" : "choice"],
-        ["learner_response", response(question, answer.response)],
-        ["result", answer.correct ? "correct" : "incorrect"],
-        ["correct_responses", response(question, question.correct)],
+        ["id", answer.question.iri],
+        ["type", interaction.type.scorm2004],
+        ["learner_response", interaction.response.scorm2004]
+      ].concat(scormPatterns(interaction.patterns.scorm2004), [
+        ["result", result],
         ["timestamp", scormTimestamp(answer.timestamp)],
         ["latency", scormDuration(answer.latencyMs)]
-      ];
+      ]);
     },
 
     // Only more progress is written, so a resumed course does not rewrite it. A progress of 1 would

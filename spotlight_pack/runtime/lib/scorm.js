@@ -101,13 +101,19 @@ function scormTimestamp(date) {
   return date.toISOString().slice(0, 22) + "Z";
 }
 
+// [field, value] pairs of cmi.interactions.n.correct_responses.m.pattern; none for null (a survey
+// item or a response with no pattern in this standard).
+function scormPatterns(patterns) {
+  return (patterns || []).map(function (pattern, m) { return ["correct_responses." + m + ".pattern", pattern]; });
+}
+
 // The adapter interface of docs/runtime.md for either SCORM version. `dialect` says what differs:
 //   api, calls, quietCodes, stateLimit   the API object's name, its method names, benign error codes
 //   location, mode                      the bookmark and the launch mode elements
 //   reported(client)                    what the LMS holds: {completed, passed, failed, score}
 //   begin(client)                       on a normal launch: mark the attempt started
 //   masteryScore(client)                the LMS's mastery score 0-100, or null
-//   interaction(answer)                 [[field, value], …] for cmi.interactions.n.<field>
+//   interaction(answer)                 [[field, value], …] for cmi.interactions.n.<field> (field may be a path)
 //   report(client, event)               write one event of the outcome policy (lib/outcome.js)
 //   progress(client, result)            optional: write the progress (after every result)
 //   end(client, ending)                 before the session ends; ending = {done, reason, writable, ms}
@@ -169,8 +175,18 @@ function scormAdapter(ctx, dialect) {
       if (!client || !writable || !answer.scored || fields.indexOf("id") < 0) return;
       var prefix = "cmi.interactions." + count + ".";
       dialect.interaction(answer).forEach(function (pair) {
-        if (fields.indexOf(pair[0]) < 0) return;
-        client.set(prefix + pair[0] + (pair[0] === "correct_responses" ? ".0.pattern" : ""), pair[1]);
+        if (fields.indexOf(pair[0].split(".")[0]) < 0) return;
+        client.set(prefix + pair[0], pair[1]);
+      });
+      count += 1;
+    },
+
+    // A block's record (a scenario's ending): the fields its module gives for this SCORM version.
+    track: function (record) {
+      var pairs = record.interaction && record.interaction[dialect.api === "API" ? "scorm12" : "scorm2004"];
+      if (!client || !writable || !pairs || fields.indexOf("id") < 0) return;
+      pairs.forEach(function (pair) {
+        if (fields.indexOf(pair[0].split(".")[0]) >= 0) client.set("cmi.interactions." + count + "." + pair[0], pair[1]);
       });
       count += 1;
     },

@@ -5,11 +5,6 @@
 function scorm12Dialect() {
   var status = "";
 
-  function response(question, ids) {
-    if (question.type === "truefalse") return ids[0] === "true" ? "t" : "f";
-    return ids.join(",");
-  }
-
   return {
     api: "API",
     calls: {
@@ -46,17 +41,20 @@ function scorm12Dialect() {
       return isFinite(mastery) ? mastery : null;
     },
 
+    // The question type gives the interaction type, the response and the patterns in 1.2's own
+    // formats (runtime/questions/*.js, spotlight_pack/questions/*.py); none for a survey item.
     interaction: function (answer) {
-      var question = answer.question;
+      var interaction = answer.interaction;
+      var result = answer.correct === null ? "neutral" : answer.correct ? "correct" : "wrong";
       return [
-        ["id", question.id],
-        ["type", question.type === "truefalse" ? "true-false" : "choice"],
-        ["student_response", response(question, answer.response)],
-        ["result", answer.correct ? "correct" : "wrong"],
-        ["correct_responses", response(question, question.correct)],
+        ["id", answer.question.id],
+        ["type", interaction.type.scorm12],
+        ["student_response", interaction.response.scorm12]
+      ].concat(scormPatterns(interaction.patterns.scorm12), [
+        ["result", result],
         ["time", scormClock(answer.timestamp)],
         ["latency", scormTimespan(answer.latencyMs)]
-      ];
+      ]);
     },
 
     // completed never replaces a verdict; a verdict comes with the best score so far (the outcome

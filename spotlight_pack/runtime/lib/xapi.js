@@ -159,22 +159,27 @@ function xapiStatements(opts) {
       if (result) result.extensions[XAPI_CMI5 + "result/extensions/progress"] = Math.round(progress * 100);
       return make("experienced", object, result, [module ? module.iri : data.iri], [], null, when);
     },
+    // A block's statement (runtime/blocks/engine.js): its own verb IRI, object, result and context.
+    track: function (x) {
+      var statement = make("", x.object, x.result || null, x.parent || [], x.grouping || [], x.context || null,
+        x.timestamp);
+      statement.verb = { id: x.verb, display: { "en-US": x.display } };
+      return statement;
+    },
+    // A cmi.interaction activity: the question type gives interactionType, the pattern (none for a
+    // survey item) and the component lists (choices, source/target, scale) in the xAPI syntax.
     answered: function (answer) {
       var question = answer.question;
+      var interaction = answer.interaction;
       var quiz = find(data.pages, question.quiz);
       var module = quiz && find(data.modules, quiz.module);
-      var truefalse = question.type === "truefalse";
-      var extra = {
+      var extra = Object.assign({
         description: xapiLang(locale, question.prompt),
-        interactionType: truefalse ? "true-false" : "choice",
-        correctResponsesPattern: [question.correct.join("[,]")]
-      };
-      if (!truefalse) {
-        extra.choices = question.options.map(function (option) {
-          return { id: option.id, description: xapiLang(locale, option.text) };
-        });
-      }
-      var result = { response: answer.response.join("[,]"), success: answer.correct, duration: xapiDuration(answer.latencyMs) };
+        interactionType: interaction.type.xapi
+      }, interaction.components);
+      if (interaction.patterns.xapi !== null) extra.correctResponsesPattern = interaction.patterns.xapi;
+      var result = { response: interaction.response.xapi, duration: xapiDuration(answer.latencyMs) };
+      if (answer.correct !== null) result.success = answer.correct;
       return make("answered", xapiActivity(question.iri, "cmi.interaction", locale, question.prompt, extra), result,
         [quiz ? quiz.iri : data.iri], module ? [module.iri] : [], null, answer.timestamp);
     }
@@ -494,6 +499,9 @@ function xapiSession(opts) {
       flush();
       if (opts.normal) client.send(make.answered(answer));
     },
+    track: function (record) {
+      if (opts.normal && record.xapi) client.send(make.track(record.xapi));
+    },
     setResult: function (r) {
       flush(r.progress);
       if (opts.normal) report(outcome.update(r));
@@ -537,6 +545,9 @@ function xapiAdapter(ref) {
     },
     answered: function (answer) {
       if (ref.session) ref.session.answered(answer);
+    },
+    track: function (record) {
+      if (ref.session) ref.session.track(record);
     },
     setResult: function (result) {
       if (ref.session) ref.session.setResult(result);
