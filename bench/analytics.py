@@ -117,7 +117,7 @@ def fill_bulk(url: str, wanted: int) -> int:
     sys.path.append(str(ROOT / "bench"))
     from bulk_fill import BulkWriter
 
-    from lrs.xapi import rules
+    from lrs.xapi import statements as rules
 
     cohort = generate()
     now = dt.datetime.now(dt.UTC)
@@ -141,6 +141,13 @@ def fill_bulk(url: str, wanted: int) -> int:
                                    related_agent_keys=swap(record.related_agent_keys))
 
     store = open_store(url)  # opened before the indexes are dropped: opening builds them
+
+    def remember_agents(batch: list) -> None:
+        """remember_definitions of the batch: the activities are the template's, already kept, so
+        one statement per actor stands for all of them."""
+        by_actor = {next(iter(r.agent_keys)): r.statement for r in batch}
+        remember_definitions(store, list(by_actor.values()))
+
     with BulkWriter(url) as writer:
         number = 0
         while have < wanted:
@@ -153,11 +160,11 @@ def fill_bulk(url: str, wanted: int) -> int:
                 batch.append(made)
                 if len(batch) == 20_000:
                     writer.write(batch)
-                    remember_definitions(store, [r.statement for r in batch])
+                    remember_agents(batch)
                     batch = []
             if batch:
                 writer.write(batch)
-                remember_definitions(store, [r.statement for r in batch])
+                remember_agents(batch)
             have += min(len(template), wanted - have)
             print(f"\rfilling: {have:,} statements ({time.perf_counter() - started:.0f} s)", end="", file=sys.stderr)
     store.close()
