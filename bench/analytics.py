@@ -109,7 +109,8 @@ def fill_bulk(url: str, wanted: int) -> int:
     """:func:`fill` for ten million: the same statements, records and definitions, written as the
     store writes them through bench/bulk_fill.py (COPY / executemany, indexes rebuilt once).
 
-    The rules layer runs once per template statement; a copy's record is the template's with the
+    A store that holds statements already (a load stopped part way) is filled on with new
+    identities. The rules layer runs once per template statement; a copy's record is the template's with the
     copy's id and identity (its actor is the only agent that differs), checked against
     ``build_record(normalise(...))`` for the first statements of every copy."""
     import dataclasses
@@ -123,9 +124,7 @@ def fill_bulk(url: str, wanted: int) -> int:
     now = dt.datetime.now(dt.UTC)
     template = [build_record(normalise(copy.deepcopy(s), "1.0.3", AUTHORITY, now)) for s in cohort.statements]
     with open_store(url) as store:
-        have = store.count_statements()
-        if have:
-            raise SystemExit(f"{url} already holds statements: --fill bulk fills an empty store")
+        have = store.count_statements()  # a load stopped part way goes on with new identities
         remember_definitions(store, [r.statement for r in template])
     started = time.perf_counter()
 
@@ -149,7 +148,7 @@ def fill_bulk(url: str, wanted: int) -> int:
         remember_definitions(store, list(by_actor.values()))
 
     with BulkWriter(url) as writer:
-        number = 0
+        number = -(-have // len(template))
         while have < wanted:
             number += 1
             batch = []
