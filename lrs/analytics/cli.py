@@ -281,6 +281,9 @@ def _unknown_course(wanted: str, aggregated: Aggregator, source: Source) -> clic
               show_default=True)
 @click.option("--show-learners", is_flag=True,
               help="Add one row per learner with module progress, and who has not started (identities!).")
+@click.option("--submissions", is_flag=True,
+              help="Add the open answers (long-fill-in) for tutors: learner, question, answer, time, rubric, "
+                   "by group (--by, default cohort; identities!).")
 @click.option("--lang", type=click.Choice(LANGUAGES), envvar="SPOTLIGHT_LRS_LANG", default="en", show_default=True,
               help="Language of titles and headings (env SPOTLIGHT_LRS_LANG).")
 @click.option("--from", "active_from", metavar="DATE",
@@ -290,7 +293,7 @@ def _unknown_course(wanted: str, aggregated: Aggregator, source: Source) -> clic
               help="Only roster learners with this attribute value (repeatable; e.g. institution=DIF).")
 def report(store_url: str, course: str | None, since: str | None, until: str | None, from_lrs: str | None,
            key: str | None, secret: str | None, roster_file: Path | None, output: Path | None, jobs: int,
-           by: str | None, fmt: str, show_learners: bool, lang: str, active_from: str | None,
+           by: str | None, fmt: str, show_learners: bool, submissions: bool, lang: str, active_from: str | None,
            active_to: str | None, filters: tuple[str, ...]) -> None:
     """Enrolment, completion, pass rates, scores, funnels, item analysis per course and module."""
     window = _window(active_from, active_to)
@@ -303,7 +306,7 @@ def report(store_url: str, course: str | None, since: str | None, until: str | N
         except BrokenProcessPool as exc:
             raise _worker_failed(exc) from None
         result = aggregated.report(source.roster, by, show_learners, course, lang=lang, filters=wanted,
-                                   definitions=source.definitions)
+                                   definitions=source.definitions, submissions=submissions)
         if course is not None and not result["courses"] and not any(
                 c == course or short_id(c) == course for c in aggregated.known_courses() | set(source.courses)):
             raise _unknown_course(course, aggregated, source)
