@@ -253,7 +253,7 @@ def test_the_readme_gives_the_computed_study_times() -> None:
 
 
 def test_a_bank_counts_what_one_attempt_shows() -> None:
-    """A 3-attempt bank of 40 questions drawing 16 takes the time of 16 questions, not 40."""
+    """An assessment that draws some of its bank takes the time of the questions drawn, not the whole bank."""
     course = load_course(ROOT / "tests" / "fixtures" / "courses" / "bank")
     assessment = course.assessment
     assert assessment is not None and assessment.draw_count < len(assessment.questions)
