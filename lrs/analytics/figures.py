@@ -19,6 +19,7 @@ from lrs.analytics.interactions import Answer, ItemContext, interaction_for
 from lrs.analytics.report import (
     GROUP_ATTRIBUTES,
     NOT_IN_ROSTER,
+    RUBRIC,
     Definitions,
     _Course,
     _earliest,
@@ -453,10 +454,6 @@ def _learner_row(key: str, learner: _Learner | None, outcome: _Outcome | None, e
     }
 
 
-#: The activity definition extension carrying a question's rubric (a language map), for tutors.
-RUBRIC = "https://spotlight-pack.org/xapi/extensions/rubric"
-
-
 def _block_activities(course: _Course) -> list[str]:
     """The activities page blocks reported on, and their pages (for their titles)."""
     found: list[str] = []
@@ -484,7 +481,9 @@ def _submissions(course: _Course, view: RosterView, covered: set[str], titles: _
         attributes = view.attributes(key) or {}
         learner = course.learners.get(key)
         extensions = definition.get("extensions")
-        rubric = pick_language(extensions.get(RUBRIC), titles.lang) if isinstance(extensions, dict) else None
+        canonical = extensions.get(RUBRIC) if isinstance(extensions, dict) else None
+        rubric = pick_language({**(canonical if isinstance(canonical, dict) else {}),
+                                **course.rubrics.get(question, {})}, titles.lang)
         rows.append({
             "group": group_of(key, view, by),
             "learner": key,

@@ -35,6 +35,8 @@ from lrs.analytics.vocab import (
 from lrs.stores import Store, StreamFilter
 from lrs.xapi.statements import agent_key
 
+#: The activity definition extension carrying an open question's rubric (a language map), for tutors.
+RUBRIC = "https://spotlight-pack.org/xapi/extensions/rubric"
 #: Statements naming no known course yet are kept (up to this many) and retried at the end.
 MAX_PENDING = 20_000
 GROUP_ATTRIBUTES = ("cohort", "state", "municipality", "institution", "role")
@@ -125,6 +127,9 @@ class _Course:
     blocks: dict[str, object] = field(default_factory=dict)
     #: Open answers (``long-fill-in``) for tutors: (learner, question) -> [(when, response)].
     submissions: dict[tuple[str, str], list[tuple[float, str]]] = field(default_factory=dict)
+    #: Rubrics of open questions (language maps, first seen per language wins), from the statements:
+    #: an LRS's canonical definition keeps only the last language's extension.
+    rubrics: dict[str, dict] = field(default_factory=dict)
     statements: int = 0
 
     def merge(self, later: _Course) -> None:
@@ -139,6 +144,8 @@ class _Course:
                     self.blocks[block.section] = theirs
         for key, given in later.submissions.items():
             self.submissions.setdefault(key, []).extend(given)
+        for key, rubric in later.rubrics.items():
+            self.rubrics[key] = {**rubric, **self.rubrics.get(key, {})}
         for own, theirs in ((self.page_module, later.page_module), (self.question_quiz, later.question_quiz)):
             for key, value in theirs.items():
                 own.setdefault(key, value)  # first seen wins, as in one pass
@@ -279,6 +286,8 @@ class Aggregator:
             if aggregate is None:
                 aggregate = course.blocks[block.section] = block.new()
             block.add(aggregate, learner_key, statement, when)
+            if verb in block.passive_verbs:
+                return
             parents = ((context or {}).get("contextActivities") or {}).get("parent")
             if parents.__class__ is dict:
                 parents = [parents]
@@ -333,6 +342,9 @@ class Aggregator:
                 response = (statement.get("result") or {}).get("response")
                 course.submissions.setdefault((learner_key, oid), []).append(
                     (when, response if isinstance(response, str) else ""))
+                rubric = (definition.get("extensions") or {}).get(RUBRIC)
+                if isinstance(rubric, dict):  # each package sends its language: keep every one
+                    course.rubrics[oid] = {**rubric, **course.rubrics.get(oid, {})}
             previous = learner.answers.get(oid)
             if previous is None or when < previous[0]:
                 result = statement.get("result") or {}

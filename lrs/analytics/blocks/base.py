@@ -20,6 +20,9 @@ class Block:
     section = ""
     types: frozenset[str] = frozenset()
     context_extensions: frozenset[str] = frozenset()
+    #: Verbs the content sends on its own (a media's ``terminated`` at the session's end): not
+    #: the learner's activity in the block's module.
+    passive_verbs: frozenset[str] = frozenset()
 
     def new(self) -> Any:
         """An empty aggregate for one course (picklable: parallel readers send it back)."""

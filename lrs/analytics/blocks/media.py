@@ -14,13 +14,14 @@ from collections.abc import Callable, Collection, Iterator
 
 from lrs.analytics import stats
 from lrs.analytics.blocks.base import Block, Titles
-from lrs.analytics.vocab import COMPLETED
+from lrs.analytics.vocab import COMPLETED, VERBS
 
 PROFILE = "https://w3id.org/xapi/video"
 VIDEO = PROFILE + "/activity-type/video"
 AUDIO = PROFILE + "/activity-type/audio"
 PROGRESS = PROFILE + "/extensions/progress"
 KINDS = {VIDEO: "video", AUDIO: "audio"}
+TERMINATED = VERBS + "terminated"
 
 
 class _Media:
@@ -44,6 +45,7 @@ class _Media:
 class Media(Block):
     section = "media"
     types = frozenset(KINDS)
+    passive_verbs = frozenset([TERMINATED])
 
     def new(self) -> dict[str, _Media]:
         return {}
