@@ -39,7 +39,7 @@ from lrs.analytics.roster import (
     write_roster,
 )
 from lrs.analytics.sources import Source, SourceError, remote_statements
-from lrs.analytics.vocab import COURSE_TYPE, short_id
+from lrs.analytics.vocab import COURSE_TYPE, pick_language, short_id
 from lrs.stores import DEFAULT_STORE_URL, Store, open_store
 from lrs.xapi.errors import XAPIError
 from lrs.xapi.statements import store_timestamp
@@ -263,15 +263,34 @@ def _filters(values: tuple[str, ...]) -> dict[str, str]:
     return found
 
 
-def _unknown_course(wanted: str, aggregated: Aggregator, source: Source) -> click.ClickException:
-    """``--course`` that names no course: say which ones exist (and the closest)."""
-    known = aggregated.known_courses() | set(source.courses)
+def _known_courses(source: Source, aggregated: Aggregator | None = None) -> set[str]:
+    """Every course IRI the source knows: declared in the store's activity definitions, met in
+    the statements read (rule 5 courses too), or named by the roster's enrolments."""
+    known = set(source.courses) | (aggregated.known_courses() if aggregated is not None else set())
     known |= {t for attributes in source.roster.values() for t in course_tokens(attributes.get(COURSE))}
-    ids = sorted({short_id(c) for c in known})
-    close = difflib.get_close_matches(wanted, ids, n=1)
-    hint = f" (did you mean {close[0]}?)" if close else ""
-    listing = "\n".join(f"  {short_id(c):32} {c}" for c in sorted(known, key=short_id)) or "  (none yet)"
-    return click.ClickException(f"no course {wanted!r}{hint}; known courses:\n{listing}")
+    return known
+
+
+def is_known(wanted: str, known: set[str]) -> bool:
+    return any(c == wanted or short_id(c) == wanted for c in known)
+
+
+def _unknown_course(wanted: str, known: set[str], source: Source, lang: str = "en") -> click.ClickException:
+    """``--course`` that names no course in the store: say so, suggest the closest ids or titles,
+    and list every known course (id, title, IRI)."""
+    titles = {c: pick_language(((source.definitions([c]).get(c) or {}).get("definition") or {}).get("name"), lang)
+              for c in known} if source.store is not None else {}
+    ids = {short_id(c): c for c in known}
+    lowered = wanted.casefold()
+    scored = sorted(((difflib.SequenceMatcher(None, lowered, i.casefold()).ratio(), i) for i in ids), reverse=True)
+    close = [i for ratio, i in scored if ratio >= 0.6 and ratio >= scored[0][0] - 0.15][:3]
+    close += [short_id(c) for c, title in titles.items()
+              if title and lowered in title.casefold() and short_id(c) not in close]
+    hint = f" Did you mean {' or '.join(close[:3])}?" if close else ""
+    listing = "\n".join(f"  {short_id(c):32} {titles.get(c) or ''}\n  {'':32} {c}".rstrip()
+                         for c in sorted(known, key=short_id)) or "  (none: the store has no course yet)"
+    return click.ClickException(f"no course {wanted!r} in the store.{hint} --course takes a course's id (the last "
+                                f"segment of its IRI) or its IRI; known courses:\n{listing}")
 
 
 @click.command()
@@ -307,9 +326,10 @@ def report(store_url: str, course: str | None, since: str | None, until: str | N
             raise _worker_failed(exc) from None
         result = aggregated.report(source.roster, by, show_learners, course, lang=lang, filters=wanted,
                                    definitions=source.definitions, submissions=submissions)
-        if course is not None and not result["courses"] and not any(
-                c == course or short_id(c) == course for c in aggregated.known_courses() | set(source.courses)):
-            raise _unknown_course(course, aggregated, source)
+        if course is not None and not result["courses"]:
+            known = _known_courses(source, aggregated)
+            if not is_known(course, known):
+                raise _unknown_course(course, known, source, lang)
     del aggregated  # the report holds the figures: free the aggregates before formatting them
     if fmt == "html":
         from lrs.dashboard.pages import report_html
@@ -349,6 +369,8 @@ def export(store_url: str, course: str | None, since: str | None, until: str | N
             raise click.ClickException(str(exc)) from None
         except BrokenProcessPool as exc:
             raise _worker_failed(exc) from None
+        if course is not None and count == 0 and not is_known(course, _known_courses(source)):
+            raise _unknown_course(course, _known_courses(source), source)
     click.echo(f"exported {count} statements", err=True)
 
 

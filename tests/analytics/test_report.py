@@ -308,7 +308,7 @@ def test_filters_since_until_and_course(store_with_roster: str, cohort: Cohort) 
 def test_a_course_typo_lists_the_known_courses(store_with_roster: str) -> None:
     result = CliRunner().invoke(main, ["report", "--store", store_with_roster, "--course", "protection-measure"])
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert "no course 'protection-measure' (did you mean protection-measures?)" in result.output
+    assert "no course 'protection-measure' in the store. Did you mean protection-measures?" in result.output
     for course in COURSES:
         assert course in result.output and course_iri(course) in result.output
     assert "no statements matched" not in result.output.lower()
