@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from sys import intern
 
 from lrs.analytics import paused_cycle_collector
+from lrs.analytics.blocks import BY_EXTENSION as _BLOCK_EXTENSIONS
+from lrs.analytics.blocks import BY_TYPE as _BLOCK_TYPES
 from lrs.analytics.blocks import REGISTRY as BLOCKS
-from lrs.analytics.blocks import block_for
 from lrs.analytics.enrolment import Roster, RosterView
 from lrs.analytics.parallel import in_order, split
 from lrs.analytics.sources import Source, store_statements
@@ -280,7 +281,15 @@ class Aggregator:
                             course.names[oid] = {**given, **known}
                             break
         context = statement.get("context")
-        block = block_for(definition, context)
+        # A page block's statement? (lrs.analytics.blocks: by object type, else context extension.)
+        block = _BLOCK_TYPES.get(definition.get("type")) if definition is not None else None
+        if block is None and context is not None:
+            extensions = context.get("extensions")
+            if extensions:
+                for key in extensions:
+                    if key in _BLOCK_EXTENSIONS:
+                        block = _BLOCK_EXTENSIONS[key]
+                        break
         if block is not None:  # a page block's statement: its own figures, and the module's last activity
             aggregate = course.blocks.get(block.section)
             if aggregate is None:

@@ -16,25 +16,12 @@ from __future__ import annotations
 from lrs.analytics.blocks import media, scenario
 from lrs.analytics.blocks.base import Block
 
-__all__ = ["BY_EXTENSION", "BY_TYPE", "REGISTRY", "Block", "block_for"]
+__all__ = ["BY_EXTENSION", "BY_TYPE", "REGISTRY", "Block"]
 
 REGISTRY: tuple[Block, ...] = (media.BLOCK, scenario.BLOCK)
 #: Object activity type -> the block that claims statements about such activities.
 BY_TYPE: dict[str, Block] = {kind: block for block in REGISTRY for kind in block.types}
-#: Context extension -> the block whose statements (and only those) carry it.
+#: Context extension -> the block whose statements (and only those) carry it. The report claims a
+#: statement for a block by its object's type first, then by its context's extensions.
 BY_EXTENSION: dict[str, Block] = {key: block for block in REGISTRY for key in block.context_extensions}
 
-
-def block_for(definition: dict | None, context: dict | None) -> Block | None:
-    """The block that claims a statement with this object definition and context, if any."""
-    if definition is not None:
-        found = BY_TYPE.get(definition.get("type"))  # type: ignore[arg-type]
-        if found is not None:
-            return found
-    extensions = context.get("extensions") if context is not None else None
-    if extensions:
-        for key in extensions:
-            found = BY_EXTENSION.get(key)
-            if found is not None:
-                return found
-    return None
