@@ -147,7 +147,7 @@ class Scenario(Block):
             path_rows.sort(key=lambda r: (-r["walks"], r["path"], r["ending"]))
             page = scenario.page or iri.rsplit("/", 1)[0]
             module = module_of(page)
-            outcomes = Counter(r["outcome"] for walker in walkers for r in _first_endings(walker))
+            outcomes = Counter(min(walker.endings)[2] for walker in walkers if walker.endings)
             rows.append({
                 "id": iri,
                 "name": name(iri),
@@ -201,14 +201,6 @@ class Scenario(Block):
             yield iri, "path:" + ">".join(path["path"]), path["walks"]
         if row["other_paths"]:
             yield iri, "path:(others)", row["other_paths"]
-
-
-def _first_endings(walker: _Walks) -> list[dict]:
-    """The learner's first ending, as a one-row list (none when she reached none)."""
-    if not walker.endings:
-        return []
-    _, _, outcome, _, _ = min(walker.endings)
-    return [{"outcome": outcome}]
 
 
 def _rank(outcome: str) -> tuple[int, str]:
