@@ -163,6 +163,11 @@ def test_submissions_filtered_by_group_in_text_and_csv(store_with_roster: str, c
     assert "Rúbrica: " + PRODUCT_RUBRIC["es-MX"] in text
     for answer, _ in want.values():
         assert "  > " + answer in text
+    html = run("report", "--store", store_with_roster, "--format", "html", "--course", "protection-measures",
+               "--submissions", "--filter", "cohort=2026-B", "--lang", "es")
+    assert "Rúbrica: Tu plan de seguridad" in html and PRODUCT_RUBRIC["es-MX"] in html
+    assert "Generación: 2026-B" in html and "Generación: 2026-A" not in html
+    assert all(answer in html for answer, _ in want.values())
     frame = pd.read_csv(io.StringIO(run("report", "--store", store_with_roster, "--format", "csv", "--course",
                                         "protection-measures", "--submissions", "--filter", "cohort=2026-B")),
                         keep_default_na=False)
