@@ -148,6 +148,7 @@ class _PageRenderer:
         languages: tuple[str, ...] = (),
         course_iri: str = "",
         media: dict[str, MediaUse] | None = None,
+        read_check: Callable[[str, str], tuple[Quiz | None, str | None]] | None = None,
     ) -> None:
         self.collector = collector
         self.course_dir = course_dir
@@ -155,6 +156,7 @@ class _PageRenderer:
         self.languages = languages
         self.course_iri = course_iri
         self.media: dict[str, MediaUse] = media if media is not None else {}
+        self.read_check = read_check
         self.md = _markdown()
 
     def render(self, path: Path, module_id: str = "", page_id: str = "", lang: str = "") -> _PageSource | None:
@@ -207,6 +209,7 @@ class _PageRenderer:
             course_iri=self.course_iri,
             report=self.collector.add,
             media=self.media,
+            read_check=self.read_check,
         )
         if not self._check_tokens(path, tokens, body_offset, media, ctx):
             return None
@@ -392,7 +395,9 @@ class _CourseLoader:
         self.quizzes = QuizReader()
         self.renderer: _PageRenderer | None = None
         self.course_iri = ""
-        self.media: dict[str, MediaUse] = {}  # files pages, blocks and quiz texts use, read once
+        self.media: dict[str, MediaUse] = {}
+        self.module_folders: dict[str, Path] = {}
+        self.checks: dict[Path, Quiz | None] = {}  # in-page checks, read once for every language  # files pages, blocks and quiz texts use, read once
 
     def load(self) -> Course | None:
         course_file = self.dir / "course.yaml"
@@ -557,8 +562,9 @@ class _CourseLoader:
         for module_id, folder in folders:
             page_files[module_id] = self._page_files(folder)
         page_ids = {f"{module_id}/{page_id}" for module_id, pages in page_files.items() for page_id in pages}
+        self.module_folders = dict(folders)
         renderer = self.renderer = _PageRenderer(
-            self.problems, self.dir, page_ids, self.languages, self.course_iri, self.media
+            self.problems, self.dir, page_ids, self.languages, self.course_iri, self.media, self._check
         )
         modules: list[Module] = []
         for module_id, folder in folders:
@@ -760,6 +766,15 @@ class _CourseLoader:
         if doc is None:
             return None
         return self.quizzes.read(QuizSource(doc, self.languages, self.problems, self._check_quiz_text), quiz_id, scored)
+
+    def _check(self, module_id: str, check_id: str) -> tuple[Quiz | None, str | None]:
+        """The quiz of an in-page check (blocks/check.py), read once for all the page's languages."""
+        path = self.module_folders[module_id] / f"{check_id}.check.yaml"
+        if path not in self.checks:
+            if not self.problems.files.is_file(path):
+                return None, f"no {check_id}.check.yaml in {display_path(path.parent)} for '::: check {check_id}'"
+            self.checks[path] = self._quiz(path, f"{module_id}-{check_id}", scored=False)
+        return self.checks[path], None
 
     def _check_quiz_text(self, path: Path, line: int | None, text: str) -> None:
         children, problems = quiz_text.parse(text)

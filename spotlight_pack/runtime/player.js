@@ -36,6 +36,7 @@ var blocks = typeof blocksEngine === "function" ? blocksEngine({
   data: data,
   announce: function (message) { announce(message); },
   persist: function () { persist(); },
+  openQuiz: function (quizId) { quizzes.open(quizId); },
   track: function (record) { if (started && adapter.track) adapter.track(record); },
   done: function (pageId) {
     var index = indexOfPage(pageId);
@@ -224,8 +225,9 @@ window.addEventListener("online", function () {
 
 var quizzes = {
   open: function (quizId) {
+    var here = current;
     if (quizEngineInstance) quizEngineInstance.open(quizId);
-    else loadQuizEngine().then(function (engine) { if (engine && pages[current].id === quizId) engine.open(quizId); });
+    else loadQuizEngine().then(function (engine) { if (engine && current === here) engine.open(quizId); });
   },
   restore: function (saved) {
     savedQuizzes = saved;
