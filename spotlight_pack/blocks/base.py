@@ -88,8 +88,8 @@ class PageContext:
     course_iri: str
     report: Callable[[Path, int | None, str], None]
     media: dict[str, MediaUse]
-    read_check: Callable[[str, str], tuple[Quiz | None, str | None]] | None = None
-    """(module id, check id) → the quiz of the module's ``<id>.check.yaml``, read by the assessment
+    read_check: Callable[[str, str, str], tuple[Quiz | None, str | None]] | None = None
+    """(module id, page id, check id) → the quiz of the module's ``<id>.check.yaml``, read by the assessment
     engine's reader (the loader's), or None and why."""
     heading_level: int = 2
     counters: dict[str, int] = field(default_factory=dict)

@@ -1,12 +1,16 @@
 """``::: check ID``: a knowledge check inside a page, with the assessment engine's questions.
 
 The questions are in ``<module folder>/ID.check.yaml``, written exactly like a module's ``quiz.yaml``
-(any question type of ``spotlight_pack/questions``, pools, feedback policy; docs/source-format.md),
-and read by the same reader: there is one question implementation. Each language's page names the
-check where it goes; the form is the quiz engine's own, put in place by the renderer (the block
-leaves a ``<spotlight-quiz>`` marker). A check is never scored: it gives feedback (``immediate`` unless
-the file says otherwise) and is tracked as answered (xAPI ``answered`` statements whose parent is the
-page; SCORM, like self-checks, records only the assessment).
+(any question type of ``spotlight_pack/questions``, pools, attempts, feedback policy;
+docs/source-format.md), and read by the same reader: there is one question implementation. Each
+language's page names the check where it goes; the form is the quiz engine's own (templates/
+quiz_form.html.j2), put in place by the renderer where the block leaves a ``<spotlight-quiz>``
+marker, and run in the player by the quiz engine (runtime/quiz.js), which the player opens when the
+page is shown (``data.quizzes[].page``): the kind needs no player module of its own.
+
+A check is never scored and never holds back completion: it gives feedback (``immediate`` unless the
+file says otherwise), its answers are kept in the quizzes' part of the saved state, and each answer is
+tracked (xAPI ``answered`` with the page as parent; SCORM, a ``cmi.interactions`` entry).
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ class Check(Block):
 
 class CheckKind:
     name = "check"
-    scripts = ("blocks/check.js",)
+    scripts: tuple[str, ...] = ()  # the quiz engine runs it
     styles = ("blocks/check.css",)
     parents: frozenset[str] = frozenset()
     stateful = False  # its answers are the quiz engine's, in the quizzes' part of the state
@@ -43,7 +47,7 @@ class CheckKind:
             ctx.problem(line, "a check's questions are in its .check.yaml file: leave the block empty")
         if ctx.read_check is None or not ctx.unique(self.name, words[0], line):
             return None
-        quiz, reason = ctx.read_check(ctx.module_id, words[0])
+        quiz, reason = ctx.read_check(ctx.module_id, ctx.page_id, words[0])
         if reason:
             ctx.problem(line, reason)
         if quiz is None:

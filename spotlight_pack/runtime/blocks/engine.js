@@ -22,7 +22,7 @@ function blocksUuid() {
   return hex.replace(/^(.{8})(.{4})(.{4})(.{4})/, "$1-$2-$3-$4-");
 }
 
-// env: {data, track(record), persist(), announce(message), done(pageId), openQuiz(quizId)}
+// env: {data, track(record), persist(), announce(message), done(pageId)}
 function blocksEngine(env) {
   var data = env.data;
   var items = [];
@@ -38,7 +38,6 @@ function blocksEngine(env) {
       uuid: blocksUuid,
       announce: env.announce,
       persist: env.persist,
-      openQuiz: env.openQuiz,
       done: function () { env.done(item.page); },
       track: function (record) {
         if (record.xapi) {
