@@ -8,6 +8,7 @@ The fixture course (tests/fixtures/courses/blocks) carries a 3-second WebM made 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,10 @@ import pytest
 
 from spotlight_pack.model import Course
 from spotlight_pack.sources import load_course
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import blocks_support  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -336,27 +341,6 @@ def json_str(value: str) -> str:
 
 
 
-def answer_check_by_keyboard(sco: Any, page: Any) -> None:
-    """Answer the Practise page's check with the keyboard only: the first question right, the second
-    wrong. Focus an option, choose with the arrow keys (the options are shuffled per attempt), Tab to
-    "Check this answer", Enter; the verdict takes the focus."""
-    form = sco.locator('section.page:not([hidden]) form[data-quiz="activities-first-check"]')
-    for question, value in (("chk-first", "a"), ("chk-who", "true")):
-        fieldset = form.locator(f'fieldset[data-question="{question}"]')
-        fieldset.locator("input").first.focus()
-        for _ in range(fieldset.locator("input").count()):
-            if fieldset.locator(f'input[value="{value}"]').is_checked():
-                break
-            fieldset.locator("input:focus").press("ArrowDown")
-        assert fieldset.locator(f'input[value="{value}"]').is_checked()
-        fieldset.locator("input:focus").press("Tab")
-        assert fieldset.locator("button.check").evaluate("b => b === document.activeElement")
-        page.keyboard.press("Enter")
-        if question == "chk-first":
-            verdict = fieldset.locator(".verdict")
-            assert verdict.inner_text() == "Correct" and verdict.evaluate("v => v === document.activeElement")
-
-
 CHECK_INTERACTIONS = {
     "scorm12": [
         ("id", "chk-first", "chk-who"),
@@ -386,13 +370,7 @@ def test_in_page_check_answered_by_keyboard_is_an_interaction_and_resumes(
     lms.start()
     lms.sco.locator("#next").click()
     form = lms.sco.locator('section.page:not([hidden]) form[data-quiz="activities-first-check"]')
-    answer_check_by_keyboard(lms.sco, lms.page)
-    summary = form.locator(".summary")
-    assert summary.inner_text() == "You answered 1 of 2 questions correctly."
-    assert form.locator(".retry").evaluate("b => b === document.activeElement")
-    shown = form.inner_text()
-    assert "Right. Her safety comes first." in shown and "No. The Public Prosecutor can ask for one too." in shown
-    assert "False (correct answer)" in shown
+    blocks_support.answer_check(lms.frame())
     values = lms.values()
     for field, first, second in CHECK_INTERACTIONS[standard]:
         assert (values[f"cmi.interactions.0.{field}"], values[f"cmi.interactions.1.{field}"]) == (first, second), field
@@ -412,3 +390,33 @@ def test_in_page_check_answered_by_keyboard_is_an_interaction_and_resumes(
     assert not [key for key in again.values() if key.startswith("cmi.interactions.")], "nothing reported twice"
     again.unload()
     again.assert_clean()
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+@pytest.mark.parametrize("standard", ["scorm12", "scorm2004"])
+def test_every_block_under_a_scorm_runtime(
+    launch, axe_script, blocks_course: Course, standard: str, width: int
+) -> None:
+    """The package under scorm-again, as an LMS runs it: the video with captions and its transcript,
+    the download, accordion, tabs and the check by keyboard, the scenario to two endings, axe on every
+    page closed and open; then the data model: the check's answers and both endings as interactions,
+    completion once the scenario ended (the check, left half done or not, never holds it back)."""
+    lms = launch(blocks_course, standard, width=width)
+    lms.start()
+    walk = blocks_support.use_every_block(lms.frame(), lms.page, axe_script, width)
+    assert not walk.violations, "\n".join(walk.violations)
+    assert not walk.overflow, walk.overflow
+    values = lms.values()
+    response, wrong, right = INTERACTION[standard]
+    for field, first, second in CHECK_INTERACTIONS[standard]:
+        assert (values[f"cmi.interactions.0.{field}"], values[f"cmi.interactions.1.{field}"]) == (first, second), field
+    separator = "," if standard == "scorm12" else "[,]"
+    assert values["cmi.interactions.2." + response] == separator.join(["call", "doubt", "harmful-end"])
+    assert values["cmi.interactions.2.result"] == wrong
+    assert values["cmi.interactions.3." + response] == separator.join(["call", "safe", "good-end"])
+    assert values["cmi.interactions.3.result"] == right
+    assert "cmi.interactions.4.id" not in values
+    assert values[COMPLETION[standard]] == "completed"
+    assert not [key for key in values if ".score." in key or key == "cmi.success_status"]
+    lms.unload()
+    lms.assert_clean()
