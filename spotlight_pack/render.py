@@ -226,13 +226,8 @@ def _course_data(
     study: StudyTime,
 ) -> dict[str, Any]:
     quizzes = course.quizzes()
-    embedded = {  # in-page checks: the page they are on (xAPI parents their answers to it)
-        block.quiz.id: entry.key
-        for entry in entries
-        if entry.page
-        for block in entry.page.blocks_in(lang)
-        if isinstance(getattr(block, "quiz", None), Quiz)
-    }
+    # in-page checks: the page they are on (the player opens them with it; xAPI parents their answers to it)
+    embedded = {quiz.id: entry.key for entry in entries if entry.page for quiz in entry.page.checks()}
     questions: list[dict[str, Any]] = []
     quiz_data: list[dict[str, Any]] = []
     for quiz in quizzes:

@@ -4,6 +4,8 @@ The estimate for one language of a course is, per module:
 
     minutes = words / study_rate(lang) + FIGURE_MINUTES * figures + SELF_CHECK_MINUTES * self-check questions
 
+(self-check questions: those of the module's quiz and of its pages' in-page checks)
+
 and the final assessment adds ``ASSESSMENT_MINUTES`` per question an attempt shows. Each module is
 rounded up to whole minutes; the total is the sum of those, so the figures a learner sees add up.
 
@@ -99,7 +101,8 @@ def _questions_shown(quiz: Quiz | None) -> int:
 def _module_part(module: Module, lang: str, rate: float) -> StudyPart:
     words = sum(count_words(page.title[lang]) + html_words(page.html[lang]) for page in module.pages)
     figures = sum(len(_IMAGE.findall(page.html[lang])) for page in module.pages)
-    questions = _questions_shown(module.quiz)
+    questions = _questions_shown(module.quiz) + sum(_questions_shown(check) for page in module.pages
+                                                    for check in page.checks())
     minutes = words / rate + FIGURE_MINUTES * figures + SELF_CHECK_MINUTES * questions
     return StudyPart(module.id, module.title[lang], max(1, math.ceil(minutes)), words, figures, questions)
 

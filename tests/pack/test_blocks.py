@@ -433,6 +433,9 @@ def test_a_check_is_the_assessment_engines_form_in_its_page() -> None:
     assert not check_quiz.scored and check_quiz.feedback.value == "immediate" and check_quiz.attempts is None
     assert [q.id for q in check_quiz.questions] == ["chk-first", "chk-who"]
     assert [q.type.value for q in check_quiz.questions] == ["single", "truefalse"]
+    from spotlight_pack.study_time import estimate
+
+    assert [part.questions for part in estimate(course, "en").parts] == [0, 2, 0], "checks count in study time"
     for lang, title in (("en", "Check what you know"), ("es", "Compruebe lo que sabe")):
         html = render_package(course, lang, "scorm2004")["index.html"].decode()
         section = html[html.index('<section class="page" id="page-activities--practice"'):]
