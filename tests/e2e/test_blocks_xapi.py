@@ -79,8 +79,12 @@ def env(tmp_path_factory: pytest.TempPathFactory, browser: Any, xapi_lrs: suppor
         content.stop()
 
 
-def launch(env: dict[str, Any], registration: str, width: int = 1280) -> tuple[Any, support.Watched]:
-    actor = {"objectType": "Agent", "name": "Ana", "mbox": f"mailto:ana-{uuid.uuid4().hex[:6]}@example.org"}
+def launch(
+    env: dict[str, Any], registration: str, width: int = 1280, learner: str = ""
+) -> tuple[Any, support.Watched]:
+    """The Tin Can package launched for ``learner`` (default: a new one)."""
+    learner = learner or f"ana-{uuid.uuid4().hex[:6]}"
+    actor = {"objectType": "Agent", "name": "Ana", "mbox": f"mailto:{learner}@example.org"}
     query = urllib.parse.urlencode(
         {
             "endpoint": env["lrs"].endpoint,
@@ -336,3 +340,36 @@ def test_every_block_in_an_xapi_format(env: dict[str, Any], axe_script: Path, fm
     assert not walk.overflow, walk.overflow
     assert statements, "the LRS got no statement"
     check_block_statements(statements)
+
+
+def test_check_answers_come_back_from_the_state_document(env: dict[str, Any]) -> None:
+    """Tin Can: the check answered in one session is shown answered in the next (the State document
+    holds the quizzes' part of the state), and nothing is answered again."""
+    registration, learner = str(uuid.uuid4()), f"ana-{uuid.uuid4().hex[:6]}"
+    context, watched = launch(env, registration, 360, learner)
+    try:
+        watched.page.locator("#next").click()
+        blocks_support.answer_check(watched.page)
+        watched.page.locator("#exit").click()
+        watched.page.locator("#closed").wait_for(state="visible")
+    finally:
+        context.close()
+    first = support.wait_for(lambda: ended(env["lrs"].statements(registration=registration)))
+    blocks_support.check_answers_in_statements(first)
+    context, watched = launch(env, registration, 360, learner)
+    try:
+        form = watched.page.locator(f'section.page:not([hidden]) form[data-quiz="{blocks_support.CHECK}"]')
+        form.locator(".summary:not([hidden])").wait_for()
+        assert form.locator(".summary").inner_text() == "You answered 1 of 2 questions correctly."
+        assert form.locator('input[value="a"]').is_checked() and form.locator('input[value="true"]').is_checked()
+        assert form.locator("input:not([disabled])").count() == 0
+        watched.page.locator("#exit").click()
+        watched.page.locator("#closed").wait_for(state="visible")
+    finally:
+        context.close()
+    both = support.wait_for(
+        lambda: (lambda s: s if sum(x["verb"]["id"].endswith("terminated") for x in s) >= 2 else None)(
+            env["lrs"].statements(registration=registration)
+        )
+    )
+    assert len([s for s in both if s["object"]["id"].startswith(blocks_support.QUESTION)]) == 2
