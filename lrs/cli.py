@@ -230,6 +230,6 @@ def _print_erasure(record: Any, dry_run: bool, as_json: bool, what: str) -> None
         click.echo(f"erasure record {record.id} at {record.at} by {record.by}")
 
 
-from lrs.analytics.cli import export, report, roster  # noqa: E402 - analytics commands (issue 6)
+from lrs.analytics.cli import demo, export, report, roster  # noqa: E402 - analytics commands (issues 6, 12)
 
-main.add_command(roster); main.add_command(report); main.add_command(export)  # noqa: E702
+main.add_command(roster); main.add_command(report); main.add_command(export); main.add_command(demo)  # noqa: E702

@@ -22,7 +22,7 @@ from .errors import Problem, SourceError, SpotlightError
 from .formats import FORMATS
 from .formats.common import PackageInfo
 from .lint import check_and_lint
-from .preview import serve_course
+from .preview import serve_preview
 from .validate import errors as error_problems
 from .validate import inspect as inspect_package
 from .validate import warnings as warning_problems
@@ -358,24 +358,27 @@ def _table(info: PackageInfo, errors: list[Problem], warnings: list[Problem]) ->
 
 @main.command("preview")
 @click.argument("source", type=click.Path(path_type=Path))
-@click.option("--lang", default=None, help="Language to preview (default: the course's first).")
+@click.option("--lang", default=None, help="Language to open first (default: the course's first).")
 @click.option("--port", default=8080, show_default=True, help="Port on 127.0.0.1.")
 @_friendly
 def preview_command(source: Path, lang: str | None, port: int) -> None:
     """Serve a course on http://127.0.0.1:PORT/ to click through it, with no LMS (Ctrl+C stops).
 
-    The server answers only with the files of the built package, held in memory: no path, however
+    The page reloads itself when a source file changes, shows check's problems instead of a stale
+    course, and switches language from its banner. Nothing is recorded: progress stays in the
+    browser. The server answers only with the files it rendered, held in memory: no path, however
     written, reaches the disk.
     """
     [course] = load_courses([source])
     chosen = lang or course.languages[0]
     if chosen not in course.languages:
         raise click.ClickException(f"course {course.id} has no language '{chosen}'")
-    serve_course(
-        course,
-        chosen,
+    order = (chosen, *[other for other in course.languages if other != chosen])
+    serve_preview(
+        source,
         port,
-        ready=lambda url: click.echo(f"Previewing {course.id} ({chosen}) at {url}index.html — Ctrl+C to stop"),
+        languages=order,
+        ready=lambda url: click.echo(f"Previewing {course.id} at {url}{chosen}/index.html — Ctrl+C to stop"),
     )
 
 

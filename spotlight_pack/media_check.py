@@ -19,12 +19,18 @@ what to remove (usually: export again as "plain SVG"). What is refused:
   allowed and never fetched.
 
 Raster images must be what their extension says (PNG, JPEG, GIF, WebP signatures), so that a
-``.png`` is never an HTML or SVG file in disguise.
+``.png`` is never an HTML or SVG file in disguise. The same holds for video and audio (MP4/M4A
+``ftyp`` box, WebM EBML header with doctype ``webm``, Ogg, MP3) and for documents offered for download
+(PDF, the Office Open XML and OpenDocument zips, CSV as UTF-8 text): a browser that sniffs an HTML
+file named ``.pdf`` would run it from the LMS's origin. Office files with macros (a ``vbaProject.bin``
+part, which only ``.docm``/``.xlsm``/``.pptm`` may carry) are refused.
 """
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from pathlib import PurePosixPath
 
 from lxml import etree
@@ -48,6 +54,26 @@ SIGNATURES = {
 MediaProblem = tuple[int | None, str]
 
 
+def _mp3(data: bytes) -> bool:
+    return data[:3] == b"ID3" or (len(data) > 1 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0)
+
+
+def _webm(data: bytes) -> bool:
+    return data[:4] == b"\x1a\x45\xdf\xa3" and b"webm" in data[:64]
+
+
+MEDIA_SIGNATURES = {
+    ".mp4": (lambda data: data[4:8] == b"ftyp", "MP4 video"),
+    ".m4a": (lambda data: data[4:8] == b"ftyp", "MPEG-4 audio"),
+    ".webm": (_webm, "WebM video"),
+    ".ogg": (lambda data: data[:4] == b"OggS", "Ogg audio"),
+    ".mp3": (_mp3, "MP3 audio"),
+    ".pdf": (lambda data: data[:5] == b"%PDF-", "PDF document"),
+}
+OFFICE_MAIN_PART = {".docx": "word/", ".xlsx": "xl/", ".pptx": "ppt/"}
+ODT_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.text"
+
+
 def media_problems(name: str, data: bytes) -> list[MediaProblem]:
     """Problems of one media file, each with the line in that file when it has lines."""
     suffix = PurePosixPath(name).suffix.lower()
@@ -57,6 +83,46 @@ def media_problems(name: str, data: bytes) -> list[MediaProblem]:
         matches, kind = SIGNATURES[suffix]
         if not matches(data):
             return [(None, f"is not a {kind} image, whatever its extension says")]
+    if suffix in MEDIA_SIGNATURES:
+        matches, kind = MEDIA_SIGNATURES[suffix]
+        if not matches(data):
+            return [(None, f"is not a {kind}, whatever its extension says")]
+    if suffix in OFFICE_MAIN_PART or suffix == ".odt":
+        return _office_problems(suffix, data)
+    if suffix == ".csv":
+        return _csv_problems(data)
+    return []
+
+
+def _office_problems(suffix: str, data: bytes) -> list[MediaProblem]:
+    """An Office Open XML or OpenDocument file is a zip: only its list of names is read (no entry
+    is decompressed), to check it is the kind of document its name says and carries no macros."""
+    kind = "OpenDocument text" if suffix == ".odt" else f"Office {suffix[1:].upper()} document"
+    if data[:4] != b"PK\x03\x04":
+        return [(None, f"is not an {kind}, whatever its extension says")]
+    if suffix == ".odt" and data[30 : 30 + len(ODT_MIMETYPE)] != ODT_MIMETYPE:
+        return [(None, f"is not an {kind}: its first entry must be the mimetype of a text document")]
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return [(None, f"is not a readable {kind} (a damaged zip)")]
+    if suffix in OFFICE_MAIN_PART and (
+        "[Content_Types].xml" not in names or not any(name.startswith(OFFICE_MAIN_PART[suffix]) for name in names)
+    ):
+        return [(None, f"is not an {kind}, whatever its extension says")]
+    if any(name.lower().endswith("vbaproject.bin") or name.lower().startswith("basic/") for name in names):
+        return [(None, "contains macros: save it without them (learners' computers warn or refuse to open it)")]
+    return []
+
+
+def _csv_problems(data: bytes) -> list[MediaProblem]:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return [(None, f"is not UTF-8 text ({error.reason} at byte {error.start}): save the CSV as UTF-8")]
+    if "\x00" in text:
+        return [(text.count("\n", 0, text.index("\x00")) + 1, "contains a NUL character: not a text file")]
     return []
 
 

@@ -159,6 +159,17 @@ class Asset:
 
     path: str
     data: bytes = field(repr=False)
+    lang: str | None = None
+    """Set for captions and transcripts: only that language's packages carry the file."""
+
+
+@dataclass(frozen=True)
+class Block:
+    """A unit of a page other than text (video, tabs, reflection, scenario …): ``kind`` names its
+    registered module in ``spotlight_pack/blocks``, which subclasses this with what it needs."""
+
+    kind: str
+    id: str
 
 
 @dataclass(frozen=True)
@@ -168,6 +179,11 @@ class Page:
     id: str
     title: Text
     html: Text
+    blocks: tuple[tuple[str, tuple[Block, ...]], ...] = ()
+    """Per language, the page's blocks in document order (nested ones after their container)."""
+
+    def blocks_in(self, lang: str) -> tuple[Block, ...]:
+        return dict(self.blocks).get(lang, ())
 
 
 @dataclass(frozen=True)
@@ -194,6 +210,8 @@ class Course:
     content_note: Text | None = None
     publisher: Text | None = None
     activity_iri_base: str = "https://spotlight-pack.org/xapi/activities"
+    max_package_size: int = 50_000_000
+    """Bytes one package may reach before ``check`` warns (LMS upload limits; package_size.py)."""
 
     def locale(self, lang: str) -> str:
         """BCP 47 tag of a course language, e.g. ``es`` -> ``es-MX``."""

@@ -23,6 +23,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from spotlight_pack import quiz_text
+from spotlight_pack.blocks import KINDS as BLOCK_KINDS
+from spotlight_pack.blocks import block_scripts, block_styles
 from spotlight_pack.i18n import ui_strings
 from spotlight_pack.model import Course, FeedbackPolicy, Module, Page, Question, Quiz
 from spotlight_pack.questions import KINDS, kind_of
@@ -52,7 +54,8 @@ def available_trackings() -> tuple[str, ...]:
 
 @cache
 def build_style(questions: tuple[str, ...] = ()) -> str:
-    """The one style sheet: the player's, then the question types' ``questions`` (under runtime/)."""
+    """The one style sheet: the player's, then those of the question types and page blocks the course
+    uses (``questions``: paths under runtime/)."""
     return rcssmin.cssmin("\n".join(_runtime_file(name) for name in ("player.css", *questions))) + "\n"
 
 
@@ -72,14 +75,15 @@ def _bundle(parts: list[str], tail: str = "") -> str:
 
 
 @cache
-def build_script(tracking: str) -> str:
+def build_script(tracking: str, blocks: tuple[str, ...] = ()) -> str:
     """The script every page loads: the state codec, the libraries the adapter requires, the adapter,
-    the player."""
+    the modules of the page blocks the course uses (``blocks``, paths under runtime/; none for a
+    course without blocks), the player."""
     if tracking not in available_trackings():
         raise ValueError(f"unknown tracking '{tracking}' (have: {', '.join(available_trackings())})")
     adapter = _runtime_file(f"adapters/{tracking}.js")
     libraries = [*dict.fromkeys(_REQUIRES.findall(adapter))]
-    return _bundle(["state.js", *libraries, f"adapters/{tracking}.js", "player.js"])
+    return _bundle(["state.js", *libraries, f"adapters/{tracking}.js", *blocks, "player.js"])
 
 
 @cache
@@ -125,9 +129,17 @@ def _entries(course: Course, lang: str) -> list[_Entry]:
     return entries
 
 
-def _layout(entries: list[_Entry], quizzes: tuple[Quiz, ...]) -> str:
-    """Fingerprint of what the saved state indexes, so a state from another course version is ignored."""
+def _layout(entries: list[_Entry], quizzes: tuple[Quiz, ...], lang: str = "") -> str:
+    """Fingerprint of what the saved state indexes, so a state from another course version is ignored.
+    Page blocks count only when they keep state (reflections, scenarios)."""
     parts = [entry.key for entry in entries]
+    parts += [
+        f"{block.kind}:{block.id}"
+        for entry in entries
+        if entry.page
+        for block in entry.page.blocks_in(lang)
+        if BLOCK_KINDS[block.kind].stateful
+    ]
     for quiz in quizzes:
         parts.append(f"{quiz.id}:" + ",".join(f"{pool.id}/{pool.draw}" for pool in quiz.pools))
         parts += [f"{q.id}:{q.type.value}:{kind_of(q).layout(q)}" for q in quiz.questions]
@@ -241,7 +253,7 @@ def _course_data(
         "settings": dict(sorted(settings.items())),
         "masteryScore": course.mastery_score,
         "completion": course.completion.value,
-        "layout": _layout(entries, quizzes),
+        "layout": _layout(entries, quizzes, lang),
         "modules": [
             {"id": module.id, "iri": course.module_iri(module), "title": module.title[lang]}
             for module in course.modules
@@ -252,7 +264,7 @@ def _course_data(
             for e in entries
         ],
         "quizzes": quiz_data,
-        "quizScript": QUIZ_SCRIPT_FILE,
+        "quizScript": QUIZ_SCRIPT_FILE if quizzes else "",  # a course without quizzes has no quiz.js
         "questions": questions,
         "studyTime": _study_data(study),
         "strings": dict(ui_strings(lang)),
@@ -289,7 +301,7 @@ def render_package(
     if lang not in course.languages:
         raise ValueError(f"course {course.id} has no language '{lang}' (has: {', '.join(course.languages)})")
     strings = ui_strings(lang)
-    script = build_script(tracking)
+    script = build_script(tracking, block_scripts(course))
     entries = _entries(course, lang)
     study = estimate(course, lang)
     data = _course_data(course, lang, tracking, settings or {}, entries, study)
@@ -312,11 +324,13 @@ def render_package(
     files = {
         LAUNCH_FILE: html.encode(),
         SCRIPT_FILE: script.encode(),
-        STYLE_FILE: build_style(question_files(course, "styles")).encode(),
+        STYLE_FILE: build_style(question_files(course, "styles") + block_styles(course)).encode(),
     }
     if course.quizzes():
         files[QUIZ_SCRIPT_FILE] = build_quiz_script(question_files(course, "scripts")).encode()
     for asset in sorted(course.assets, key=lambda asset: asset.path):
+        if asset.lang not in (None, lang):
+            continue  # captions and transcripts of another language
         if asset.path in _RESERVED_PATHS:
             raise ValueError(f"course {course.id}: asset path {asset.path} clashes with a player file")
         files[asset.path] = asset.data

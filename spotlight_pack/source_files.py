@@ -36,7 +36,7 @@ from .yaml_messages import explain
 
 KiB = 1024
 MiB = 1024 * KiB
-FileKind = Literal["page", "yaml", "media"]
+FileKind = Literal["page", "yaml", "media", "av", "text"]
 MARKDOWN_MARKERS = ("[", "]", "*", "_", "<", "`", "|")
 
 
@@ -52,7 +52,12 @@ class SourceLimits:
     max_yaml_size: int = 256 * KiB
     """PyYAML parses about 50–100 KB of CPU time per second: 256 KiB is a few seconds at worst."""
     max_media_size: int = 20 * MiB
-    max_course_size: int = 200 * MiB
+    """Images and documents (PDF, Office, CSV)."""
+    max_av_size: int = 100 * MiB
+    """One video or audio file: ten minutes of 720p video at 1.2 Mbit/s are about 90 MB."""
+    max_text_size: int = 1 * MiB
+    """One captions (WebVTT) or transcript file: an hour of dense captions is about 100 KB."""
+    max_course_size: int = 500 * MiB
     """All the files read for one course together."""
     max_entries: int = 10_000
     """Files and folders listed in one course."""
@@ -60,7 +65,13 @@ class SourceLimits:
     """Nested mappings and lists in one YAML file (the deepest real one has 6)."""
 
     def size_limit(self, kind: FileKind) -> int:
-        return {"page": self.max_page_size, "yaml": self.max_yaml_size, "media": self.max_media_size}[kind]
+        return {
+            "page": self.max_page_size,
+            "yaml": self.max_yaml_size,
+            "media": self.max_media_size,
+            "av": self.max_av_size,
+            "text": self.max_text_size,
+        }[kind]
 
 
 DEFAULT_SOURCE_LIMITS = SourceLimits()

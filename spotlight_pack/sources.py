@@ -19,10 +19,15 @@ from markdown_it.common.utils import escapeHtml, normalizeReference
 from markdown_it.token import Token
 
 from . import quiz_text
+from .blocks.base import MediaUse, PageContext
+from .blocks.download import download_link, is_download
+from .blocks.markdown import BlockRenderer, enable_blocks, fence_work_problem
+from .blocks.scenario import load_scenario
 from .errors import Problem, SourceError, display_path
 from .markdown_check import FOOTNOTE_DEFINITION, leftovers, markdown_parser, paragraph_line_problems
 from .media_check import media_problems
-from .model import Asset, CompletionRule, Course, Module, Page, Quiz, Text
+from .model import Asset, Block, CompletionRule, Course, Module, Page, Quiz, Text
+from .package_size import DEFAULT_MAX_PACKAGE_SIZE, parse_size
 from .questions import QuizSource
 from .quizzes import QuizReader
 from .source_files import CourseFiles, SourceFileError, YamlDoc, load_yaml
@@ -35,6 +40,8 @@ VERSION_PATTERN = re.compile(r"^\d+\.\d+\.\d+$")
 SAFE_MEDIA_NAME = re.compile(r"^media/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
 MEDIA_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 UNTRANSLATED_MIN_LENGTH = 25
+SCENARIO_FOLDER = "*"
+"""In the page-files map of a module, the key under which a scenario's folder stands for a page."""
 
 
 # --------------------------------------------------------------------------- problems, and reading files
@@ -105,11 +112,12 @@ class _Collector:
 def _markdown() -> MarkdownIt:
     """CommonMark with tables. HTML is parsed (so it can be reported) but a page containing any is
     never rendered: a course with a problem builds nothing. Tables render inside a scrolling region
-    (``_table_open``) so a wide one scrolls on a phone instead of squeezing its words."""
+    (``_table_open``) so a wide one scrolls on a phone instead of squeezing its words; ``:::`` fences
+    are page blocks (``blocks/markdown.py``)."""
     md = markdown_parser(tables=True)
     md.add_render_rule("table_open", _table_open)
     md.add_render_rule("table_close", _table_close)
-    return md
+    return enable_blocks(md)
 
 
 def _table_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
@@ -126,22 +134,37 @@ class _PageSource:
     title: str
     html: str
     media: list[tuple[str, int]]
+    blocks: list[Block]
 
 
 class _PageRenderer:
-    """Renders one Markdown page to safe HTML and checks its links, images and headings."""
+    """Renders one Markdown page to safe HTML and checks its links, images, headings and blocks."""
 
-    def __init__(self, collector: _Collector, course_dir: Path, page_ids: set[str]) -> None:
+    def __init__(
+        self,
+        collector: _Collector,
+        course_dir: Path,
+        page_ids: set[str],
+        languages: tuple[str, ...] = (),
+        course_iri: str = "",
+        media: dict[str, MediaUse] | None = None,
+    ) -> None:
         self.collector = collector
         self.course_dir = course_dir
         self.page_ids = page_ids
+        self.languages = languages
+        self.course_iri = course_iri
+        self.media: dict[str, MediaUse] = media if media is not None else {}
         self.md = _markdown()
 
-    def render(self, path: Path) -> _PageSource | None:
+    def render(self, path: Path, module_id: str = "", page_id: str = "", lang: str = "") -> _PageSource | None:
         try:
             source = self.collector.files.read_markdown(path)
         except SourceFileError as error:
             self.collector.add(path, error.line, error.message)
+            return None
+        if reason := fence_work_problem(source):
+            self.collector.add(path, None, reason)
             return None
         lines = source.splitlines()
         first = next((number for number, line in enumerate(lines) if line.strip()), None)
@@ -159,17 +182,43 @@ class _PageRenderer:
             )
         body_offset = first + 1
         body = "\n".join(lines[body_offset:])
+        return self.render_body(path, body, body_offset, title, module_id, page_id, lang)
+
+    def render_body(
+        self, path: Path, body: str, body_offset: int, title: str, module_id: str, page_id: str, lang: str,
+        anchor: str = "",
+    ) -> _PageSource | None:
+        """Markdown (without its title line) to HTML; ``anchor`` makes block ids unique when several
+        files render into one page (a scenario's scenes)."""
         env: dict[str, Any] = {}
         tokens = self.md.parse(body, env)
+        lines = [""] * body_offset + body.split("\n")
         media: list[tuple[str, int]] = []
-        if not self._check_tokens(path, tokens, body_offset, media):
+        ctx = PageContext(
+            path=path,
+            lang=lang,
+            languages=self.languages,
+            course_dir=self.course_dir,
+            files=self.collector.files,
+            module_id=module_id,
+            page_id=page_id,
+            anchor=anchor or page_anchor(module_id, page_id),
+            iri=f"{self.course_iri}/{module_id}/{page_id}",
+            course_iri=self.course_iri,
+            report=self.collector.add,
+            media=self.media,
+        )
+        if not self._check_tokens(path, tokens, body_offset, media, ctx):
             return None
         self._footnote_definitions(path, env, lines, body_offset)
         _label_tables(tokens, title)
-        html = self.md.renderer.render(tokens, self.md.options, {})
-        return _PageSource(title=title, html=html, media=media)
+        blocks = BlockRenderer(self.md, ctx, body_offset)
+        html, _, _ = blocks.render(tokens)
+        return _PageSource(title=title, html=html, media=media, blocks=blocks.blocks)
 
-    def _check_tokens(self, path: Path, tokens: list[Token], offset: int, media: list[tuple[str, int]]) -> bool:
+    def _check_tokens(
+        self, path: Path, tokens: list[Token], offset: int, media: list[tuple[str, int]], ctx: PageContext
+    ) -> bool:
         """Report problems in a parsed page; False when it contains raw HTML and must not be rendered."""
         safe = True
         for index, token in enumerate(tokens):
@@ -187,9 +236,17 @@ class _PageRenderer:
                     "indentation (to continue a list item, indent it as far as the item's text)",
                 )
             self._leftovers(path, token, line, tokens[index - 1].type if index else "")
-            for child in token.children or []:
+            children = token.children or []
+            for child in list(children):
                 if child.type == "image":
                     self._image(path, line, child, media)
+                elif child.type == "link_open" and is_download(str(child.attrGet("href") or "")):
+                    meta = download_link(ctx, line, child)
+                    if meta:
+                        close = next(
+                            i for i in range(children.index(child), len(children)) if children[i].type == "link_close"
+                        )
+                        children.insert(close, Token("text", "", 0, content=f" {meta}"))
                 elif child.type == "link_open":
                     self._link(path, line, child)
         return safe
@@ -334,7 +391,8 @@ class _CourseLoader:
         self.languages: tuple[str, ...] = ()
         self.quizzes = QuizReader()
         self.renderer: _PageRenderer | None = None
-        self.media: dict[str, None] = {}  # images shown by pages and quiz texts
+        self.course_iri = ""
+        self.media: dict[str, MediaUse] = {}  # files pages, blocks and quiz texts use, read once
 
     def load(self) -> Course | None:
         course_file = self.dir / "course.yaml"
@@ -388,14 +446,21 @@ class _CourseLoader:
             "content_note",
             "publisher",
             "activity_iri_base",
+            "max_package_size",
         }
         for key in sorted(set(data) - known, key=str):
             self.problems.add(course_file, doc.line(key), f"unknown key '{key}' (known: {', '.join(sorted(known))})")
 
+        self.course_iri = f"{iri_base}/{course_id}"
+        max_package_size = parse_size(data.get("max_package_size", DEFAULT_MAX_PACKAGE_SIZE))
+        if max_package_size is None:
+            self.problems.add(
+                course_file, doc.line("max_package_size"), "max_package_size must be a size such as 50 MB or 200 MB"
+            )
         modules = self._modules()
         assessment_file = self.dir / "assessment.yaml"
         assessment = self._quiz(assessment_file, "assessment", scored=True) if assessment_file.is_file() else None
-        assets = self._assets(sorted(self.media))  # pages' and quiz texts' images, read and checked
+        assets = self._assets(self.media)  # pages', blocks' and quiz texts' files, read and checked
         if completion != CompletionRule.PAGES and not assessment_file.is_file():
             self.problems.add(
                 course_file, doc.line("completion"), f"completion '{completion}' needs an assessment.yaml"
@@ -418,6 +483,7 @@ class _CourseLoader:
             content_note=content_note,
             publisher=publisher,
             activity_iri_base=iri_base,
+            max_package_size=max_package_size or DEFAULT_MAX_PACKAGE_SIZE,
         )
 
     def _id(self, doc: YamlDoc, *keys: Any) -> str | None:
@@ -491,7 +557,9 @@ class _CourseLoader:
         for module_id, folder in folders:
             page_files[module_id] = self._page_files(folder)
         page_ids = {f"{module_id}/{page_id}" for module_id, pages in page_files.items() for page_id in pages}
-        renderer = self.renderer = _PageRenderer(self.problems, self.dir, page_ids)
+        renderer = self.renderer = _PageRenderer(
+            self.problems, self.dir, page_ids, self.languages, self.course_iri, self.media
+        )
         modules: list[Module] = []
         for module_id, folder in folders:
             module = self._module(module_id, folder, page_files[module_id], renderer, self.media)
@@ -501,12 +569,14 @@ class _CourseLoader:
             self.problems.add(modules_dir, None, "no module folders (named like 01-introduction)")
         return modules
 
-    def _assets(self, names: list[str]) -> list[Asset]:
-        """The media files pages and quiz texts use, read safely and checked (no active content in SVG, no file that
+    def _assets(self, uses: dict[str, MediaUse]) -> list[Asset]:
+        """The media files pages, blocks and quiz texts use, read safely and checked (no active content in
+        SVG, no file that
         is not what its extension says, no two names equal but for case)."""
         assets = []
         folded: dict[str, str] = {}
-        for src in names:
+        for src in sorted(uses):
+            use = uses[src]
             path = self.dir / src
             if src.casefold() in folded:
                 self.problems.add(
@@ -514,8 +584,11 @@ class _CourseLoader:
                     "other on a case-insensitive LMS server; rename one"
                 )
             folded[src.casefold()] = src
+            if use.data is not None:  # captions and transcripts, read and checked by their block
+                assets.append(Asset(path=src, data=use.data, lang=use.lang))
+                continue
             try:
-                data = self.problems.files.read_bytes(path, "media")
+                data = self.problems.files.read_bytes(path, use.kind)
             except SourceFileError as error:
                 self.problems.add(path, error.line, error.message)
                 continue
@@ -557,6 +630,16 @@ class _CourseLoader:
         for entry in self._list(folder):
             if entry.name in {"module.yaml", "quiz.yaml"} or entry.name.startswith("."):
                 continue
+            scenario = ORDERED_NAME.match(entry.name)
+            if scenario and entry.is_dir() and self.problems.files.is_file(entry / "scenario.yaml"):
+                number, page_id = int(scenario.group(1)), scenario.group(2)
+                if page_id in pages:
+                    self.problems.add(entry, None, f"'{page_id}' is the id of a page and of a scenario")
+                    continue
+                pages[page_id] = {SCENARIO_FOLDER: entry}
+                numbers[page_id] = number
+                ordered.append((number, page_id))
+                continue
             match = PAGE_FILE.match(entry.name)
             if not match or not entry.is_file():
                 self.problems.add(entry, None, "pages are named NN-page-id.LANG.md, e.g. 01-objectives.es.md")
@@ -564,6 +647,9 @@ class _CourseLoader:
             number, page_id, lang = int(match.group(1)), match.group(2), match.group(3)
             if lang not in self.languages:
                 self.problems.add(entry, None, f"'{lang}' is not a course language ({', '.join(self.languages)})")
+                continue
+            if SCENARIO_FOLDER in pages.get(page_id, {}):
+                self.problems.add(entry, None, f"'{page_id}' is the id of a page and of a scenario")
                 continue
             if page_id in numbers and numbers[page_id] != number:
                 self.problems.add(entry, None, f"page '{page_id}' has different numbers in different languages")
@@ -575,7 +661,7 @@ class _CourseLoader:
             pages[page_id][lang] = entry
         for page_id, by_lang in pages.items():
             for lang in self.languages:
-                if lang not in by_lang:
+                if lang not in by_lang and SCENARIO_FOLDER not in by_lang:
                     existing = next(iter(by_lang.values()))
                     self.problems.add(
                         existing,
@@ -591,7 +677,7 @@ class _CourseLoader:
         folder: Path,
         files: dict[str, dict[str, Path]],
         renderer: _PageRenderer,
-        media: dict[str, None],
+        media: dict[str, MediaUse],
     ) -> Module | None:
         meta_file = folder / "module.yaml"
         title = None
@@ -605,7 +691,10 @@ class _CourseLoader:
                     self.problems.add(meta_file, doc.line(key), f"unknown key '{key}' (module.yaml has: title)")
         pages: list[Page] = []
         for page_id, by_lang in files.items():
-            page = self._page(module_id, page_id, by_lang, renderer, media)
+            if SCENARIO_FOLDER in by_lang:
+                page = load_scenario(self, renderer, module_id, page_id, by_lang[SCENARIO_FOLDER])
+            else:
+                page = self._page(module_id, page_id, by_lang, renderer, media)
             if page:
                 pages.append(page)
         quiz_file = folder / "quiz.yaml"
@@ -622,25 +711,46 @@ class _CourseLoader:
         page_id: str,
         by_lang: dict[str, Path],
         renderer: _PageRenderer,
-        media: dict[str, None],
+        media: dict[str, MediaUse],
     ) -> Page | None:
         titles: dict[str, str] = {}
         bodies: dict[str, str] = {}
+        blocks: dict[str, tuple[Block, ...]] = {}
+        known = len(self.problems.problems)
         for lang, path in by_lang.items():
-            source = renderer.render(path)
+            source = renderer.render(path, module_id, page_id, lang)
             if source is None:
                 continue
             titles[lang] = source.title
             bodies[lang] = source.html
+            blocks[lang] = tuple(source.blocks)
             for src, _line_number in source.media:
-                media[src] = None
+                media.setdefault(src, MediaUse("media", None))
         if len(titles) != len(self.languages):
             return None
+        if len(self.problems.problems) == known:  # a block that could not be read is reported already
+            self._same_blocks(page_id, by_lang, blocks)
         first = by_lang[self.languages[0]]
         self.problems.untranslated(first, 1, "'page title'", titles)
         if len(set(bodies.values())) == 1 and len(self.languages) > 1 and len(next(iter(bodies.values()))) > 80:
             self.problems.add(first, 2, f"page '{page_id}' has the same text in every language (untranslated?)")
-        return Page(id=page_id, title=Text.of(titles), html=Text.of(bodies))
+        return Page(id=page_id, title=Text.of(titles), html=Text.of(bodies), blocks=tuple(sorted(blocks.items())))
+
+    def _same_blocks(self, page_id: str, by_lang: dict[str, Path], blocks: dict[str, tuple[Block, ...]]) -> None:
+        """Every language of a page has the same blocks in the same order (the same video, the same
+        reflection ids…): tracking and the saved state must not depend on the language."""
+        first = self.languages[0]
+        expected = [(block.kind, block.id) for block in blocks.get(first, ())]
+        for lang in self.languages[1:]:
+            found = [(block.kind, block.id) for block in blocks.get(lang, ())]
+            if found != expected:
+                shown = lambda items: ", ".join(f"{kind} {block_id}" for kind, block_id in items) or "none"  # noqa: E731
+                self.problems.add(
+                    by_lang[lang],
+                    None,
+                    f"page '{page_id}' has other blocks in '{lang}' than in '{first}' ({shown(found)}; "
+                    f"{first}: {shown(expected)}): every language needs the same blocks in the same order",
+                )
 
     # ----------------------------------------------------------------- quizzes
 
@@ -664,7 +774,7 @@ class _CourseLoader:
             elif child.type == "link_open":
                 self.renderer._link(path, line, child)
         for src, _ in media:
-            self.media[src] = None
+            self.media.setdefault(src, MediaUse("media", None))
 
 
 def check_course(course_dir: Path) -> list[Problem]:

@@ -1,4 +1,4 @@
-"""Analytics over the LRS: roster, report, export (see docs/analytics.md).
+"""Analytics over the LRS: roster, report, export, demo cohort (see docs/analytics.md).
 
 Everything here computes from an iterator of statement dicts in one pass, keeping aggregates
 only; the CLI (``lrs.analytics.cli``) and the dashboard (``lrs.dashboard``) only format.

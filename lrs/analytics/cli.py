@@ -1,4 +1,4 @@
-"""``spotlight-lrs roster|report|export``: analysts' commands over the store, no server needed.
+"""``spotlight-lrs roster|report|export|demo``: analysts' commands over the store, no server needed.
 
 Registered on the ``spotlight-lrs`` group at the end of ``lrs/cli.py``. ``--store`` has the
 same meaning, default and environment variable (SPOTLIGHT_LRS_STORE) as for ``serve``;
@@ -8,6 +8,9 @@ same meaning, default and environment variable (SPOTLIGHT_LRS_STORE) as for ``se
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import difflib
+import json
 import os
 import sys
 from collections.abc import Callable, Iterator
@@ -18,12 +21,25 @@ from typing import Any, TextIO
 import click
 
 from lrs.analytics import render
-from lrs.analytics.export import Pseudonymiser
+from lrs.analytics.enrolment import COURSE, course_tokens
+from lrs.analytics.export import Pseudonymiser, utf8_writer
 from lrs.analytics.export import export as export_statements
+from lrs.analytics.i18n import LANGUAGES
 from lrs.analytics.parallel import PARALLEL_FROM
-from lrs.analytics.report import GROUP_ATTRIBUTES, aggregate
-from lrs.analytics.roster import Roster, RosterError, import_roster, load_roster, read_roster_file
+from lrs.analytics.report import GROUP_ATTRIBUTES, Aggregator, Window, aggregate
+from lrs.analytics.roster import (
+    ATTRIBUTES,
+    ImportSummary,
+    RosterError,
+    RosterFile,
+    import_roster,
+    load_roster,
+    read_roster_file,
+    unknown_courses,
+    write_roster,
+)
 from lrs.analytics.sources import Source, SourceError, remote_statements
+from lrs.analytics.vocab import COURSE_TYPE, short_id
 from lrs.stores import DEFAULT_STORE_URL, Store, open_store
 from lrs.xapi.errors import XAPIError
 from lrs.xapi.statements import store_timestamp
@@ -87,7 +103,7 @@ def _source(store_url: str, from_lrs: str | None, key: str | None, secret: str |
             until: str | None, roster_file: Path | None, jobs: int, verb: str | None = None) -> Iterator[Source]:
     """Where a report or an export reads, with its roster."""
     since, until = _timestamp(since, "since"), _timestamp(until, "until")
-    file_roster = _read_roster(roster_file) if roster_file else None
+    file_roster = _read_roster(roster_file).attributes() if roster_file else None
     if from_lrs:
         if not key or not secret:
             raise click.UsageError("--from-lrs needs --key and --secret")
@@ -98,7 +114,7 @@ def _source(store_url: str, from_lrs: str | None, key: str | None, secret: str |
         yield Source.of_store(store, store_url, since=since, until=until, verb=verb, jobs=jobs, roster=roster_rows)
 
 
-def _read_roster(path: Path) -> Roster:
+def _read_roster(path: Path) -> RosterFile:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -148,15 +164,114 @@ def roster() -> None:
 @roster.command("import")
 @store_option
 @click.argument("csv_file", type=click.Path(dir_okay=False, path_type=Path))
-def roster_import(store_url: str, csv_file: Path) -> None:
+@click.option("--replace", is_flag=True, help="An empty cell clears the attribute (default: keeps it).")
+@click.option("--dry-run", is_flag=True, help="Show what would change; store nothing.")
+def roster_import(store_url: str, csv_file: Path, replace: bool, dry_run: bool) -> None:
     """Import or update learners from CSV_FILE (columns: docs/analytics.md).
 
-    Nothing is stored when any line is wrong; every wrong line is reported with its number.
+    A column the file does not have keeps what the roster held; a filled cell sets its value; an
+    empty cell clears it only with --replace. Nothing is stored when any line is wrong; every
+    wrong line is reported with its number. The delimiter may be a comma, a semicolon or a tab.
     """
     rows = _read_roster(csv_file)
     with _opened(store_url) as store:
-        summary = import_roster(store, rows)
-    click.echo(f"roster: {summary.added} added, {summary.updated} updated, {summary.unchanged} unchanged")
+        summary = import_roster(store, rows, replace=replace, dry_run=dry_run)
+        courses = store.activity_ids_of_type(COURSE_TYPE)
+    _print_changes(summary, dry_run)
+    unknown = unknown_courses(rows.rows.values(), courses)
+    if unknown and courses:  # before any statement every course is unknown: nothing to warn about
+        click.echo(f"warning: course ids the LRS does not know (yet): {', '.join(unknown)}; known: "
+                   f"{', '.join(sorted(short_id(c) for c in courses)) or 'none'}", err=True)
+
+
+#: Learners added that an import names one by one (a first import adds everyone); every update is shown.
+MAX_ADDED_SHOWN = 20
+
+
+def _print_changes(summary: ImportSummary, dry_run: bool) -> None:
+    verb = "would be" if dry_run else ""
+    click.echo(f"roster: {len(summary.added)} {verb + ' ' if verb else ''}added, {len(summary.updated)} "
+               f"{verb + ' ' if verb else ''}updated, {summary.unchanged} unchanged")
+    fields = summary.fields()
+    if fields:
+        click.echo("fields updated: " + ", ".join(f"{name} ({count})" for name, count in fields.items()))
+    for key in summary.added[:MAX_ADDED_SHOWN]:
+        click.echo(f"  added    {key}")
+    if len(summary.added) > MAX_ADDED_SHOWN:
+        click.echo(f"  … and {len(summary.added) - MAX_ADDED_SHOWN} more added (roster list shows everyone)")
+    for key, changes in summary.updated.items():
+        described = "; ".join(f"{name}: {old or '(empty)'} -> {new or '(empty)'}" for name, old, new in changes)
+        click.echo(f"  updated  {key}: {described}")
+    if dry_run:
+        click.echo("dry run: nothing was stored")
+
+
+@roster.command("list")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def roster_list(store_url: str, fmt: str) -> None:
+    """Show the stored roster (learners' identities and attributes)."""
+    with _opened(store_url) as store:
+        rows = load_roster(store)
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1, sort_keys=True))
+        return
+    table = [[key, *(rows[key].get(a, "") for a in ATTRIBUTES)] for key in sorted(rows)]
+    click.echo(render._table(["learner", *ATTRIBUTES], table))
+    click.echo(f"{len(rows)} learners")
+
+
+@roster.command("export")
+@store_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+def roster_export(store_url: str, output: Path | None) -> None:
+    """Write the stored roster as CSV that `roster import` reads back."""
+    with _opened(store_url) as store:
+        rows = load_roster(store)
+    with _output(output) as out:
+        write_roster(rows, out)
+
+
+def _window(start: str | None, end: str | None) -> Window | None:
+    """``--from``/``--to``: a date (the whole day, UTC) or an ISO 8601 time."""
+
+    def moment(value: str | None, name: str, end_of_day: bool) -> float | None:
+        if value is None:
+            return None
+        try:
+            if len(value) == 10:
+                day = dt.datetime.combine(dt.date.fromisoformat(value), dt.time(), dt.UTC)
+                return (day + dt.timedelta(days=1)).timestamp() - 1e-6 if end_of_day else day.timestamp()
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise click.UsageError(f"--{name}: {value!r} is not a date (2026-03-31) or an ISO 8601 time") from None
+        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)).timestamp()
+
+    window = Window(moment(start, "from", False), moment(end, "to", True))
+    return window if window.start is not None or window.end is not None else None
+
+
+def _filters(values: tuple[str, ...]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for value in values:
+        name, sep, wanted = value.partition("=")
+        if not sep or name not in GROUP_ATTRIBUTES:
+            raise click.UsageError(f"--filter {value!r}: expected ATTRIBUTE=VALUE, ATTRIBUTE one of "
+                                   f"{', '.join(GROUP_ATTRIBUTES)}")
+        found[name] = wanted
+    return found
+
+
+def _unknown_course(wanted: str, aggregated: Aggregator, source: Source) -> click.ClickException:
+    """``--course`` that names no course: say which ones exist (and the closest)."""
+    known = aggregated.known_courses() | set(source.courses)
+    known |= {t for attributes in source.roster.values() for t in course_tokens(attributes.get(COURSE))}
+    ids = sorted({short_id(c) for c in known})
+    close = difflib.get_close_matches(wanted, ids, n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    listing = "\n".join(f"  {short_id(c):32} {c}" for c in sorted(known, key=short_id)) or "  (none yet)"
+    return click.ClickException(f"no course {wanted!r}{hint}; known courses:\n{listing}")
 
 
 @click.command()
@@ -164,27 +279,47 @@ def roster_import(store_url: str, csv_file: Path) -> None:
 @click.option("--by", type=click.Choice(GROUP_ATTRIBUTES), help="Compare groups of this roster attribute.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "html"]), default="table",
               show_default=True)
-@click.option("--show-learners", is_flag=True, help="Add one row per learner (identities!).")
+@click.option("--show-learners", is_flag=True,
+              help="Add one row per learner with module progress, and who has not started (identities!).")
+@click.option("--lang", type=click.Choice(LANGUAGES), envvar="SPOTLIGHT_LRS_LANG", default="en", show_default=True,
+              help="Language of titles and headings (env SPOTLIGHT_LRS_LANG).")
+@click.option("--from", "active_from", metavar="DATE",
+              help="Only what learners did from this date or time on (timestamp; a date is a whole day, UTC).")
+@click.option("--to", "active_to", metavar="DATE", help="Only what learners did up to this date or time (inclusive).")
+@click.option("--filter", "filters", multiple=True, metavar="ATTRIBUTE=VALUE",
+              help="Only roster learners with this attribute value (repeatable; e.g. institution=DIF).")
 def report(store_url: str, course: str | None, since: str | None, until: str | None, from_lrs: str | None,
            key: str | None, secret: str | None, roster_file: Path | None, output: Path | None, jobs: int,
-           by: str | None, fmt: str, show_learners: bool) -> None:
-    """Completion, pass rates, scores, funnels and item analysis per course and module."""
+           by: str | None, fmt: str, show_learners: bool, lang: str, active_from: str | None,
+           active_to: str | None, filters: tuple[str, ...]) -> None:
+    """Enrolment, completion, pass rates, scores, funnels, item analysis per course and module."""
+    window = _window(active_from, active_to)
+    wanted = _filters(filters)
     with _source(store_url, from_lrs, key, secret, since, until, roster_file, jobs) as source:
         try:
-            aggregated = aggregate(source, course)
+            aggregated = aggregate(source, course, window)
         except SourceError as exc:
             raise click.ClickException(str(exc)) from None
         except BrokenProcessPool as exc:
             raise _worker_failed(exc) from None
-    result = aggregated.report(source.roster, by, show_learners)
+        result = aggregated.report(source.roster, by, show_learners, course, lang=lang, filters=wanted,
+                                   definitions=source.definitions)
+        if course is not None and not result["courses"] and not any(
+                c == course or short_id(c) == course for c in aggregated.known_courses() | set(source.courses)):
+            raise _unknown_course(course, aggregated, source)
+    del aggregated  # the report holds the figures: free the aggregates before formatting them
     if fmt == "html":
         from lrs.dashboard.pages import report_html
 
-        text = report_html(result)
+        text: str | bytes = report_html(result)
     else:
         text = {"table": render.as_table, "csv": render.as_csv, "json": render.as_json}[fmt](result)
+    del result  # the figures are in the text now: free them before writing it
     with _output(output) as out:
-        out.write(text if text.endswith("\n") else text + "\n")
+        if isinstance(text, bytes):
+            utf8_writer(out)(text)
+        else:
+            out.write(text if text.endswith("\n") else text + "\n")
 
 
 @click.command()
@@ -212,3 +347,25 @@ def export(store_url: str, course: str | None, since: str | None, until: str | N
         except BrokenProcessPool as exc:
             raise _worker_failed(exc) from None
     click.echo(f"exported {count} statements", err=True)
+
+
+@click.command()
+@store_option
+@click.option("--learners", type=click.IntRange(1, 100_000), default=600, show_default=True,
+              help="How many learners to generate.")
+@click.option("--seed", type=int, default=6, show_default=True, help="Random seed (the same seed, the same cohort).")
+def demo(store_url: str, learners: int, seed: int) -> None:
+    """Fill an empty store with a generated cohort (roster, groups, drop-outs, fails, retakes),
+    so the report and the dashboard show a full programme at once."""
+    from lrs.analytics.demo import DemoError, fill
+
+    with _opened(store_url) as store:
+        try:
+            summary = fill(store, learners, seed)
+        except DemoError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"demo: {summary.statements:,} statements of {summary.learners} learners in {summary.courses} "
+               f"courses; roster: {len(summary.roster.added)} learners")
+    click.echo(f"next: spotlight-lrs credentials create --scope all/read --store {store_url}\n"
+               f"      spotlight-lrs serve --store {store_url}   # then open http://127.0.0.1:8000/dashboard/\n"
+               f"      spotlight-lrs report --store {store_url} --by state --lang es")

@@ -1,22 +1,35 @@
-"""Report formats: plain-text tables, long-format CSV, JSON. (HTML: lrs.dashboard.pages.)"""
+"""Report formats: plain-text tables, long-format CSV, JSON. (HTML: lrs.dashboard.pages.)
+
+Tables use the report's language (``report["lang"]``) for their words; CSV and JSON keep stable
+English names for programs.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-import json
+from collections.abc import Callable
+
+import orjson
+
+from lrs.analytics.i18n import translator
+from lrs.analytics.interactions import REGISTRY, interaction_for
 
 FIGURES = ("launched", "completed", "passed", "failed", "completion_rate", "pass_rate", "score_median",
            "time_to_complete_median_s", "attempts_to_pass_median")
 HEADINGS = ("launched", "completed", "passed", "failed", "completion", "pass rate", "median score",
             "median time", "median attempts")
+ENROLMENT = ("enrolled", "not_started", "in_progress", "completed", "passed", "started_share", "completed_share",
+             "passed_share", "launched_not_enrolled")
+ENROLMENT_HEADINGS = ("enrolled", "not started", "in progress", "completed", "passed", "started",
+                      "completed or passed", "passed", "launched, not enrolled")
 
 
 def fmt(value: object, kind: str = "") -> str:
     """Human formatting: shares as percentages, seconds as h:mm:ss, None as an en dash."""
     if value is None:
         return "–"
-    if kind.endswith("rate") or kind in ("share", "difficulty"):
+    if kind.endswith("rate") or kind.endswith("share") or kind == "difficulty":
         return f"{float(value) * 100:.1f}%"  # type: ignore[arg-type]
     if kind.endswith("_s"):
         seconds = int(round(float(value)))  # type: ignore[arg-type]
@@ -30,42 +43,81 @@ def figure_cells(row: dict) -> list[str]:
     return [fmt(row[f], f) for f in FIGURES]
 
 
+def enrolment_cells(row: dict | None) -> list[str]:
+    return [fmt(row[f], f) if row else "–" for f in ENROLMENT]
+
+
 def _table(headers: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)),
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
              "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     return "\n".join(lines)
+
+
+def group_label(value: str, t: Callable[[str], str]) -> str:
+    """A group's value as shown: the two placeholders translated, roster values as they are."""
+    return t(value) if value in ("(not in roster)", "(blank)") else value
+
+
+def _module_cell(progress: dict, t: Callable[[str], str]) -> str:
+    """``3/4 ✓ 2/2 2026-03-05``: pages seen, completed, self-check answered, last activity (date)."""
+    cell = f"{progress['pages_seen']}/{progress['pages']}"
+    if progress["completed"]:
+        cell += " ✓"
+    if progress["self_check_questions"]:
+        cell += f" sc {progress['self_check_answered']}/{progress['self_check_questions']}"
+    if progress["last_activity"]:
+        cell += " " + progress["last_activity"][:10]
+    return cell
 
 
 def as_table(report: dict) -> str:
     """Plain-text tables, one block per course."""
+    t = translator(report.get("lang", "en"))
     out: list[str] = []
     if not report["courses"]:
-        return "no statements matched\n"
+        return t("No statements matched.") + "\n"
+    by = report["by"]
     for course in report["courses"]:
         out.append(f"# {course['name']} ({course['id']})\n")
-        rows = [["course", *figure_cells(course["summary"])]]
-        rows += [[f"{report['by']}: {g['value']}", *figure_cells(g)] for g in course.get("groups", [])]
-        rows += [[f"module: {m['name']}", *figure_cells(m)] for m in course["modules"]]
-        out.append(_table(["", *HEADINGS], rows))
-        out.append("\nScore distribution (course): " + ", ".join(
+        rows = [[t("course"), *figure_cells(course["summary"])]]
+        rows += [[f"{t(by)}: {group_label(g['value'], t)}", *figure_cells(g)] for g in course.get("groups", [])]
+        rows += [[f"{t('module')}: {m['name']}", *figure_cells(m)] for m in course["modules"]]
+        out.append(_table(["", *map(t, HEADINGS)], rows))
+        if course["enrolment"] is not None:
+            out.append("\n## " + t("Enrolled learners") + "\n")
+            rows = [[t("course"), *enrolment_cells(course["enrolment"])]]
+            rows += [[f"{t(by)}: {group_label(g['value'], t)}", *enrolment_cells(g["enrolment"])]
+                     for g in course.get("groups", [])]
+            out.append(_table(["", *map(t, ENROLMENT_HEADINGS)], rows))
+        out.append("\n" + t("Score distribution") + ": " + ", ".join(
             f"{b['bin']}: {b['count']}" for b in course["summary"]["score_distribution"]))
-        out.append("\n## Drop-off funnel\n")
-        out.append(_table(["module", "page", "reached", "share"], [
-            [p["module_name"] or "(course)", p["name"], str(p["reached"]), fmt(p["share"], "share")]
+        out.append("\n## " + t("Drop-off funnel") + "\n")
+        out.append(_table([t("Module"), t("Page"), t("reached"), t("Share")], [
+            [p["module_name"] or t("(course)"), p["name"], str(p["reached"]), fmt(p["share"], "share")]
             for p in course["funnel"]]))
-        out.append("\n## Item analysis (first answers, scored assessment)\n")
-        out.append(_table(["question", "n", "difficulty", "point-biserial", "upper-lower", "choices", "flags"], [
-            [i["name"][:50], str(i["respondents"]), fmt(i["difficulty"], "difficulty"),
+        out.append("\n## " + t("Item analysis") + "\n")
+        out.append(_table([t("Question"), t("Type"), "n", t("Share correct"), t("Point-biserial"),
+                           t("Upper − lower 27%"), t("Key"), t("Answers"), t("Flags")], [
+            [i["name"][:50], t(i["type"]), str(i["respondents"]), fmt(i["difficulty"], "difficulty"),
              fmt(i["discrimination"], "discrimination"), fmt(i["upper_lower"], "upper_lower"),
-             " ".join(f"{c['id']}:{c['count']}" for c in i["choices"]), ", ".join(i["flags"])]
+             (i["key"] if i["key"] is not None else t("no key (survey)"))[:40],
+             interaction_for({"interactionType": i["type"]}).text(i["analysis"], t)[:80],
+             ", ".join(t(f) for f in i["flags"])]
             for i in course["items"]]))
         if "learners" in course:
-            out.append("\n## Learners\n")
-            out.append(_table(["learner", "name", "state", "municipality", "completed", "passed", "score"], [
-                [r["learner"], r["name"], r["state"], r["municipality"], fmt(r["completed"]), fmt(r["passed"]),
-                 fmt(r["score"])] for r in course["learners"]]))
+            names = {m["id"]: m["name"] for m in course["modules"]}
+            out.append("\n## " + t("Learners and module progress") + "\n")
+            out.append(_table([t("Learner"), t("Name"), t("state"), t("municipality"), t("Status"), t("Score"),
+                               t("Last activity"), *(names[p["id"]] for p in course["learners"][0]["modules"])]
+                              if course["learners"] else [t("Learner")], [
+                [r["learner"], r["name"], r["state"], r["municipality"], t(r["status"]), fmt(r["score"]),
+                 (r["last_activity"] or "–")[:16], *(_module_cell(p, t) for p in r["modules"])]
+                for r in course["learners"]]))
+            waiting = [r for r in course["learners"] if r["status"] == "not started"]
+            out.append(f"\n{t('not started')}: {len(waiting)}")
+            out += [f"  {r['learner']}  {r['institution']}  {r['municipality']}" for r in waiting]
         out.append("\n")
     return "\n".join(out)
 
@@ -87,25 +139,36 @@ def as_csv(report: dict) -> str:
         for attempts, n in row["attempts_to_pass_distribution"].items():
             writer.writerow([section, course, group, module, attempts, "attempts_to_pass_count", n])
 
+    def enrolment(course: str, group: str, row: dict | None) -> None:
+        for metric in ENROLMENT if row else ():
+            writer.writerow(["enrolment", course, group, "", "", metric, _raw(row[metric])])  # type: ignore[index]
+
     for course in report["courses"]:
         cid = course["id"]
         figures("course", cid, "", "", course["summary"])
+        enrolment(cid, "", course["enrolment"])
         for g in course.get("groups", []):
             figures("group", cid, f"{report['by']}={g['value']}", "", g)
+            enrolment(cid, f"{report['by']}={g['value']}", g["enrolment"])
         for m in course["modules"]:
             figures("module", cid, "", m["id"], m)
         for p in course["funnel"]:
             writer.writerow(["funnel", cid, "", p["module"] or "", p["page"], "reached", p["reached"]])
             writer.writerow(["funnel", cid, "", p["module"] or "", p["page"], "share", _raw(p["share"])])
         for i in course["items"]:
-            for metric in ("respondents", "correct", "difficulty", "discrimination", "upper_lower"):
+            for metric in ("respondents", "scored", "correct", "difficulty", "discrimination", "upper_lower"):
                 writer.writerow(["item", cid, "", i["quiz"], i["id"], metric, _raw(i[metric])])
-            for c in i["choices"]:
-                writer.writerow(["item", cid, "", i["quiz"], i["id"], f"choice:{c['id']}", c["count"]])
+            writer.writerow(["item", cid, "", i["quiz"], i["id"], "type", i["type"]])
+            for metric, value in REGISTRY.get(i["type"], interaction_for({})).figures(i["analysis"]):
+                writer.writerow(["item", cid, "", i["quiz"], i["id"], metric, _raw(value)])
             writer.writerow(["item", cid, "", i["quiz"], i["id"], "flags", ";".join(i["flags"])])
         for r in course.get("learners", []):
-            for metric in ("completed", "passed", "failed", "score", "pages"):
+            for metric in ("status", "completed", "passed", "failed", "score", "pages", "last_activity"):
                 writer.writerow(["learner", cid, r["learner"], "", "", metric, _raw(r[metric])])
+            for p in r["modules"]:
+                for metric in ("pages_seen", "pages", "self_check_answered", "self_check_questions",
+                               "self_check_done", "completed", "last_activity"):
+                    writer.writerow(["learner_module", cid, r["learner"], p["id"], "", metric, _raw(p[metric])])
     return buffer.getvalue()
 
 
@@ -117,5 +180,10 @@ def _raw(value: object) -> str:
     return str(value)
 
 
-def as_json(report: dict) -> str:
-    return json.dumps(report, ensure_ascii=False, indent=1)
+def as_json(report: dict) -> bytes:
+    """UTF-8 JSON, indented, ending in a newline. orjson: a report with every learner's module
+    progress is tens of megabytes, which the standard library's indenting encoder (pure Python)
+    builds slowly and in many pieces."""
+    return orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
+
+

@@ -1,17 +1,19 @@
 """The report: one pass over statements into per-learner aggregates, then figures.
 
 Memory grows with learners × (pages + questions), never with statements, so the same code serves
-a pilot and millions of statements. The rules are in docs/analytics.md; the output is a plain
-JSON-ready dict that the CLI and the dashboard only format.
+a pilot and millions of statements. The rules are in docs/analytics.md; the figures of one course
+are computed by lrs.analytics.figures, and the output is a plain JSON-ready dict that the CLI and
+the dashboard only format.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from sys import intern
 
-from lrs.analytics import paused_cycle_collector, stats
+from lrs.analytics import paused_cycle_collector
+from lrs.analytics.enrolment import Roster, RosterView
 from lrs.analytics.parallel import in_order, split
 from lrs.analytics.sources import Source, store_statements
 from lrs.analytics.vocab import (
@@ -22,10 +24,7 @@ from lrs.analytics.vocab import (
     PASSED,
     VOIDED,
     CourseResolver,
-    context_activities,
-    display_name,
     epoch,
-    is_under,
     module_of,
     score_of,
     short_id,
@@ -37,9 +36,8 @@ from lrs.xapi.statements import agent_key
 MAX_PENDING = 20_000
 GROUP_ATTRIBUTES = ("cohort", "state", "municipality", "institution", "role")
 NOT_IN_ROSTER = "(not in roster)"
-#: Item flags: share correct at or above / at or below these, or a negative discrimination.
-TOO_EASY = 0.90
-TOO_HARD = 0.20
+#: Canonical activity definitions by id (the LRS's Activities resource), for readable titles.
+Definitions = Callable[[Iterable[str]], Mapping[str, dict]]
 
 
 class _Result:
@@ -60,20 +58,33 @@ class _Result:
         if later.best is not None:
             self.best = later.best if self.best is None else max(self.best, later.best)
 
+    def latest(self) -> float | None:
+        moments = [t for t in (self.completed, self.passed, *self.failed) if t is not None]
+        return max(moments) if moments else None
+
 
 class _Learner:
-    __slots__ = ("answers", "first", "name", "pages", "results")
+    """One learner's aggregates in one course.
+
+    ``touched``: the last moment of activity under each page's parent (its module) and each
+    answer's parent (its quiz): per-module "last activity" without keeping every visit.
+    """
+
+    __slots__ = ("answers", "first", "last", "name", "pages", "results", "touched")
 
     def __init__(self, name: str = "") -> None:
         self.first = float("inf")
+        self.last = float("-inf")
         self.name = name
         self.pages: dict[str, float] = {}
         self.answers: dict[str, tuple[float, str, bool | None]] = {}
         self.results: dict[str, _Result] = {}
+        self.touched: dict[str, float] = {}
 
     def merge(self, later: _Learner) -> None:
         """Fold in what statements stored after this learner's own said (the name stays the first)."""
         self.first = min(self.first, later.first)
+        self.last = max(self.last, later.last)
         pages = self.pages
         for page, when in later.pages.items():
             if when < pages.get(page, _NEVER):
@@ -89,12 +100,17 @@ class _Learner:
                 self.results[activity] = result
             else:
                 own.merge(result)
+        touched = self.touched
+        for unit, when in later.touched.items():
+            if when > touched.get(unit, _LONG_AGO):
+                touched[unit] = when
 
 
 @dataclass
 class _Course:
     iri: str
-    names: dict[str, str] = field(default_factory=dict)
+    #: Language maps of activity names (first seen per language wins).
+    names: dict[str, dict] = field(default_factory=dict)
     page_module: dict[str, str | None] = field(default_factory=dict)
     question_quiz: dict[str, str] = field(default_factory=dict)
     question_def: dict[str, dict] = field(default_factory=dict)
@@ -103,10 +119,18 @@ class _Course:
 
     def merge(self, later: _Course) -> None:
         self.statements += later.statements
-        for own, theirs in ((self.names, later.names), (self.page_module, later.page_module),
-                            (self.question_quiz, later.question_quiz), (self.question_def, later.question_def)):
+        for own, theirs in ((self.page_module, later.page_module), (self.question_quiz, later.question_quiz)):
             for key, value in theirs.items():
                 own.setdefault(key, value)  # first seen wins, as in one pass
+        for key, definition in later.question_def.items():
+            mine = self.question_def.get(key)
+            if mine is None:
+                self.question_def[key] = definition
+            elif _new_language(definition, mine):
+                self.question_def[key] = merge_definitions(mine, definition)
+        for key, names in later.names.items():
+            mine = self.names.get(key)
+            self.names[key] = names if mine is None else {**names, **mine}  # earlier parts win per language
         for key, learner in later.learners.items():
             own_learner = self.learners.get(key)
             if own_learner is None:
@@ -120,16 +144,33 @@ def course_matches(course: str, wanted: str | None) -> bool:
     return wanted is None or course == wanted or short_id(course) == wanted
 
 
+@dataclass(frozen=True)
+class Window:
+    """When the learner did it (``timestamp``, seconds since the epoch), both ends inclusive."""
+
+    start: float | None = None
+    end: float | None = None
+
+    def __contains__(self, when: float) -> bool:
+        return (self.start is None or when >= self.start) and (self.end is None or when <= self.end)
+
+
 class Aggregator:
     """Feed statements with :meth:`add` (any order), then call :meth:`report`.
 
     Aggregates of consecutive parts of one stream (read by separate processes) combine with
     :meth:`merge` into what one pass over the whole stream gives.
-    ``known_courses``: course IRIs known before the first statement (see CourseResolver).
+    ``known_courses``: course IRIs known before the first statement (see CourseResolver);
+    ``window``: count only what learners did in this period (by ``timestamp``);
+    ``learn_names``: keep the activity names statements carry (for titles); reading our store,
+    the report takes them from the LRS's canonical definitions instead, so this is skipped.
     """
 
-    def __init__(self, course: str | None = None, known_courses: Iterable[str] = ()) -> None:
+    def __init__(self, course: str | None = None, known_courses: Iterable[str] = (),
+                 window: Window | None = None, learn_names: bool = True) -> None:
+        self._learn_names = learn_names
         self._wanted = course
+        self._window = window if window and (window.start is not None or window.end is not None) else None
         self._courses: dict[str, _Course] = {}
         self._resolve = CourseResolver(known_courses)
         self._pending: list[dict] = []
@@ -154,6 +195,10 @@ class Aggregator:
                 own.merge(course)
         return self
 
+    def known_courses(self) -> set[str]:
+        """Every course IRI this read declared or was told of, with statements or not."""
+        return set(self._resolve.known) | set(self._courses)
+
     def add(self, statement: dict) -> None:
         verb = statement["verb"]["id"]
         if verb == VOIDED:
@@ -174,6 +219,12 @@ class Aggregator:
             return
         if self._wanted is not None and not course_matches(course_iri, self._wanted):
             return
+        try:
+            when = epoch(statement.get("timestamp") or statement["stored"])
+        except ValueError:  # a remote LRS's odd timestamp: fall back to when it was stored
+            when = epoch(statement["stored"])
+        if self._window is not None and when not in self._window:
+            return
         course = self._courses.get(course_iri)
         if course is None:
             course = self._courses[course_iri] = _Course(course_iri)
@@ -181,32 +232,68 @@ class Aggregator:
         learner = course.learners.get(learner_key)
         if learner is None:
             learner = course.learners[learner_key] = _Learner(str(actor.get("name", "")))
-        try:
-            when = epoch(statement.get("timestamp") or statement["stored"])
-        except ValueError:  # a remote LRS's odd timestamp: fall back to when it was stored
-            when = epoch(statement["stored"])
         if when < learner.first:
             learner.first = when
+        if when > learner.last:
+            learner.last = when
         # Interned: the same IRIs key every learner's dicts, so they cost one string each in
         # memory and in the aggregates that parallel readers send back.
         oid = intern(obj["id"])
-        if oid not in course.names:
-            name = display_name(obj)
-            if name:
-                course.names[oid] = name
-        if verb == EXPERIENCED:
-            if oid == course_iri:
+        definition = obj.get("definition")
+        given = None
+        if definition is not None:
+            given = definition.get("name")
+            if given.__class__ is dict and given and self._learn_names:
+                known = course.names.get(oid)
+                if known is None:
+                    course.names[oid] = given
+                else:
+                    for tag in given:
+                        if tag not in known:  # a language not seen yet: first seen per language wins
+                            course.names[oid] = {**given, **known}
+                            break
+        if verb in (EXPERIENCED, ANSWERED):
+            # The parents: a page's module, an answer's quiz (inlined: the hot path of a report).
+            context = statement.get("context")
+            activities = context.get("contextActivities") if context is not None else None
+            parents = activities.get("parent") if activities is not None else None
+            if parents is not None:
+                if parents.__class__ is dict:
+                    parents = [parents]
+                for parent in parents if self._learn_names else ():
+                    if "definition" in parent:  # a module's title, as content may send it
+                        parent_name = parent["definition"].get("name")
+                        if parent_name.__class__ is dict and parent_name:
+                            _learn_name(course.names, parent["id"], parent_name)
+                unit = parents[0]["id"]
+            else:
+                unit = oid
+            touched = learner.touched
+            last = touched.get(unit)
+            if last is None:
+                touched[intern(unit)] = when
+            elif when > last:
+                touched[unit] = when
+            if verb == EXPERIENCED:
+                if oid == course_iri:
+                    return
+                if oid not in course.page_module:
+                    course.page_module[oid] = module_of(oid, [p["id"] for p in parents or ()], course_iri)
+                if when < learner.pages.get(oid, _NEVER):
+                    learner.pages[oid] = when
                 return
-            if oid not in course.page_module:
-                course.page_module[oid] = module_of(oid, _parents(statement), course_iri)
-            if when < learner.pages.get(oid, _NEVER):
-                learner.pages[oid] = when
-        elif verb == ANSWERED:
             if oid not in course.question_quiz:
-                parents = _parents(statement)
-                course.question_quiz[oid] = parents[0] if parents else course_iri
-            if "definition" in obj and oid not in course.question_def:
-                course.question_def[oid] = obj["definition"]
+                course.question_quiz[oid] = intern(unit) if parents else course_iri
+            if definition is not None:
+                known_def = course.question_def.get(oid)
+                if known_def is None:
+                    course.question_def[oid] = definition
+                elif given.__class__ is dict:
+                    known_names = known_def.get("name") or ()
+                    for tag in given:
+                        if tag not in known_names:
+                            course.question_def[oid] = merge_definitions(known_def, definition)
+                            break
             previous = learner.answers.get(oid)
             if previous is None or when < previous[0]:
                 result = statement.get("result") or {}
@@ -228,21 +315,35 @@ class Aggregator:
             if score is not None:
                 outcome.best = score if outcome.best is None else max(outcome.best, score)
 
-    def report(self, roster: Mapping[str, Mapping[str, str]] | None = None, by: str | None = None,
-               show_learners: bool = False, course: str | None = None) -> dict:
+    def report(self, roster: Roster | None = None, by: str | None = None, show_learners: bool = False,
+               course: str | None = None, *, lang: str = "en", filters: Mapping[str, str] | None = None,
+               definitions: Definitions | None = None) -> dict:
         """The figures of every course (or of ``course``: IRI or last segment), as a JSON-ready
         dict (see docs/analytics.md).
 
-        The aggregator stays usable: more statements may be added and another report made (the
-        dashboard adds only what was stored since its last report).
+        ``roster``: the enrolled learners (the denominator of enrolment figures) and their
+        attributes; ``filters``: only learners whose roster attributes have these values;
+        ``lang``: the language of titles; ``definitions``: the LRS's canonical activity
+        definitions, for titles in every language. The aggregator stays usable: more statements
+        may be added and another report made (the dashboard adds only what was stored since).
         """
+        from lrs.analytics.figures import course_report
+
         if by is not None and by not in GROUP_ATTRIBUTES:
             raise ValueError(f"--by must be one of {', '.join(GROUP_ATTRIBUTES)}")
+        view = RosterView(roster or {}, filters or {})
         with paused_cycle_collector():  # millions of live aggregates: nothing cyclic to find
             self._settle()
-            chosen = sorted((c for c in self._courses.values() if course_matches(c.iri, course)), key=lambda c: c.iri)
-            courses = [_course_report(c, roster or {}, by, show_learners) for c in chosen]
-        return {"by": by, "statements": sum(c.statements for c in chosen),
+            chosen = {iri: c for iri, c in self._courses.items() if course_matches(iri, course)}
+            # Courses the roster enrols learners in, nobody started yet (in this period).
+            for iri in view.named_courses(self.known_courses()):
+                if course_matches(iri, course) and iri not in chosen:
+                    chosen[iri] = _Course(iri)
+            scope = set(chosen)
+            courses = [course_report(chosen[iri], view, scope, by, show_learners, lang, definitions)
+                       for iri in sorted(chosen)]
+        return {"by": by, "lang": lang, "filters": dict(sorted((filters or {}).items())),
+                "roster": view.summary(), "statements": sum(c.statements for c in chosen.values()),
                 "unattributed": self.unattributed + len(self._pending), "courses": courses}
 
     def _settle(self) -> None:
@@ -253,13 +354,14 @@ class Aggregator:
             self.add(statement)
 
 
-def aggregate(source: Source, course: str | None = None) -> Aggregator:
+def aggregate(source: Source, course: str | None = None, window: Window | None = None) -> Aggregator:
     """One pass over a source's statements; our store's is split across ``source.jobs`` processes."""
     with paused_cycle_collector():
         if source.jobs <= 1 or source.store is None:
-            return Aggregator(course, source.courses).add_all(source.statements())
+            return Aggregator(course, source.courses, window, learn_names=source.store is None).add_all(
+                source.statements())
         parts = split(source.filter, source.last_position(), source.jobs)
-        shared = (course, source.courses)
+        shared = (course, source.courses, window)
         whole: Aggregator | None = None
         tasks = [(p,) for p in parts]
         for aggregated in in_order(_aggregate_part, source.store_url, tasks, source.jobs, shared, here=source.store):
@@ -268,270 +370,56 @@ def aggregate(source: Source, course: str | None = None) -> Aggregator:
         return whole
 
 
-def _aggregate_part(store: Store, course: str | None, courses: frozenset[str], flt: StreamFilter) -> Aggregator:
+def _aggregate_part(store: Store, course: str | None, courses: frozenset[str], window: Window | None,
+                    flt: StreamFilter) -> Aggregator:
     """Runs in a worker process: one position range's aggregates, sent back whole."""
     with paused_cycle_collector():
-        return Aggregator(course, courses).add_all(store_statements(store, flt))
+        return Aggregator(course, courses, window, learn_names=False).add_all(store_statements(store, flt))
 
 
 _NEVER = float("inf")
+_LONG_AGO = float("-inf")
 _OUTCOMES = frozenset((COMPLETED, PASSED, FAILED))
+#: Parts of an interaction definition whose entries carry language maps, matched by id.
+_COMPONENTS = ("choices", "scale", "source", "target", "steps")
 
 
-def _parents(statement: dict) -> list[str]:
-    return [a["id"] for a in context_activities(statement, "parent")]
-
-
-# --- per course figures ---------------------------------------------------------------------------
-
-
-@dataclass
-class _Outcome:
-    """One learner's standing in one unit (course or module), derived at report time."""
-
-    first: float
-    completed: float | None = None
-    passed: float | None = None
-    failed: list[float] = field(default_factory=list)
-    score: float | None = None
+def _new_language(definition: dict, known: dict) -> bool:
+    """Whether a definition names its activity in a language ``known`` has no name in (content
+    sends one language per package, so its choices' texts come in that language too)."""
+    known_names = known.get("name") or ()
+    return any(tag not in known_names for tag in definition.get("name") or ())
 
 
 def _earliest(a: float | None, b: float | None) -> float | None:
     return b if a is None else a if b is None else min(a, b)
 
 
-def _unit_outcome(first: float, results: Iterable[_Result]) -> _Outcome:
-    outcome = _Outcome(first)
-    for result in results:
-        outcome.completed = _earliest(outcome.completed, result.completed)
-        outcome.passed = _earliest(outcome.passed, result.passed)
-        outcome.failed.extend(result.failed)
-        if result.best is not None:
-            outcome.score = result.best if outcome.score is None else max(outcome.score, result.best)
-    return outcome
+def _learn_name(names: dict[str, dict], activity: str, given: dict) -> None:
+    """Remember an activity's name map: the first seen per language wins (as in one pass)."""
+    known = names.get(activity)
+    if known is None:
+        names[intern(activity)] = given
+        return
+    for tag in given:
+        if tag not in known:
+            names[activity] = {**given, **known}
+            return
 
 
-def _figures(outcomes: list[_Outcome]) -> dict:
-    """launched, completed, passed, failed, pass rate, scores, time to complete, attempts."""
-    passed = [o for o in outcomes if o.passed is not None]
-    failed = [o for o in outcomes if o.passed is None and o.failed]
-    scores = [o.score for o in outcomes if o.score is not None]
-    times = [o.completed - o.first for o in outcomes if o.completed is not None]
-    attempts = [sum(1 for f in o.failed if f < o.passed) + 1 for o in passed if o.passed is not None]
-    distribution: dict[str, int] = {}
-    for value in sorted(attempts):
-        label = str(value) if value < 3 else "3+"
-        distribution[label] = distribution.get(label, 0) + 1
-    return {
-        "launched": len(outcomes),
-        "completed": sum(1 for o in outcomes if o.completed is not None),
-        "passed": len(passed),
-        "failed": len(failed),
-        "completion_rate": stats.ratio(sum(1 for o in outcomes if o.completed is not None), len(outcomes)),
-        "pass_rate": stats.ratio(len(passed), len(passed) + len(failed)),
-        "scored": len(scores),
-        "score_median": stats.median(scores),
-        "score_distribution": stats.score_histogram(scores),
-        "time_to_complete_median_s": stats.median(times),
-        "attempts_to_pass_median": stats.median(attempts),
-        "attempts_to_pass_distribution": distribution,
-    }
-
-
-def _group_of(key: str, roster: Mapping[str, Mapping[str, str]], by: str) -> str:
-    attributes = roster.get(key)
-    return (attributes.get(by) or "(blank)") if attributes else NOT_IN_ROSTER
-
-
-def _course_report(course: _Course, roster: Mapping[str, Mapping[str, str]], by: str | None,
-                   show_learners: bool) -> dict:
-    iri = course.iri
-    modules = sorted({m for m in course.page_module.values() if m}
-                     | {m for q in course.question_quiz.values() if (m := module_of(q, [], iri))})
-
-    owners: dict[str, str | None] = {}
-
-    def module_for(activity: str) -> str | None:
-        """Outcome objects, pages and quizzes belong to the module whose IRI they lie under."""
-        if activity not in owners:
-            owners[activity] = next((m for m in modules if is_under(activity, m)), None)
-        return owners[activity]
-
-    quiz_module = {q: module_for(quiz) for q, quiz in course.question_quiz.items()}
-    assessment = [q for q, m in quiz_module.items() if m is None] or list(quiz_module)
-    page_module = course.page_module
-    module_pages = {m: [p for p, pm in page_module.items() if pm == m] for m in modules}
-    keys = sorted(course.learners)
-    course_outcomes: dict[str, _Outcome] = {}
-    module_outcomes: dict[str, dict[str, _Outcome]] = {m: {} for m in modules}
-    for key in keys:
-        learner = course.learners[key]
-        # Each learner's pages, answers and outcomes sorted into modules in one pass each.
-        visits: dict[str, list[float]] = {}
-        for page, when in learner.pages.items():
-            if module := page_module.get(page):
-                visits.setdefault(module, []).append(when)
-        answers: dict[str, list[tuple[float, str, bool | None]]] = {}
-        for question, answer in learner.answers.items():
-            if module := quiz_module.get(question):
-                answers.setdefault(module, []).append(answer)
-        results: dict[str | None, list[_Result]] = {}
-        for activity, result in learner.results.items():
-            results.setdefault(module_for(activity), []).append(result)
-        course_outcomes[key] = _unit_outcome(learner.first, results.get(None, []))
-        for module in visits.keys() | answers.keys() | (results.keys() - {None}):
-            assert module is not None
-            outcome = _module_outcome(visits.get(module, []), answers.get(module, []), results.get(module, []),
-                                      len(module_pages[module]))
-            if outcome is not None:
-                module_outcomes[module][key] = outcome
-
-    report: dict = {
-        "id": iri,
-        "short_id": short_id(iri),
-        "name": course.names.get(iri, short_id(iri)),
-        "summary": _figures(list(course_outcomes.values())),
-    }
-    if by:
-        groups: dict[str, list[_Outcome]] = {}
-        for key, outcome in course_outcomes.items():
-            groups.setdefault(_group_of(key, roster, by), []).append(outcome)
-        report["groups"] = [{"value": value, **_figures(groups[value])} for value in sorted(groups)]
-    order = _page_order(course)
-    report["modules"] = [
-        {"id": m, "name": course.names.get(m, short_id(m)), **_figures(list(module_outcomes[m].values()))}
-        for m in sorted(modules, key=lambda m: _module_rank(m, course, order))
-    ]
-    report["funnel"] = _funnel(course, order, len(keys))
-    report["items"] = _items(course, assessment, keys)
-    if show_learners:
-        report["learners"] = [_learner_row(key, course.learners[key], course_outcomes[key], roster)
-                              for key in keys]
-    return report
-
-
-def _module_outcome(visits: list[float], answers: list[tuple[float, str, bool | None]], results: list[_Result],
-                    module_pages: int) -> _Outcome | None:
-    """A learner's standing in a module from her first visits to its pages, first answers to its
-    questions and outcome statements on it; None when she never touched it.
-
-    Completed: a ``completed`` statement on the module (or below it), else the moment the last
-    page of the module (as seen in the data, ``module_pages`` of them) was first experienced.
-    Score: passed/failed scores on the module, else the share correct of first answers to its
-    self-check questions.
-    """
-    touched = visits + [a[0] for a in answers] + [
-        t for r in results for t in (r.completed, r.passed, *r.failed) if t is not None]
-    if not touched:
-        return None
-    outcome = _unit_outcome(min(touched), results)
-    if outcome.completed is None and module_pages and len(visits) == module_pages:
-        outcome.completed = max(visits)
-    if outcome.score is None and answers:
-        outcome.score = sum(1 for a in answers if a[2]) / len(answers) * 100
-    return outcome
-
-
-def _page_order(course: _Course) -> dict[str, float]:
-    """Each page's median rank in learners' first-visit order (ties broken by IRI later)."""
-    ranks: dict[str, list[int]] = {}
-    for learner in course.learners.values():
-        visited = sorted(learner.pages.items(), key=lambda item: (item[1], item[0]))
-        for rank, (page, _) in enumerate(visited):
-            ranks.setdefault(page, []).append(rank)
-    return {page: stats.median(values) or 0.0 for page, values in ranks.items()}
-
-
-def _module_rank(module: str, course: _Course, order: dict[str, float]) -> tuple[float, str]:
-    ranks = [order[p] for p, m in course.page_module.items() if m == module and p in order]
-    return (min(ranks) if ranks else float("inf"), module)
-
-
-def _funnel(course: _Course, order: dict[str, float], launched: int) -> list[dict]:
-    """Pages in median first-visit order with the share of launched learners that reached each."""
-    reached: dict[str, int] = {}
-    for learner in course.learners.values():
-        for page in learner.pages:
-            reached[page] = reached.get(page, 0) + 1
-    rows = []
-    for page in sorted(order, key=lambda p: (order[p], p)):
-        module = course.page_module.get(page)
-        rows.append({
-            "page": page,
-            "name": course.names.get(page, short_id(page)),
-            "module": module,
-            "module_name": course.names.get(module, short_id(module)) if module else None,
-            "reached": reached.get(page, 0),
-            "share": stats.ratio(reached.get(page, 0), launched),
-        })
-    return rows
-
-
-def _choices(definition: dict) -> list[str]:
-    """Choice ids in the order the definition lists them (true/false for true-false items)."""
-    if definition.get("interactionType") == "true-false":
-        return ["true", "false"]
-    return [str(c.get("id")) for c in definition.get("choices", []) if isinstance(c, dict)]
-
-
-def _items(course: _Course, questions: list[str], keys: list[str]) -> list[dict]:
-    """Item analysis on each learner's first answer to each question of the scored assessment."""
-    wanted = set(questions)
-    totals: dict[str, int] = {}
-    for key in keys:
-        answers = course.learners[key].answers
-        totals[key] = sum(1 for q, a in answers.items() if q in wanted and a[2])
-    rows = []
-    for question in sorted(questions):
-        definition = course.question_def.get(question, {})
-        item: list[int] = []
-        item_totals: list[float] = []
-        counts: dict[str, int] = dict.fromkeys(_choices(definition), 0)
-        for key in keys:
-            answer = course.learners[key].answers.get(question)
-            if answer is None:
-                continue
-            item.append(1 if answer[2] else 0)
-            item_totals.append(totals[key])
-            for choice in filter(None, answer[1].split("[,]")):
-                counts[choice] = counts.get(choice, 0) + 1
-        respondents = len(item)
-        difficulty = stats.ratio(sum(item), respondents)
-        discrimination = stats.point_biserial(item, item_totals)
-        flags = []
-        if difficulty is not None and difficulty >= TOO_EASY:
-            flags.append("too easy")
-        if difficulty is not None and difficulty <= TOO_HARD:
-            flags.append("too hard")
-        if discrimination is not None and discrimination < 0:
-            flags.append("negative discrimination")
-        correct = definition.get("correctResponsesPattern") or []
-        rows.append({
-            "id": question,
-            "name": display_name({"definition": definition}) or short_id(question),
-            "quiz": course.question_quiz[question],
-            "respondents": respondents,
-            "correct": sum(item),
-            "difficulty": difficulty,
-            "discrimination": discrimination,
-            "upper_lower": stats.upper_lower(item, item_totals),
-            "correct_response": correct[0] if correct else None,
-            "choices": [{"id": c, "count": n, "share": stats.ratio(n, respondents)} for c, n in counts.items()],
-            "flags": flags,
-        })
-    return rows
-
-
-def _learner_row(key: str, learner: _Learner, outcome: _Outcome,
-                 roster: Mapping[str, Mapping[str, str]]) -> dict:
-    attributes = roster.get(key, {})
-    return {
-        "learner": key,
-        "name": learner.name,
-        **{a: attributes.get(a, "") for a in GROUP_ATTRIBUTES},
-        "completed": outcome.completed is not None,
-        "passed": outcome.passed is not None,
-        "failed": outcome.passed is None and bool(outcome.failed),
-        "score": outcome.score,
-        "pages": len(learner.pages),
-    }
+def merge_definitions(first: dict, other: dict) -> dict:
+    """Two definitions of one activity as one: language maps (name, description, and each
+    choice's, scale point's... description, matched by id) united, ``first`` winning per
+    language; other members from ``first`` when it has them."""
+    merged = {**other, **first}
+    for key in ("name", "description"):
+        a, b = first.get(key), other.get(key)
+        if isinstance(a, dict) and isinstance(b, dict):
+            merged[key] = {**b, **a}
+    for key in _COMPONENTS:
+        a, b = first.get(key), other.get(key)
+        if isinstance(a, list) and isinstance(b, list):
+            theirs = {c.get("id"): c for c in b if isinstance(c, dict)}
+            merged[key] = [merge_definitions(c, theirs[c.get("id")]) if isinstance(c, dict) and c.get("id") in theirs
+                           else c for c in a]
+    return merged

@@ -7,7 +7,7 @@ exports keep constant memory whatever the source.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from lrs.analytics.parallel import choose_jobs
@@ -62,6 +62,13 @@ class Source:
         assert self.store is not None
         through = self.filter.through_position
         return self.store.last_position() if through is None else through
+
+    def definitions(self, activity_ids: Iterable[str]) -> Mapping[str, dict]:
+        """The LRS's canonical activities (every language the content sent), when reading our
+        store; a remote LRS's are not fetched (titles then come from the statements)."""
+        if self.store is None:
+            return {}
+        return self.store.get_activities(list(activity_ids))
 
     def statements(self) -> Iterator[dict]:
         """Every statement in one stream, in this process."""

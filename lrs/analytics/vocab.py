@@ -19,6 +19,13 @@ PASSED = VERBS + "passed"
 FAILED = VERBS + "failed"
 VOIDED = VERBS + "voided"
 COURSE_TYPE = TYPES + "course"
+#: Verbs that other tools send about a whole course (launch, session and outcome verbs of ADL's
+#: vocabulary and of the cmi5 profile's ADL verbs): an untyped activity that is their object,
+#: and that rules 1-4 attribute to no course, is a course of its own (rule 5).
+COURSE_VERBS = frozenset(
+    [VERBS + v for v in ("launched", "initialized", "attempted", "resumed", "suspended", "terminated", "exited",
+                         "completed", "passed", "failed")]
+    + ["https://w3id.org/xapi/adl/verbs/" + v for v in ("satisfied", "abandoned", "waived")])
 _UNSEEN = object()
 
 
@@ -46,7 +53,10 @@ class CourseResolver:
     4. the first grouping activity under which no other activity of the statement lies, and
        which lies under none (a grouping activity above the parent is a module, and one below
        another activity, such as a cmi5 AU below the course, is part of it: not a course);
-    5. else None: not attributed (the report retries these once every course is declared).
+    5. an activity with no type that is the object of a course verb (:data:`COURSE_VERBS`:
+       launched, initialized, completed, passed, failed...) is a course of its own, known from
+       then on like a declared one (content from other authoring tools);
+    6. else None: not attributed (the report retries these once every course is declared).
     """
 
     def __init__(self, known: Iterable[str] = ()) -> None:
@@ -95,6 +105,8 @@ class CourseResolver:
             if len(self._memo) > 100_000:
                 self._memo.clear()
             found = self._memo[key] = self._undeclared(object_id, ids, grouping)
+        if found is None and statement["verb"]["id"] in COURSE_VERBS and not (definition or {}).get("type"):
+            return self._declared(object_id)  # rule 5
         return found
 
     def _declared(self, course: str) -> str:
@@ -155,12 +167,28 @@ def score_of(result: dict) -> float | None:
     return float(raw)
 
 
-def display_name(activity: dict) -> str | None:
-    """The first language's name of an activity definition, if any."""
-    names = activity.get("definition", {}).get("name")
-    if isinstance(names, dict) and names:
-        return str(next(iter(names.values())))
-    return None
+def pick_language(texts: object, lang: str) -> str | None:
+    """The text of a language map in ``lang``, falling back sensibly; None for no text.
+
+    Order: the exact tag (``es-MX``), a tag of the same language (``es``, ``es-ES``: the first in
+    alphabetical order), an undetermined one (``und``), English, Spanish, then the first tag in
+    alphabetical order, so the choice never depends on the order a statement listed them in.
+    """
+    if not isinstance(texts, dict) or not texts:
+        return None
+    by_tag = {str(tag).lower(): value for tag, value in sorted(texts.items(), key=lambda item: str(item[0]))
+              if isinstance(value, str) and value.strip()}
+    if not by_tag:
+        return None
+    wanted = lang.lower()
+    primary = wanted.split("-")[0]
+    if wanted in by_tag:
+        return by_tag[wanted]
+    for preferred in (primary, "und", "en", "es"):
+        for tag, value in by_tag.items():
+            if tag == preferred or tag.startswith(preferred + "-"):
+                return value
+    return next(iter(by_tag.values()))
 
 
 @lru_cache(maxsize=4096)

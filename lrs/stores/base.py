@@ -47,7 +47,6 @@ from __future__ import annotations
 import abc
 import datetime as _dt
 import json
-import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -74,21 +73,26 @@ def format_timestamp(moment: _dt.datetime) -> str:
     return moment.astimezone(_dt.UTC).strftime(TIMESTAMP_FORMAT)
 
 
-#: A run of 19 digits: possibly an integer orjson cannot hold (it turns those past 64 bits into
-#: floats, silently losing digits), so such texts are decoded by the standard library.
-_LONG_DIGITS = re.compile(r"\d{19}")
-_LONG_DIGITS_BYTES = re.compile(rb"\d{19}")
+#: A run of 19 digits is possibly an integer orjson cannot hold (it turns those past 64 bits into
+#: floats, silently losing digits), so such texts are decoded by the standard library. Found by
+#: mapping every digit to "9" with bytes.translate and looking for 19 nines in a row: a C loop
+#: about ten times faster than a regular expression over the text, and it runs on every read.
+_DIGITS_AS_NINES = bytes.maketrans(b"0123456789", b"9" * 10)
+_LONG_DIGITS = b"9" * 19
 
 
 def load_statement(text: str | bytes) -> dict:
     """Decode stored statement JSON: orjson (the hot path of every query and analytics stream,
     about twice as fast), or the standard library for integers beyond 64 bits (which xAPI
     extensions may hold, and which orjson would turn into floats) and anything orjson refuses."""
-    long_digits = _LONG_DIGITS.search(text) if isinstance(text, str) else _LONG_DIGITS_BYTES.search(text)
-    if long_digits:
+    try:
+        data = text.encode() if isinstance(text, str) else text
+    except UnicodeEncodeError:
+        return json.loads(text)
+    if _LONG_DIGITS in data.translate(_DIGITS_AS_NINES):
         return json.loads(text)
     try:
-        return orjson.loads(text)
+        return orjson.loads(data)
     except orjson.JSONDecodeError:
         return json.loads(text)
 

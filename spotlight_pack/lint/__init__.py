@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..errors import Problem, SourceError
 from ..model import Course
+from ..package_size import package_size_problems
 from ..sources import load_course
 from . import rules  # noqa: F401  (registers every rule)
 from .registry import RULES, Finding, Rule
@@ -41,7 +42,7 @@ def check_and_lint(course_dir: Path | str) -> list[Problem]:
         course = load_course(Path(course_dir))
     except SourceError as error:
         return list(error.problems)
-    return lint_course(course, course_dir)
+    return lint_course(course, course_dir) + package_size_problems(course, course_dir)
 
 
 def _silenced(view: AssessmentView, rule_id: str, finding: Finding) -> bool:

@@ -31,6 +31,20 @@ var sections = pages.map(function (page) {
 var menuLinks = pages.map(function (page) {
   return menu.querySelector('a[data-page="' + page.id + '"]');
 });
+// Page blocks (runtime/blocks/engine.js, bundled only when the course has any).
+var blocks = typeof blocksEngine === "function" ? blocksEngine({
+  data: data,
+  announce: function (message) { announce(message); },
+  persist: function () { persist(); },
+  track: function (record) { if (started && adapter.track) adapter.track(record); },
+  done: function (pageId) {
+    var index = indexOfPage(pageId);
+    if (index < 0 || visited[index]) return;
+    visited[index] = true;
+    updateMenu();
+    persist();
+  }
+}) : null;
 var current = -1;
 // Until adapter.start() resolves (network round trips for xAPI formats) the learner may already
 // move; nothing is reported before then, and the learner is not sent back when it resolves.
@@ -91,7 +105,10 @@ function persist() {
     reported = key;
     adapter.setResult(now);
   }
-  var state = stateEncode({ visited: visited, best: best, quizzes: quizzes.snapshot() }, data.layout, adapter.stateLimit);
+  var full = blocks ? blocks.snapshot(true) : "";
+  var state = stateEncode({ visited: visited, best: best, quizzes: quizzes.snapshot(),
+    blocks: { full: full, lean: blocks ? blocks.snapshot(false) : "" } }, data.layout, adapter.stateLimit);
+  if (blocks) blocks.saved((state.split(".")[5] || "") === full);
   adapter.save({ bookmark: current >= 0 ? pages[current].id : "", state: state, progress: now.progress });
 }
 
@@ -114,8 +131,10 @@ function setMenuOpen(open) {
 function show(index, moveFocus) {
   if (note) note.hidden = true;
   sections.forEach(function (section, i) { section.hidden = i !== index; });
+  if (blocks && current >= 0 && current !== index) blocks.hidden(pages[current].id);
   current = index;
-  visited[index] = true;
+  visited[index] = visited[index] || !blocks || !blocks.pending(pages[index].id);
+  if (blocks) blocks.shown(pages[index].id);
   prevButton.disabled = index === 0 && !note;
   nextButton.disabled = index === pages.length - 1;
   position.textContent = text("position", { n: index + 1, total: pages.length });
@@ -232,6 +251,7 @@ document.addEventListener("submit", function (event) { event.preventDefault(); }
 
 function finish(reason) {
   if (finished) return Promise.resolve();
+  if (blocks && started) blocks.unload();
   persist();
   finished = true;
   return adapter.finish(reason);
@@ -302,6 +322,7 @@ adapter.start().then(function (stored) {
     visited = saved.visited.map(function (seen, i) { return seen || visited[i]; });
     if (saved.best !== null) best = best === null ? saved.best : Math.max(best, saved.best);
   }
+  if (blocks) blocks.restore(saved ? saved.blocks : "");
   // Quizzes wait for the stored state (an attempt's seed and the attempts used are in it).
   quizzes.restore(saved ? saved.quizzes : []);
   if (data.quizScript) window.setTimeout(loadQuizEngine, 0);

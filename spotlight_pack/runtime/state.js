@@ -88,18 +88,22 @@ function stateDecodeQuiz(text) {
   };
 }
 
-// The longest string that fits `limit`: everything; else without typed text; else without any
-// response (the right/wrong bits, seeds and attempt counts stay: the verdict and the draw are
-// kept); else without visited marks too.
+// The longest string that fits `limit`: everything; else without the blocks' free text (reflections);
+// else without typed text; else without any response (the right/wrong bits, seeds and attempt counts
+// stay: the verdict and the draw are kept); else without visited marks too. state.blocks = {full,
+// lean}: the page blocks' part with and without free text, a 6th part only when there is one.
 function stateEncode(state, layout, limit) {
   var best = state.best === null ? "" : String(state.best);
   var visited = stateEncodeBits(state.visited);
+  var blocks = state.blocks || { full: "", lean: "" };
   var quizzes = function (drop) {
     return state.quizzes.map(function (quiz) { return stateEncodeQuiz(quiz, drop); }).join("~").replace(/~+$/, "");
   };
-  var candidates = [[visited, ""], [visited, "free"], [visited, "all"], ["", "all"]];
+  var candidates = [[visited, "", blocks.full], [visited, "", blocks.lean], [visited, "free", blocks.lean],
+    [visited, "all", blocks.lean], ["", "all", blocks.lean]];
   for (var i = 0; i < candidates.length; i++) {
-    var text = ["2", layout, candidates[i][0], best, quizzes(candidates[i][1])].join(".");
+    var c = candidates[i];
+    var text = ["2", layout, c[0], best, quizzes(c[1])].concat(c[2] ? [c[2]] : []).join(".");
     if (text.length <= limit) return text;
   }
   return "";
@@ -108,11 +112,13 @@ function stateEncode(state, layout, limit) {
 // null when there is nothing usable: empty, another format version, or another course layout.
 function stateDecode(text, layout, pageCount) {
   var parts = String(text || "").split(".");
-  if (parts.length !== 5 || parts[0] !== "2" || parts[1] !== layout) return null;
+  if (parts.length < 5 || parts.length > 6 || parts[0] !== "2" || parts[1] !== layout) return null;
   var best = parts[3] === "" ? null : Math.min(100, Math.max(0, parseInt(parts[3], 10) || 0));
-  return {
+  var decoded = {
     visited: stateDecodeBits(parts[2], pageCount),
     best: best,
     quizzes: parts[4].split("~").map(stateDecodeQuiz)
   };
+  if (parts.length > 5) decoded.blocks = parts[5];
+  return decoded;
 }

@@ -3,10 +3,11 @@ and never with the code under test)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 from collections.abc import Iterable
 
-from cohort import ASSESSMENT, Truth, course_iri, key_of, page_sequence
+from cohort import CHOICE_ITEMS, Truth, course_iri, key_of, page_sequence
 
 
 def median(values: list[float]) -> float | None:
@@ -57,10 +58,10 @@ def funnel(truths: list[Truth], course: str) -> list[tuple[str, int]]:
 
 
 def items(truths: list[Truth], course: str) -> dict[str, dict]:
-    """Per assessment question: first-attempt difficulty, correlation with first-attempt total."""
+    """Per single-answer choice question: first-attempt difficulty, correlation with first-attempt total."""
     takers = sorted((t for t in truths if t.attempts), key=lambda t: t.key)
     found = {}
-    for question in ASSESSMENT:
+    for question in CHOICE_ITEMS:
         item = [1 if t.attempts[0].answers[question][1] else 0 for t in takers]
         totals = [sum(c for _, c in t.attempts[0].answers.values()) for t in takers]
         try:
@@ -79,3 +80,42 @@ def items(truths: list[Truth], course: str) -> dict[str, dict]:
             "upper_lower": upper_lower,
             "choices": choices, "key": key_of(question)}
     return found
+
+
+def status(truth: Truth | None) -> str:
+    """not started / in progress / completed (not passed) / passed, from what the learner did."""
+    if truth is None:
+        return "not started"
+    if any(a.passed for a in truth.attempts):
+        return "passed"
+    return "completed" if truth.completed else "in progress"
+
+
+def enrolment(cohort, course: str, keys: Iterable[str] | None = None) -> dict:
+    """Status counts of the roster learners enrolled in ``course`` (those of ``keys`` only)."""
+    chosen = None if keys is None else set(keys)
+    done = {t.key: t for t in cohort.truths if t.course == course}
+    enrolled = {k for k, courses in cohort.enrolments.items() if course in courses and (chosen is None or k in chosen)}
+    counts = {"not_started": 0, "in_progress": 0, "completed": 0, "passed": 0}
+    for key in enrolled:
+        counts[status(done.get(key)).replace(" ", "_")] += 1
+    launched = [k for k in done if chosen is None or k in chosen]
+    return {"enrolled": len(enrolled), **counts, "launched_not_enrolled": sum(1 for k in launched if k not in enrolled)}
+
+
+def module_progress(truth: Truth, module: str) -> dict:
+    """A learner's progress in one module: pages seen (of 4), self-check answered, last activity."""
+    visits = [when for _, m, when in truth.visits if m == module]
+    answered = len(truth.self_checks.get(module, []))
+    last = None
+    if visits:
+        # The self-check's two answers come 30 s and 60 s after its page.
+        last = max(visits) + (dt.timedelta(seconds=30 * answered) if answered else dt.timedelta())
+    return {"pages_seen": len(visits), "self_check_answered": answered, "self_check_done": answered == 2,
+            "completed": len(visits) == 4,
+            "last_activity": last.astimezone(dt.UTC).isoformat().replace("+00:00", "Z") if last else None}
+
+
+def first_answers(truths: list[Truth], question: str) -> list[str]:
+    """Learners' first responses to an assessment question (first attempt)."""
+    return [t.attempts[0].answers[question][0] for t in truths if t.attempts]

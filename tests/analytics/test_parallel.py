@@ -19,9 +19,9 @@ from helpers import load
 from test_rules import COURSE, st
 
 from lrs.analytics.parallel import split
-from lrs.analytics.report import Aggregator
+from lrs.analytics.report import Aggregator, Window
 from lrs.analytics.roster import read_roster_file
-from lrs.analytics.vocab import COURSE_TYPE
+from lrs.analytics.vocab import COURSE_TYPE, epoch
 from lrs.stores import StreamFilter, open_store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,8 +55,11 @@ def test_merged_parts_equal_one_pass(cohort: Cohort, known: bool) -> None:
     statements = cohort.statements
     courses = {s["object"]["id"] for s in statements
                if s["object"].get("definition", {}).get("type") == COURSE_TYPE} if known else set()
-    roster = read_roster_file(cohort.roster_csv)
-    whole = Aggregator(known_courses=courses).add_all(statements).report(roster, "state", show_learners=True)
+    roster = read_roster_file(cohort.roster_csv).attributes()
+    options = {"lang": "es", "filters": {"institution": "DIF"}}
+    whole = Aggregator(known_courses=courses).add_all(statements).report(roster, "state", True, **options)
+    window = Window(epoch("2026-03-08T00:00:00Z"), epoch("2026-03-20T00:00:00Z"))
+    windowed = Aggregator(known_courses=courses, window=window).add_all(statements).report(roster, "cohort", True)
     rng = random.Random(11)
     for parts in (2, 3, 7):
         cuts = sorted({0, len(statements), *rng.sample(range(1, len(statements)), parts - 1)})
@@ -65,11 +68,17 @@ def test_merged_parts_equal_one_pass(cohort: Cohort, known: bool) -> None:
         merged = pieces[0]
         for piece in pieces[1:]:
             merged.merge(piece)
-        assert merged.report(roster, "state", show_learners=True) == whole, parts
+        assert merged.report(roster, "state", True, **options) == whole, parts
+        pieces = [Aggregator(known_courses=courses, window=window).add_all(statements[a:b])
+                  for a, b in zip(cuts, cuts[1:], strict=False)]
+        for piece in pieces[1:]:
+            pieces[0].merge(piece)
+        assert pieces[0].report(roster, "cohort", True) == windowed, parts
 
 
 def test_parallel_report_and_exports_match_one_process(store_with_roster: str) -> None:
-    report = ["report", "--store", store_with_roster, "--by", "institution", "--format", "json", "--show-learners"]
+    report = ["report", "--store", store_with_roster, "--by", "institution", "--format", "json", "--show-learners",
+              "--lang", "es", "--from", "2026-03-03"]
     one = spotlight_lrs(*report, "--jobs", "1")
     assert json.loads(one)["statements"] > 10_000
     assert spotlight_lrs(*report, "--jobs", "3") == one

@@ -36,12 +36,15 @@ def invoke(*args: str) -> str:
     return result.stdout
 
 
-def test_report_from_remote_equals_report_from_store(remote: tuple) -> None:
+def test_report_from_remote_equals_report_from_store(remote: tuple, small: Cohort, tmp_path: Path) -> None:
     endpoint, key, secret, url, count = remote
     assert count > 2 * PAGE, "the cohort must span several pages so `more` is followed"
+    roster = tmp_path / "roster.csv"
+    roster.write_text(small.roster_csv, encoding="utf-8")
     remote_report = json.loads(invoke("report", "--from-lrs", endpoint, "--key", key, "--secret", secret,
-                                      "--format", "json"))
-    local_report = json.loads(invoke("report", "--store", url, "--format", "json"))
+                                      "--format", "json", "--roster", str(roster), "--lang", "es"))
+    local_report = json.loads(invoke("report", "--store", url, "--format", "json", "--lang", "es"))
+    assert remote_report["courses"][0]["modules"][0]["name"] == "Módulo 1", "titles from the statements too"
     assert remote_report["statements"] == count
     assert remote_report == local_report
 

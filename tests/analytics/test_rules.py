@@ -94,4 +94,75 @@ def test_generic_content_outcomes_items_and_first_answers() -> None:
     assert summary["time_to_complete_median_s"] == 40 * 60
     (item,) = course["items"]
     assert (item["respondents"], item["correct"]) == (3, 1)
-    assert {c["id"]: c["count"] for c in item["choices"]} == {"a": 1, "b": 2, "c": 1}
+    # No definition, so no interactionType: responses are counted as sent ("other").
+    assert item["type"] == "other"
+    assert {a["text"]: a["count"] for a in item["analysis"]["answers"]} == {"a": 1, "b": 1, "b[,]c": 1}
+
+
+OTHER = "http://tool.example/published/77"
+
+
+def other_tool(verb: str, obj: str, when: str, who: str, *, parent: str | None = None,
+               result: dict | None = None) -> dict:
+    """A statement as other authoring tools send them: activities without a type."""
+    statement = st(verb, obj, when, who, parent=parent, result=result)
+    if not parent:
+        del statement["context"]
+    return statement
+
+
+def test_an_untyped_activity_of_course_verbs_is_a_course_of_its_own() -> None:
+    """Rule 5: content from other tools (no activity type) still shows as a course, beside ours."""
+    statements = [
+        other_tool("experienced", f"{OTHER}/slide1", "10:01:00", "ana", parent=OTHER),  # before its launch
+        other_tool("launched", OTHER, "10:00:00", "ana"),
+        other_tool("launched", OTHER, "10:00:00", "bob"),
+        other_tool("experienced", f"{OTHER}/slide2", "10:02:00", "ana", parent=OTHER),
+        other_tool("experienced", f"{OTHER}/slide1", "10:01:00", "bob", parent=OTHER),
+        other_tool("answered", f"{OTHER}/quiz/q1", "10:03:00", "ana", parent=f"{OTHER}/quiz",
+                   result={"success": True, "response": "b"}),
+        other_tool("completed", OTHER, "10:05:00", "ana"),
+        other_tool("passed", OTHER, "10:05:00", "ana", result={"score": {"scaled": 0.9}}),
+        other_tool("failed", OTHER, "10:06:00", "bob", result={"score": {"scaled": 0.4}}),
+        # Ours beside it: a cmi5 AU (no type either) grouped under a typed course stays in that course.
+        st("initialized", COURSE, "09:00:00", "eve", obj_type="course"),
+        st("completed", "https://lms.example/au/5", "09:30:00", "eve", grouping=[f"{COURSE}/cmi5/es/au", COURSE]),
+        # An untyped page with no context and a verb about pages is not a course.
+        other_tool("experienced", "http://tool.example/loose-page", "11:00:00", "ana"),
+    ]
+    report = Aggregator().add_all(statements).report()
+    courses = {c["id"]: c for c in report["courses"]}
+    assert set(courses) == {OTHER, COURSE}
+    other = courses[OTHER]
+    summary = other["summary"]
+    assert (summary["launched"], summary["completed"], summary["passed"], summary["failed"]) == (2, 1, 1, 1)
+    assert [(p["page"], p["reached"]) for p in other["funnel"]] == [(f"{OTHER}/slide1", 2), (f"{OTHER}/slide2", 1)]
+    assert [i["id"] for i in other["items"]] == [f"{OTHER}/quiz/q1"]
+    assert courses[COURSE]["summary"]["completed"] == 1
+    assert report["unattributed"] == 1
+    assert CourseResolver()(other_tool("experienced", OTHER, "10:00:00", "ana")) is None, "only course verbs"
+    typed = other_tool("completed", OTHER, "10:00:00", "ana")
+    typed["object"]["definition"] = {"type": T + "lesson"}
+    assert CourseResolver()(typed) is None, "an activity with a type keeps its type"
+
+
+def test_mixed_content_in_parts_merges_like_one_pass() -> None:
+    import random
+
+    statements = [other_tool("experienced", f"{OTHER}/slide{i % 3}", f"10:{i % 60:02d}:00", f"l{i % 7}",
+                             parent=OTHER) for i in range(60)]
+    statements += [other_tool("launched", OTHER, "09:00:00", f"l{i}") for i in range(7)]
+    random.Random(5).shuffle(statements)
+    whole = Aggregator().add_all(statements).report(show_learners=True)
+    for cut in (10, 33, 61):
+        merged = Aggregator().add_all(statements[:cut]).merge(Aggregator().add_all(statements[cut:]))
+        assert merged.report(show_learners=True) == whole, cut
+
+
+def test_exports_name_the_untyped_course_too() -> None:
+    from lrs.analytics.export import select
+
+    statements = [other_tool("launched", OTHER, "10:00:00", "ana"),
+                  other_tool("experienced", f"{OTHER}/slide1", "10:01:00", "ana", parent=OTHER)]
+    assert [course for _, course in select(statements, None)] == [OTHER, OTHER]
+    assert [course for _, course in select(statements, "77")] == [OTHER, OTHER], "--course takes its last segment"

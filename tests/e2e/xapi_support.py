@@ -12,6 +12,7 @@ import contextlib
 import http.server
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -261,7 +262,27 @@ class ContentServer:
                 if path.startswith("/fetch/"):
                     owner.fetch_calls.append(("GET", path.rsplit("/", 1)[1]))
                     return self._send(405, b'{"error-code":"3","error-text":"use POST"}', "application/json")
+                if self.headers.get("Range", "").startswith("bytes=") and path.startswith("/pkg/"):
+                    return self._range(Path(self.translate_path(self.path)))
                 return super().do_GET()
+
+            def _range(self, file: Path) -> None:
+                """One byte range of a package file (206): without it Chromium cannot seek in a video."""
+                match = re.match(r"^bytes=(\d*)-(\d*)$", self.headers["Range"].strip())
+                if not file.is_file() or not match or match.groups() == ("", ""):
+                    return self._send(416 if file.is_file() else 404, b"", "text/plain")
+                data = file.read_bytes()
+                first, last = match.groups()
+                start = int(first) if first else max(len(data) - int(last), 0)
+                end = min(int(last), len(data) - 1) if first and last else len(data) - 1
+                if start > end:
+                    return self._send(416, b"", "text/plain")
+                self.send_response(206)
+                self.send_header("Content-Type", self.guess_type(str(file)))
+                self.send_header("Content-Range", f"bytes {start}-{end}/{len(data)}")
+                self.send_header("Content-Length", str(end - start + 1))
+                self.end_headers()
+                self.wfile.write(data[start : end + 1])
 
             def do_POST(self) -> None:  # noqa: N802
                 path = urllib.parse.urlsplit(self.path).path

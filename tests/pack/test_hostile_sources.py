@@ -377,7 +377,7 @@ def test_preview_serves_only_the_package(mini_copy: Path, tmp_path: Path) -> Non
     try:
         for _ in range(100):
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=2) as answer:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/en/index.html", timeout=2) as answer:
                     assert answer.status == 200 and answer.headers["X-Content-Type-Options"] == "nosniff"
                 break
             except OSError:
@@ -395,7 +395,8 @@ def test_preview_serves_only_the_package(mini_copy: Path, tmp_path: Path) -> Non
             "/modules/01-basics/01-welcome.en.md",
             "/%ff%fe",
             "http://127.0.0.1/../../etc/passwd",
-        ]:
+        ] + [f"/en{path}" for path in ("/../course.yaml", "/%2e%2e/course.yaml", "/..%2fcourse.yaml",
+                                       "/media/..%2f..%2foutside%2fsecret.txt", "/..\\course.yaml")]:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             connection.putrequest("GET", path, skip_host=False, skip_accept_encoding=True)
             connection.endheaders()

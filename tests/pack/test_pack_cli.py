@@ -157,7 +157,7 @@ def test_preview_serves_the_course_on_loopback(mini_copy: Path) -> None:
         page = ""
         for _ in range(100):
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.html", timeout=2) as answer:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/en/index.html", timeout=2) as answer:
                     page = answer.read().decode()
                 break
             except OSError:

@@ -34,6 +34,7 @@ function createAdapter(ctx) {
     },
     pageViewed: noop,
     answered: noop,
+    track: noop,
     setResult: noop,
     save: function (snapshot) {
       try {

@@ -70,6 +70,10 @@ function createAdapter(ctx) {
       if (session) session.answered(answer);
       lms.answered(answer);
     },
+    track: function (record) {
+      if (session) session.track(record);
+      lms.track(record);
+    },
     setResult: function (result) {
       if (session) session.setResult(result);
       lms.setResult(result);

@@ -181,6 +181,16 @@ function scormAdapter(ctx, dialect) {
       count += 1;
     },
 
+    // A block's record (a scenario's ending): the fields its module gives for this SCORM version.
+    track: function (record) {
+      var pairs = record.interaction && record.interaction[dialect.api === "API" ? "scorm12" : "scorm2004"];
+      if (!client || !writable || !pairs || fields.indexOf("id") < 0) return;
+      pairs.forEach(function (pair) {
+        if (fields.indexOf(pair[0].split(".")[0]) >= 0) client.set("cmi.interactions." + count + "." + pair[0], pair[1]);
+      });
+      count += 1;
+    },
+
     setResult: function (result) {
       done = result.completed && result.passed !== false;
       if (!client || !writable) return;

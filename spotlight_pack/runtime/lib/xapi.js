@@ -159,6 +159,13 @@ function xapiStatements(opts) {
       if (result) result.extensions[XAPI_CMI5 + "result/extensions/progress"] = Math.round(progress * 100);
       return make("experienced", object, result, [module ? module.iri : data.iri], [], null, when);
     },
+    // A block's statement (runtime/blocks/engine.js): its own verb IRI, object, result and context.
+    track: function (x) {
+      var statement = make("", x.object, x.result || null, x.parent || [], x.grouping || [], x.context || null,
+        x.timestamp);
+      statement.verb = { id: x.verb, display: { "en-US": x.display } };
+      return statement;
+    },
     // A cmi.interaction activity: the question type gives interactionType, the pattern (none for a
     // survey item) and the component lists (choices, source/target, scale) in the xAPI syntax.
     answered: function (answer) {
@@ -492,6 +499,9 @@ function xapiSession(opts) {
       flush();
       if (opts.normal) client.send(make.answered(answer));
     },
+    track: function (record) {
+      if (opts.normal && record.xapi) client.send(make.track(record.xapi));
+    },
     setResult: function (r) {
       flush(r.progress);
       if (opts.normal) report(outcome.update(r));
@@ -535,6 +545,9 @@ function xapiAdapter(ref) {
     },
     answered: function (answer) {
       if (ref.session) ref.session.answered(answer);
+    },
+    track: function (record) {
+      if (ref.session) ref.session.track(record);
     },
     setResult: function (result) {
       if (ref.session) ref.session.setResult(result);
