@@ -406,8 +406,8 @@ def _construct(node: yaml.Node, constructor: yaml.SafeLoader) -> Any:
     except yaml.YAMLError as error:
         problem = getattr(error, "problem", None) or str(error)
         raise SourceFileError(f"YAML error: {problem}", line) from None
-    except (ValueError, OverflowError, TypeError) as error:
-        # e.g. a date like 2024-13-45, or a number with more digits than Python converts
+    except (ValueError, OverflowError, TypeError, IndexError) as error:
+        # e.g. a date like 2024-13-45, a number with more digits than Python converts, or "!!int ''"
         raise SourceFileError(
             f"YAML value {_excerpt(node)} is not valid ({error}); put it in double quotes", line
         ) from None
@@ -426,7 +426,8 @@ def _check_trailing_comment(node: yaml.Node) -> None:
     if not isinstance(buffer, str):
         return
     end = buffer.find("\n", mark.pointer)
-    if match := _GLUED_COMMENT.match(buffer[mark.pointer : end if end >= 0 else len(buffer)]):
+    rest = buffer[mark.pointer : end if end >= 0 else len(buffer)].rstrip("\0")  # the reader ends its buffer with NUL
+    if match := _GLUED_COMMENT.match(rest):
         raise SourceFileError(
             f"'#{match.group(1)[:30]}' after the text is read as a YAML comment and dropped: put the whole "
             f'text in double quotes ("{node.value[:30]} #{match.group(1)[:20]}…"), or write a comment as "# …"',
@@ -444,7 +445,10 @@ def _excerpt(node: yaml.Node) -> str:
 
 _CSafeLoader = getattr(yaml, "CSafeLoader", None)  # None when PyYAML was built without libyaml
 _STR_TAG = "tag:yaml.org,2002:str"
-_DEFER_CHARACTERS = ("\r", "\x85", "\u2028", "\u2029", "\ufeff")  # line ends and BOM: see _fast_load
+# Left to the reference loader: line ends other than "\n" and a byte-order mark (libyaml's marks would
+# not mean lines and columns of the text), and tabs (the pure loader refuses a tab in many places
+# where libyaml accepts it: "a: b\tc", "a:\tb", a tab before a comment).
+_DEFER_CHARACTERS = ("\t", "\r", "\x85", "\u2028", "\u2029", "\ufeff")
 
 
 class _Defer(Exception):
@@ -457,11 +461,15 @@ def _fast_load(text: str, max_depth: int) -> tuple[Any, dict[tuple[Any, ...], in
     libyaml parses; this loop builds the values from its events with an explicit stack (no recursion,
     whatever the nesting) and gives up, before anything grows, on the first alias, anchor, tag, node
     deeper than ``max_depth``, complex or duplicate key, second document, value the constructor
-    refuses, or comment glued to a text: those files are rare, and the reference loader's message for
-    them is the one the designer must see. The result is the reference loader's to the value and
-    the line (tests/pack/test_source_files_yaml.py compares both on every YAML file of the project).
-    Other line ends than ``\\n`` and a byte-order mark are left to the reference loader too, so that
-    lines and columns read from libyaml's marks mean the same as in the text.
+    refuses, comment glued to a text, or plain text with a '?' inside a flow collection (the pure
+    loader ends a plain text there, ``{en: Who?, es: ¿Quién?}``, and refuses the file; libyaml reads
+    it): those files are rare, and the reference loader's message for them is the one the designer
+    must see. Anything libyaml itself refuses is read again by the reference loader, which words the
+    error. The result is the reference loader's to the value and the line:
+    tests/pack/test_source_files_yaml.py compares both on every YAML file of the project and on
+    thousands of mutated and hand-written edge cases. Limits hold as in the reference loader: the
+    file's size is checked before it is read, the depth before a node is built, and the parser
+    keeps one event at a time, so nothing grows past what the text holds.
     """
     if _CSafeLoader is None or any(character in text for character in _DEFER_CHARACTERS):
         return None
@@ -469,18 +477,22 @@ def _fast_load(text: str, max_depth: int) -> tuple[Any, dict[tuple[Any, ...], in
         return _build_from_events(yaml.parse(text, Loader=_CSafeLoader), text, max_depth)
     except (_Defer, yaml.YAMLError, UnicodeError):
         return None
-    except (ValueError, OverflowError, TypeError):  # a value the constructor refuses
+    except (ValueError, OverflowError, TypeError, IndexError):  # a value the constructor refuses
         return None
 
 
 _resolver = yaml.resolver.Resolver()
+# "|", ">" with an optional chomping (+ -) and indentation (1-9) indicator, then spaces and a comment or
+# nothing: libyaml also takes "|#c" or "|-x", which the pure loader refuses.
+_BLOCK_HEADER = re.compile(r"[|>](?:[+-][1-9]?|[1-9][+-]?)?(?:[ ]+(?:#.*)?)?$")
 
 
 def _build_from_events(events: Any, text: str, max_depth: int) -> tuple[Any, dict[tuple[Any, ...], int]]:
     constructor = yaml.constructor.SafeConstructor()
     source_lines: list[str] | None = None
     lines: dict[tuple[Any, ...], int] = {}
-    # One frame per open collection: [container, its path, the pending key (mappings) or _NO_KEY].
+    # One frame per open collection: [container, its path, the pending key (mappings) or _NO_KEY,
+    # whether it is a flow collection ([…] or {…})].
     stack: list[list[Any]] = []
     root: Any = _NO_KEY
     documents = 0
@@ -508,11 +520,20 @@ def _build_from_events(events: Any, text: str, max_depth: int) -> tuple[Any, dic
                 value = constructor.construct_object(
                     yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style), deep=True
                 )
-            if not event.style:  # a plain scalar: is a '#' glued to a word after it (a comment eating text)?
+            if event.style in ("|", ">"):  # a block scalar: its header as the pure loader reads it, or defer
+                if source_lines is None:
+                    source_lines = text.split("\n")
+                start = event.start_mark
+                if start.line >= len(source_lines) or not _BLOCK_HEADER.match(source_lines[start.line][start.column :]):
+                    raise _Defer
+            elif not event.style:  # a plain scalar: is a '#' glued to a word after it (a comment eating text)?
+                if stack and stack[-1][3] and "?" in event.value:
+                    raise _Defer  # the pure loader ends a plain text at '?' inside […] or {…}
                 if source_lines is None:
                     source_lines = text.split("\n")
                 end = event.end_mark
-                if _GLUED_COMMENT.match(source_lines[end.line][end.column :]):
+                rest = source_lines[end.line][end.column :] if end.line < len(source_lines) else ""
+                if _GLUED_COMMENT.match(rest):
                     raise _Defer
         elif kind is yaml.MappingStartEvent:
             value = {}
@@ -543,7 +564,7 @@ def _build_from_events(events: Any, text: str, max_depth: int) -> tuple[Any, dic
                 path = (*frame[1], key)
                 parent[key] = value
         if kind is not yaml.ScalarEvent:
-            stack.append([value, path, _NO_KEY])
+            stack.append([value, path, _NO_KEY, event.flow_style])
     if root is _NO_KEY or type(root) is not dict or stack:
         raise _Defer
     return root, lines
