@@ -203,7 +203,7 @@ def main() -> None:
     parser.add_argument("--course", default="first-contact-care")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--bank-only", action="store_true",
-                        help="only the course with a 100-question bank (issue 13's case): quick, light on a shared machine")
+                        help="only the course with a 100-question bank (issue 13's case): quick on a shared machine")
     args = parser.parse_args()
     course_path = f"course_sources/{args.course}"
 

@@ -337,7 +337,15 @@ def load_yaml(path: Path, text: str, limits: SourceLimits = DEFAULT_SOURCE_LIMIT
 def _reference_load(path: Path, text: str, limits: SourceLimits) -> YamlDoc:
     """PyYAML's pure-Python loader under the bounds of ``_CourseYamlLoader``: the slow path, and the
     one whose behaviour defines what a course YAML file means and how each mistake is worded."""
-    loader = _CourseYamlLoader(text)
+    try:
+        loader = _CourseYamlLoader(text)  # its reader refuses control characters at once
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        raise SourceFileError(
+            f"the character U+{error.character:04X} is not allowed in a YAML file (a control character or "
+            "a lone surrogate): delete it; it is often invisible, pasted from another program",
+            line,
+        ) from None
     loader.max_depth = limits.max_yaml_depth
     try:
         node = loader.get_single_node()
