@@ -281,7 +281,10 @@ class YamlDoc:
 
     def line(self, *keys: Any) -> int | None:
         """Line of the deepest node on ``keys`` that exists (so a missing key points at its parent)."""
-        for end in range(len(keys), -1, -1):
+        found = self.lines.get(keys)
+        if found is not None:
+            return found
+        for end in range(len(keys) - 1, -1, -1):
             if keys[:end] in self.lines:
                 return self.lines[keys[:end]]
         return None
