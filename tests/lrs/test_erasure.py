@@ -21,7 +21,7 @@ from conftest import make_store_url
 from lrs_helpers import LRSClient
 
 from lrs import create_app
-from lrs.analytics.roster import import_roster, load_roster
+from lrs.analytics.roster import RosterFile, import_roster, load_roster
 from lrs.auth import create_credential
 from lrs.cli import main
 from lrs.erasure import apply_retention, erase_learner, erasure_records, learner_keys, parse_duration
@@ -124,7 +124,7 @@ def fill(client: LRSClient, store: Store) -> dict[str, list[str]]:
                  b'{"bookmark": "otto"}')
     put_document(client, "/activities/profile", "activityId=http://example.org/activities/a1&profileId=p",
                  b'{"about": "the activity"}')
-    import_roster(store, {ANA_KEY: {"cohort": "2026-1"}, OTTO_KEY: {"cohort": "2026-1"}})
+    import_roster(store, RosterFile({ANA_KEY: {"cohort": "2026-1"}, OTTO_KEY: {"cohort": "2026-1"}}, ("cohort",)))
     assert store.get_agent(ANA_KEY) is not None
     gone = [ana_attached, instructed, sub, as_object, team, hashed, voiding, referring, chained]
     return {"gone": [s["id"] for s in gone], "kept": [otto_attached["id"], kept["id"]]}
@@ -197,7 +197,7 @@ def test_retention_erases_what_is_older_than_the_cutoff(client: LRSClient, store
     post(client, [new])
     put_document(client, "/activities/state", "activityId=http://example.org/activities/a1&agent="
                  + json.dumps({"mbox": "mailto:otto@example.org"}) + "&stateId=new", b"{}")
-    import_roster(store, {ANA_KEY: {"cohort": "2026-1"}})
+    import_roster(store, RosterFile({ANA_KEY: {"cohort": "2026-1"}}, ("cohort",)))
     later = cutoff + dt.timedelta(days=30)
     dry = apply_retention(store, dt.timedelta(days=30), by="ops", dry_run=True, now=later)
     assert (dry.counts.statements, dry.counts.documents, dry.counts.agents) == (1, 1, 1)
