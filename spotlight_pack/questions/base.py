@@ -215,6 +215,11 @@ class QuestionKind:
         """What the player may show before anything is due: texts and ids, never the key."""
         return {}
 
+    def extensions(self, question: Question, locales: Mapping[str, str], plain: Inline) -> dict[str, Any]:
+        """Extensions of the xAPI interaction definition (IRI -> value), the same in every language's
+        package (``locales``: course language -> its BCP 47 tag), so that an LRS holds one definition."""
+        return {}
+
     def key(self, question: Question, lang: str) -> Any:
         """What the player scores a response against (sealed in the package, see render.py)."""
         return None

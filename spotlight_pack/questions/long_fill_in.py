@@ -7,13 +7,14 @@ SCORM 2004 and xAPI record ``long-fill-in``. No correct-responses pattern anywhe
 
 An optional ``rubric`` (a text per language) says what the answer is judged on. The learner reads
 it with the question, before answering; the tutor reads it beside the answer: in xAPI it is the
-extension ``RUBRIC_EXTENSION`` of the interaction activity's definition (a language map, the
-contract with the analytics), in SCORM 2004 the interaction's ``description`` (cut to the 250
+extension ``RUBRIC_EXTENSION`` of the interaction activity's definition (a language map with every
+course language, the contract with the analytics), in SCORM 2004 the interaction's ``description`` (cut to the 250
 characters that element holds). SCORM 1.2 interactions have no element for it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,10 +55,22 @@ class LongFillInKind(QuestionKind):
         return "text"
 
     def public(self, question: Question, lang: str, plain: Inline) -> dict[str, Any]:
-        """The rubric is shown before the answer, so it is public (plain text: the xAPI definition
-        and the SCORM description carry it as text)."""
-        rubric = question.body.rubric if isinstance(question.body, LongFillInBody) else None
+        """The rubric is shown before the answer, so it is public (plain text: the SCORM description
+        carries it as text)."""
+        rubric = _rubric(question)
         return {"rubric": plain(rubric[lang])} if rubric else {}
+
+    def extensions(self, question: Question, locales: Mapping[str, str], plain: Inline) -> dict[str, Any]:
+        """The rubric in every course language (plain text), whichever language's package answers: an
+        LRS keeps one definition per activity and replaces extensions rather than merging them."""
+        rubric = _rubric(question)
+        if rubric is None:
+            return {}
+        return {RUBRIC_EXTENSION: {locales.get(lang, lang): plain(rubric[lang]) for lang in rubric.langs()}}
 
     def patterns(self, question: Question, lang: str, locale: str) -> Patterns:
         return Patterns(None, None, None)
+
+
+def _rubric(question: Question) -> Text | None:
+    return question.body.rubric if isinstance(question.body, LongFillInBody) else None

@@ -249,6 +249,7 @@ def expected_result(standard: str, question: str, right: bool) -> str:
 
 
 RUBRIC_EN = "Names listening without judgement as the first step and says which service you would refer to."
+RUBRIC_ES = "Nombra la escucha sin juicios como primer paso y dice a qué servicio canalizaría."
 
 
 def expected_description(course: Course, standard: str, question: str) -> Any:
@@ -257,7 +258,7 @@ def expected_description(course: Course, standard: str, question: str) -> Any:
         return None
     if standard == "scorm2004":
         return "{lang=" + course.locale("en") + "}" + RUBRIC_EN
-    return {course.locale("en"): RUBRIC_EN}
+    return {course.locale("en"): RUBRIC_EN, course.locale("es"): RUBRIC_ES}  # every language: one definition
 
 
 def check_records(course: Course, standard: str, records: list[Record], attempts: list[tuple[list[str], bool]]) -> None:

@@ -302,12 +302,18 @@ def test_a_rubric_loads_and_is_shown_before_the_answer_and_carried_for_tracking(
     data = json.loads(re.search(r'id="spotlight-data">(.*?)</script>', page, re.S).group(1))
     shown = next(q for q in data["questions"] if q["id"] == "bank-open")
     assert shown["rubric"] == ("Names listening without judgement as the first step and says which service you "
-                               "would refer to.")  # plain text: the xAPI language map and SCORM description
-    script = files[QUIZ_SCRIPT_FILE].decode()
-    assert "https://spotlight-pack.org/xapi/extensions/rubric" in script
+                               "would refer to.")  # plain text: the SCORM description
+    # The xAPI extension holds every course language, so both languages' packages send one definition.
+    assert shown["extensions"] == {"https://spotlight-pack.org/xapi/extensions/rubric": {
+        course.locale("en"): shown["rubric"],
+        course.locale("es"): "Nombra la escucha sin juicios como primer paso y dice a qué servicio canalizaría.",
+    }}
+    spanish = render_package(course, "es", "cmi5")[LAUNCH_FILE].decode()
+    data_es = json.loads(re.search(r'id="spotlight-data">(.*?)</script>', spanish, re.S).group(1))
+    assert next(q for q in data_es["questions"] if q["id"] == "bank-open")["extensions"] == shown["extensions"]
     # Without a rubric, nothing of it anywhere.
     plain = next(q for q in data["questions"] if q["id"] == "bank-fill")
-    assert "rubric" not in plain
+    assert "rubric" not in plain and "extensions" not in plain
 
 
 RUBRIC_MISTAKES = [

@@ -1,20 +1,11 @@
 // long-fill-in: an open answer for a tutor or analyst, never scored (fill-in.js's text handling).
 // Its rubric (q.rubric, shown with the question) goes with every answer: in the xAPI definition as
-// the extension below (a language map: docs/source-format.md, the analytics read it), and as the
-// SCORM 2004 interaction description (localized_string_type, at most 250 characters).
-
-var LONG_FILL_IN_RUBRIC = "https://spotlight-pack.org/xapi/extensions/rubric";
+// the extension https://spotlight-pack.org/xapi/extensions/rubric (q.extensions, every course
+// language: questions/long_fill_in.py), and as the SCORM 2004 interaction description
+// (localized_string_type, at most 250 characters).
 
 quizKinds["long-fill-in"] = (function () {
   var kind = textKind(4000);
-  kind.components = function (q) {
-    if (!q.rubric) return {};
-    var rubric = {};
-    rubric[quizLocale()] = q.rubric;
-    var extensions = {};
-    extensions[LONG_FILL_IN_RUBRIC] = rubric;
-    return { extensions: extensions };
-  };
   kind.describe = function (q) {
     if (!q.rubric) return null;
     var prefix = "{lang=" + quizLocale() + "}";
