@@ -53,6 +53,8 @@ class ItemView:
     pool: str
     shuffle: bool  # options are shuffled for each attempt
     scored: bool = True  # False for the types that never count (likert, long-fill-in)
+    sources: int = 0  # matching: the sources to match, and the targets offered (pairs plus distractors)
+    targets: int = 0
 
     @property
     def keys(self) -> tuple[OptionView, ...]:
@@ -172,6 +174,8 @@ def _item_view(question: Question, pool: str, lines: QuizLines, shown: str) -> I
         pool=pool,
         shuffle=question.shuffle,
         scored=kind_of(question).scored,
+        sources=len(getattr(question.body, "sources", ())),
+        targets=len(getattr(question.body, "targets", ())),
     )
 
 

@@ -208,3 +208,17 @@ def test_the_lint_view_takes_pools_attempts_policy_and_shuffle_from_the_model() 
     assert items["bank-c1"].feedback["en"].startswith("See [the route]")  # question-level feedback
     assert not items["bank-open"].scored and items["bank-fill"].scored
     assert items["bank-c1"].pool == "classic" and items["bank-open"].pool == "types"
+
+
+def test_a_matching_item_without_distractors_is_found_at_its_line(tmp_path: Path) -> None:
+    course = tmp_path / "bank"
+    shutil.copytree(COURSES / "bank", course)
+    assessment = course / "assessment.yaml"
+    text = assessment.read_text(encoding="utf-8")
+    distractors = ("        distractors:\n"
+                   "          - {id: blame, text: {es: Buscar culpables, en: Finding someone to blame}}\n")
+    assert distractors in text
+    assert not [p for p in check_and_lint(course) if p.rule == "matching-elimination"]  # it has one
+    assessment.write_text(text.replace(distractors, ""), encoding="utf-8")
+    [found] = [p for p in check_and_lint(course) if p.rule == "matching-elimination"]
+    assert found.line == _line_of(text, "      - id: bank-match") and "3 sources with 3 targets" in found.message

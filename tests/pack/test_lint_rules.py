@@ -298,6 +298,18 @@ def test_a_quiz_without_any_feedback() -> None:
     assert run("no-feedback", view(some)) == []
 
 
+def matching(item_id: str, sources: int, targets: int) -> ItemView:
+    return replace(choice(item_id, "Match each.", [], set()), type="matching", sources=sources, targets=targets)
+
+
+def test_matching_with_no_more_targets_than_sources() -> None:
+    [found] = run("matching-elimination", view([matching("m1", 3, 3)]))
+    assert found.startswith("m1 matches 3 sources with 3 targets: a learner who knows 2 pairs gets the last one")
+    assert run("matching-elimination", view([matching("m2", 3, 4)])) == []  # a distractor: nothing is forced
+    assert run("matching-elimination", view([matching("m3", 1, 1)])) == []  # one pair: nothing to eliminate
+    assert run("matching-elimination", view([choice("c", "Which?", ["a", "b"], {0})])) == []  # not matching
+
+
 # --------------------------------------------------------------------------- banks and draws
 
 
