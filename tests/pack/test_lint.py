@@ -47,17 +47,17 @@ def test_check_prints_each_planted_flaw_at_its_line_and_nothing_else() -> None:
     result = CliRunner().invoke(main, ["check", str(FLAWED)])
     assert result.exit_code == 0, result.output  # warnings never fail without --strict
     expected = _expected(FLAWED)
-    assert len(expected) == 14 and {rule for _, _, rule in expected} >= {
+    assert len(expected) == 15 and {rule for _, _, rule in expected} >= {
         "key-longest", "key-position", "multiple-all-but-one", "truefalse-balance", "negative-stem",
-        "feedback-contradicts-key", "all-of-the-above", "none-of-the-above", "key-repeats-stem",
+        "feedback-contradicts-key", "all-of-the-above", "none-of-the-above", "key-repeats-stem", "matching-elimination",
     }  # fmt: skip
     assert _warnings(result.output) == expected
-    assert "0 problem(s) in 1 course(s)." in result.output and "14 warning(s)" in result.output
+    assert "0 problem(s) in 1 course(s)." in result.output and "15 warning(s)" in result.output
 
 
 def test_strict_check_fails_on_warnings() -> None:
     result = CliRunner().invoke(main, ["check", "--strict", str(FLAWED)])
-    assert result.exit_code == 1 and "14 warning(s)" in result.output
+    assert result.exit_code == 1 and "15 warning(s)" in result.output
 
 
 def test_a_well_written_assessment_gets_no_warning() -> None:
@@ -76,7 +76,7 @@ def test_build_strict_writes_nothing_while_warnings_remain(tmp_path: Path) -> No
     assert not out.exists() or not any(out.iterdir())
     relaxed = CliRunner().invoke(main, args)
     assert relaxed.exit_code == 0, relaxed.output
-    assert "14 assessment lint warning(s)" in relaxed.output
+    assert "15 assessment lint warning(s)" in relaxed.output
     assert [path.name for path in out.iterdir()] == ["lint-flawed-1.0.0-scorm12-es.zip"]
 
 
