@@ -203,7 +203,7 @@ def _question_data(course: Course, quiz: Quiz, question: Question, lang: str) ->
         "feedback": quiz_text.html(question.feedback[lang]) if question.feedback else "",
         "options": kind.feedback(question, lang, quiz_text.html),
     }
-    return {
+    data = {
         "id": question.id,
         "quiz": quiz.id,
         "iri": course.question_iri(question),
@@ -215,6 +215,10 @@ def _question_data(course: Course, quiz: Quiz, question: Question, lang: str) ->
         **kind.public(question, lang, quiz_text.plain),
         "sealed": _seal(sealed, question.id),
     }
+    locales = {code: course.locale(code) for code in course.languages}
+    if extensions := kind.extensions(question, locales, quiz_text.plain):
+        data["extensions"] = extensions  # xAPI definition extensions (quiz.js adds them to every answer)
+    return data
 
 
 def _course_data(
