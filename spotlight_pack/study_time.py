@@ -93,7 +93,8 @@ class StudyTime:
 
 
 def _questions_shown(quiz: Quiz | None) -> int:
-    return len(quiz.questions) if quiz else 0
+    """Questions one attempt shows: a bank's draws, not every question it holds."""
+    return quiz.draw_count if quiz else 0
 
 
 def _module_part(module: Module, lang: str, rate: float) -> StudyPart:

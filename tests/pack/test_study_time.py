@@ -250,3 +250,13 @@ def test_the_readme_gives_the_computed_study_times() -> None:
         course = load_course(path)
         shown = [f"{m // 60} h {m % 60:02d} min" for m in (estimate(course, lang).minutes for lang in ("es", "en"))]
         assert rows[path.name] == " / ".join(shown), f"README: update the study time of {path.name}"
+
+
+def test_a_bank_counts_the_questions_one_attempt_shows() -> None:
+    """An attempt of a bank shows its draws, not every question in its pools: the learner answers those."""
+    course = load_course(ROOT / "tests" / "fixtures" / "courses" / "bank")
+    assert course.assessment is not None
+    drawn, held = course.assessment.draw_count, len(course.assessment.questions)
+    assert drawn < held
+    part = next(part for part in estimate(course, "es").parts if part.id == "assessment")
+    assert part.questions == drawn and part.minutes == math.ceil(ASSESSMENT_MINUTES * drawn)
