@@ -232,7 +232,16 @@ class Course:
         return f"{self.iri}/question/{question.id}"
 
     def quizzes(self) -> tuple[Quiz, ...]:
+        """Every quiz the player runs: module self-checks, in-page checks (blocks with a ``quiz``), then
+        the final assessment."""
         found = [module.quiz for module in self.modules if module.quiz]
+        found += [
+            block.quiz
+            for module in self.modules
+            for page in module.pages
+            for block in page.blocks_in(self.languages[0])
+            if isinstance(getattr(block, "quiz", None), Quiz)
+        ]
         if self.assessment:
             found.append(self.assessment)
         return tuple(found)

@@ -246,6 +246,7 @@ function quizEngine(env) {
       response: response,
       correct: correct,
       scored: quiz.scored,
+      page: quiz.page || "",
       timestamp: when,
       latencyMs: when.getTime() - shownAt,
       interaction: {

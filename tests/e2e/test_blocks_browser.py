@@ -333,3 +333,82 @@ def json_str(value: str) -> str:
     import json
 
     return json.dumps(value)
+
+
+
+def answer_check_by_keyboard(sco: Any, page: Any) -> None:
+    """Answer the Practise page's check with the keyboard only: the first question right, the second
+    wrong. Focus an option, choose with the arrow keys (the options are shuffled per attempt), Tab to
+    "Check this answer", Enter; the verdict takes the focus."""
+    form = sco.locator('section.page:not([hidden]) form[data-quiz="activities-first-check"]')
+    for question, value in (("chk-first", "a"), ("chk-who", "true")):
+        fieldset = form.locator(f'fieldset[data-question="{question}"]')
+        fieldset.locator("input").first.focus()
+        for _ in range(fieldset.locator("input").count()):
+            if fieldset.locator(f'input[value="{value}"]').is_checked():
+                break
+            fieldset.locator("input:focus").press("ArrowDown")
+        assert fieldset.locator(f'input[value="{value}"]').is_checked()
+        fieldset.locator("input:focus").press("Tab")
+        assert fieldset.locator("button.check").evaluate("b => b === document.activeElement")
+        page.keyboard.press("Enter")
+        if question == "chk-first":
+            verdict = fieldset.locator(".verdict")
+            assert verdict.inner_text() == "Correct" and verdict.evaluate("v => v === document.activeElement")
+
+
+CHECK_INTERACTIONS = {
+    "scorm12": [
+        ("id", "chk-first", "chk-who"),
+        ("type", "choice", "true-false"),
+        ("student_response", "a", "t"),
+        ("correct_responses.0.pattern", "a", "f"),
+        ("result", "correct", "wrong"),
+    ],
+    "scorm2004": [
+        ("id", "https://spotlight-pack.org/xapi/activities/blocks/question/chk-first",
+         "https://spotlight-pack.org/xapi/activities/blocks/question/chk-who"),
+        ("type", "choice", "true-false"),
+        ("learner_response", "a", "true"),
+        ("correct_responses.0.pattern", "a", "false"),
+        ("result", "correct", "incorrect"),
+    ],
+}
+
+
+@pytest.mark.parametrize("standard", ["scorm12", "scorm2004"])
+def test_in_page_check_answered_by_keyboard_is_an_interaction_and_resumes(
+    launch, blocks_course: Course, standard: str
+) -> None:
+    """The check on the Practise page, answered with the keyboard at 360 px: feedback per option and a
+    summary, one cmi.interactions entry per question, no score; the next session shows it answered."""
+    lms = launch(blocks_course, standard, width=360)
+    lms.start()
+    lms.sco.locator("#next").click()
+    form = lms.sco.locator('section.page:not([hidden]) form[data-quiz="activities-first-check"]')
+    answer_check_by_keyboard(lms.sco, lms.page)
+    summary = form.locator(".summary")
+    assert summary.inner_text() == "You answered 1 of 2 questions correctly."
+    assert form.locator(".retry").evaluate("b => b === document.activeElement")
+    shown = form.inner_text()
+    assert "Right. Her safety comes first." in shown and "No. The Public Prosecutor can ask for one too." in shown
+    assert "False (correct answer)" in shown
+    values = lms.values()
+    for field, first, second in CHECK_INTERACTIONS[standard]:
+        assert (values[f"cmi.interactions.0.{field}"], values[f"cmi.interactions.1.{field}"]) == (first, second), field
+    assert "cmi.interactions.2.id" not in values
+    assert not [key for key in values if ".score." in key or key == "cmi.success_status"], "a check is never scored"
+    assert values[COMPLETION[standard]] == "incomplete"
+    lms.unload()
+    lms.assert_clean()
+
+    again = launch(blocks_course, standard, init=lms.kept(), width=360)
+    form = again.sco.locator('section.page:not([hidden]) form[data-quiz="activities-first-check"]')
+    form.locator(".summary:not([hidden])").wait_for()
+    assert form.locator(".summary").inner_text() == "You answered 1 of 2 questions correctly."
+    assert form.locator('input[value="a"]').is_checked() and form.locator('input[value="true"]').is_checked()
+    assert form.locator("input:not([disabled])").count() == 0, "an answered check stays answered"
+    assert "Right. Her safety comes first." in form.inner_text()
+    assert not [key for key in again.values() if key.startswith("cmi.interactions.")], "nothing reported twice"
+    again.unload()
+    again.assert_clean()
