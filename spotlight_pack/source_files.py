@@ -323,7 +323,20 @@ class _CourseYamlLoader(yaml.SafeLoader):
 
 
 def load_yaml(path: Path, text: str, limits: SourceLimits = DEFAULT_SOURCE_LIMITS) -> YamlDoc:
-    """Parse one course YAML file; ``SourceFileError`` (with a line when known) says what is wrong."""
+    """Parse one course YAML file; ``SourceFileError`` (with a line when known) says what is wrong.
+
+    A file is read first with libyaml's event parser (``_fast_load``); whatever that path does not
+    accept as plainly valid (an error, an alias, a tag, a nesting past the limit, a duplicate key, …)
+    is read again by the reference loader below, so that every message is the reference loader's."""
+    fast = _fast_load(text, limits.max_yaml_depth)
+    if fast is not None:
+        return YamlDoc(path, *fast)
+    return _reference_load(path, text, limits)
+
+
+def _reference_load(path: Path, text: str, limits: SourceLimits) -> YamlDoc:
+    """PyYAML's pure-Python loader under the bounds of ``_CourseYamlLoader``: the slow path, and the
+    one whose behaviour defines what a course YAML file means and how each mistake is worded."""
     loader = _CourseYamlLoader(text)
     loader.max_depth = limits.max_yaml_depth
     try:
@@ -424,3 +437,117 @@ def _check_trailing_comment(node: yaml.Node) -> None:
 def _excerpt(node: yaml.Node) -> str:
     value = str(getattr(node, "value", ""))
     return repr(value if len(value) <= 40 else value[:37] + "...")
+
+
+# --------------------------------------------------------------------------- the fast path: libyaml's events
+
+
+_CSafeLoader = getattr(yaml, "CSafeLoader", None)  # None when PyYAML was built without libyaml
+_STR_TAG = "tag:yaml.org,2002:str"
+_DEFER_CHARACTERS = ("\r", "\x85", "\u2028", "\u2029", "\ufeff")  # line ends and BOM: see _fast_load
+
+
+class _Defer(Exception):
+    """Something the fast path leaves to the reference loader (which accepts it or words the problem)."""
+
+
+def _fast_load(text: str, max_depth: int) -> tuple[Any, dict[tuple[Any, ...], int]] | None:
+    """(data, lines) of a plainly valid course file, or None to let ``_reference_load`` read it.
+
+    libyaml parses; this loop builds the values from its events with an explicit stack (no recursion,
+    whatever the nesting) and gives up, before anything grows, on the first alias, anchor, tag, node
+    deeper than ``max_depth``, complex or duplicate key, second document, value the constructor
+    refuses, or comment glued to a text: those files are rare, and the reference loader's message for
+    them is the one the designer must see. The result is the reference loader's to the value and
+    the line (tests/pack/test_source_files_yaml.py compares both on every YAML file of the project).
+    Other line ends than ``\\n`` and a byte-order mark are left to the reference loader too, so that
+    lines and columns read from libyaml's marks mean the same as in the text.
+    """
+    if _CSafeLoader is None or any(character in text for character in _DEFER_CHARACTERS):
+        return None
+    try:
+        return _build_from_events(yaml.parse(text, Loader=_CSafeLoader), text, max_depth)
+    except (_Defer, yaml.YAMLError, UnicodeError):
+        return None
+    except (ValueError, OverflowError, TypeError):  # a value the constructor refuses
+        return None
+
+
+_resolver = yaml.resolver.Resolver()
+
+
+def _build_from_events(events: Any, text: str, max_depth: int) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    constructor = yaml.constructor.SafeConstructor()
+    source_lines: list[str] | None = None
+    lines: dict[tuple[Any, ...], int] = {}
+    # One frame per open collection: [container, its path, the pending key (mappings) or _NO_KEY].
+    stack: list[list[Any]] = []
+    root: Any = _NO_KEY
+    documents = 0
+    for event in events:
+        kind = type(event)
+        if kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise _Defer
+            continue
+        if kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
+            stack.pop()
+            continue
+        if kind not in _NODE_EVENTS:
+            continue  # stream start and end, document end
+        if kind is yaml.AliasEvent or event.anchor is not None or event.tag is not None or len(stack) >= max_depth:
+            raise _Defer
+        line = event.start_mark.line + 1
+        if kind is yaml.ScalarEvent:
+            # A quoted or block scalar is a string; a plain one may be a number, a date, true, null…
+            tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit) if event.implicit[0] else _STR_TAG
+            if tag == _STR_TAG:
+                value: Any = event.value
+            else:
+                value = constructor.construct_object(
+                    yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style), deep=True
+                )
+            if not event.style:  # a plain scalar: is a '#' glued to a word after it (a comment eating text)?
+                if source_lines is None:
+                    source_lines = text.split("\n")
+                end = event.end_mark
+                if _GLUED_COMMENT.match(source_lines[end.line][end.column :]):
+                    raise _Defer
+        elif kind is yaml.MappingStartEvent:
+            value = {}
+        else:
+            value = []
+        if not stack:
+            if root is not _NO_KEY:
+                raise _Defer
+            root = value
+            path: tuple[Any, ...] = ()
+            lines[path] = line
+        else:
+            frame = stack[-1]
+            parent = frame[0]
+            if type(parent) is list:
+                path = (*frame[1], len(parent))
+                lines[path] = line
+                parent.append(value)
+            elif frame[2] is _NO_KEY:  # this node is a key
+                if kind is not yaml.ScalarEvent or value in parent or isinstance(value, list | dict | set):
+                    raise _Defer
+                frame[2] = value
+                lines[(*frame[1], value)] = line
+                continue
+            else:
+                key = frame[2]
+                frame[2] = _NO_KEY
+                path = (*frame[1], key)
+                parent[key] = value
+        if kind is not yaml.ScalarEvent:
+            stack.append([value, path, _NO_KEY])
+    if root is _NO_KEY or type(root) is not dict or stack:
+        raise _Defer
+    return root, lines
+
+
+_NO_KEY = object()
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)

@@ -100,10 +100,11 @@ class ItemReader:
         raw = self.source.doc.get(*self.at)
         return raw if isinstance(raw, dict) else None
 
-    def unknown_keys(self, known: Iterable[str], what: str) -> None:
+    def unknown_keys(self, known: Iterable[str], what: str, skip: Iterable[Any] = ()) -> None:
+        """Reports every key of the mapping not in ``known`` (``skip``: keys already reported)."""
         raw = self.mapping() or {}
         allowed = sorted(known)
-        for key in sorted(set(raw) - set(allowed), key=str):
+        for key in sorted(set(raw) - set(allowed) - set(skip), key=str):
             self.error(f"unknown key '{key}' ({what} has: {', '.join(allowed)})", key)
 
     def text(self, key: str, required: bool = True) -> Text | None:

@@ -11,7 +11,9 @@
 //   encode(q, response)         a string of [A-Za-z0-9_-] for the saved state; decode(q, text) → response|null
 //   free                        true when encode() can be long (typed text): dropped first when state must shrink
 //   track(q, response)          {scorm12, scorm2004, xapi}: the response in each standard's format
-//   components(q)               xAPI definition component lists ({choices: […]}, {source, target}, …)
+//   components(q)               xAPI definition members beyond the prompt: component lists ({choices: […]},
+//                               {source, target}, …) and extensions
+//   describe(q)                 optional: {scorm2004} the interaction's description, or null for none
 //   reveal(q, el, sealed, response, text)   show the key and per-option feedback; reveal(q, el, null) hides them
 //   problem(q, el, text)        a message when the input cannot be read (e.g. not a number), else ""
 // }
@@ -253,7 +255,8 @@ function quizEngine(env) {
         type: question.interaction,
         response: kind.track(question, response),
         patterns: sealed.patterns,
-        components: kind.components(question)
+        components: kind.components(question),
+        description: kind.describe ? kind.describe(question) : null
       }
     });
   }

@@ -22,6 +22,9 @@ import xapi_support as support  # noqa: E402
 from spotlight_pack.model import Course, Question  # noqa: E402
 from spotlight_pack.questions import KINDS  # noqa: E402
 
+# The contract with the analytics, written out rather than imported: a change in the package breaks this.
+RUBRIC_EXTENSION = "https://spotlight-pack.org/xapi/extensions/rubric"
+
 FORMATS = ("scorm12", "scorm2004", "cmi5", "tincan", "scorm12-xapi")
 STATE_ID = "https://spotlight-pack.org/xapi/state/bookmark"
 DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -105,6 +108,8 @@ class Record:
     patterns: tuple[str, ...] | None
     result: str  # SCORM: correct/wrong/incorrect/neutral; xAPI: correct/wrong from success, neutral without
     components: dict[str, list[str]] = field(default_factory=dict, compare=False)
+    # What describes the interaction: SCORM 2004's description, xAPI's rubric extension (a language map)
+    described: Any = field(default=None, compare=False)
 
 
 def scorm_records(cmi: dict[str, Any], standard: str) -> list[Record]:
@@ -116,7 +121,8 @@ def scorm_records(cmi: dict[str, Any], standard: str) -> list[Record]:
         kept = item["correct_responses"]
         patterns = tuple(kept[key]["pattern"] for key in sorted(kept, key=int))
         response = item["student_response" if standard == "scorm12" else "learner_response"]
-        found.append(Record(item["id"].rsplit("/", 1)[-1], item["type"], response, patterns or None, item["result"]))
+        found.append(Record(item["id"].rsplit("/", 1)[-1], item["type"], response, patterns or None, item["result"],
+                            described=item.get("description") or None))
     return found
 
 
@@ -134,7 +140,7 @@ def xapi_records(statements: list[dict]) -> list[Record]:
         found.append(Record(
             statement["object"]["id"].rsplit("/", 1)[-1], definition["interactionType"], result["response"],
             None if patterns is None else tuple(patterns), "neutral" if success is None else "correct" if success
-            else "wrong", lists,
+            else "wrong", lists, (definition.get("extensions") or {}).get(RUBRIC_EXTENSION),
         ))
     return found
 
