@@ -99,20 +99,15 @@ def _questions_shown(quiz: Quiz | None) -> int:
     return quiz.draw_count if quiz else 0
 
 
-def _in_page_checks(module: Module, lang: str) -> list[Quiz]:
-    """The quizzes of the module's in-page knowledge checks (blocks with a ``quiz``)."""
-    return [
-        block.quiz
-        for page in module.pages
-        for block in page.blocks_in(lang)
-        if isinstance(getattr(block, "quiz", None), Quiz)
-    ]
+def _in_page_checks(module: Module) -> list[Quiz]:
+    """The quizzes of the module's in-page knowledge checks (blocks/check.py)."""
+    return [quiz for page in module.pages for quiz in page.checks()]
 
 
 def _module_part(module: Module, lang: str, rate: float) -> StudyPart:
     words = sum(count_words(page.title[lang]) + html_words(page.html[lang]) for page in module.pages)
     figures = sum(len(_IMAGE.findall(page.html[lang])) for page in module.pages)
-    questions = _questions_shown(module.quiz) + sum(_questions_shown(quiz) for quiz in _in_page_checks(module, lang))
+    questions = _questions_shown(module.quiz) + sum(_questions_shown(quiz) for quiz in _in_page_checks(module))
     minutes = words / rate + FIGURE_MINUTES * figures + SELF_CHECK_MINUTES * questions
     return StudyPart(module.id, module.title[lang], max(1, math.ceil(minutes)), words, figures, questions)
 
