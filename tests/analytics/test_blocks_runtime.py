@@ -1,7 +1,7 @@
 """The block figures from statements the runtime really sends: the test fixture course with a
-video, a reflection and a scenario (tests/fixtures/courses/blocks), built as Tin Can, played in
+video, an in-page check, a reflection and a scenario (tests/fixtures/courses/blocks), built as Tin Can, played in
 headless Chromium against our LRS (``spotlight-lrs serve``), then ``spotlight-lrs report`` read
-from that LRS's store. One learner watches the video to its end, sends her reflection and walks
+from that LRS's store. One learner watches the video to its end, answers the check, sends her reflection and walks
 the scenario to two endings; another plays the video a little and leaves."""
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import pytest
 E2E = Path(__file__).parents[1] / "e2e"
 sys.path.insert(0, str(E2E))
 
+import blocks_support  # noqa: E402
 import xapi_support as support  # noqa: E402
 
 pytestmark = pytest.mark.browser
@@ -54,6 +55,7 @@ def played(tmp_path_factory: pytest.TempPathFactory) -> Iterator[support.LRS]:
             try:
                 _watch_to_the_end(ana.page)
                 ana.page.locator("#next").click()
+                blocks_support.answer_check(ana.page)  # the in-page check: practice, not a self-check
                 ana.page.locator("section.page:not([hidden]) .reflection textarea").fill("That she is not alone.")
                 ana.page.locator("section.page:not([hidden]) .reflection-send").click()
                 ana.page.locator("#next").click()
@@ -125,7 +127,10 @@ def test_report_of_what_the_runtime_sent(played: support.LRS) -> None:
     assert answer["name"] == "Ana" and answer["group"] == "(not in roster)"
     # The blocks are neither pages nor questions nor outcomes: the reflection is practice, not a
     # self-check; the video's and the scenario's completed do not complete the course.
-    assert not [i for i in course["items"] if "/scene/" in i["id"] or "/reflection/" in i["id"]]
+    assert course["items"] == [], "no scene, reflection or in-page check is an assessment item"
+    answered = {s["object"]["id"] for s in played.statements(activity=COURSE, related_activities="true")
+                if s["verb"]["id"].endswith("/answered")}
+    assert {f"{COURSE}/question/chk-first", f"{COURSE}/question/chk-who"} <= answered, "the check was answered"
     assert [m["questions"] for m in course["modules"]] == [0, 0, 0], "the course has no self-check"
     assert course["summary"]["completed"] == sum(
         1 for s in played.statements(activity=COURSE) if s["verb"]["id"].endswith("/completed"))
