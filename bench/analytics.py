@@ -7,11 +7,12 @@
 Fills the store (once; reused when it already holds enough statements) with the generated cohort
 (lrs.analytics.cohort) replicated under new learner identities, and its roster replicated the
 same way (each copy's learners enrolled in their courses, some never launching), then runs the
-real commands as child processes and reports wall time, CPU time and peak memory. The report
-runs with the roster join (enrolment over the roster, groups) and, with ``--show-learners``,
-each learner's module progress too. Each command runs with its default ``--jobs`` (one worker
-process per CPU for a store this size) and with ``--jobs 1`` (one process), unless ``--jobs``
-says otherwise.
+real commands as child processes and reports wall time, CPU time and peak memory. The cohort's
+statements include the page blocks' (video, scenario, the product a tutor marks). The report
+runs with the roster join (enrolment over the roster, groups) and, with ``--show-learners
+--submissions``, each learner's module progress and the open answers for tutors too. Each
+command runs with its default ``--jobs`` (one worker process per CPU for a store this size) and
+with ``--jobs 1`` (one process), unless ``--jobs`` says otherwise.
 Targets (issues 6 and 12): report <= 10 s, export >= 50,000 statements/s, peak memory <= 500 MB.
 """
 
@@ -32,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # bench/ holds lrs.py (another benchmark) that would shadow the lrs package: put the root first.
 sys.path[0:1] = [str(ROOT)]
 
-from lrs.analytics.cohort import COURSES, generate, question_iri  # noqa: E402
+from lrs.analytics.cohort import COURSES, generate, video_iri  # noqa: E402
 from lrs.analytics.roster import import_roster, load_roster, read_roster_file  # noqa: E402
 from lrs.analytics.vocab import COURSE_TYPE  # noqa: E402
 from lrs.definitions import remember_definitions  # noqa: E402
@@ -71,7 +72,7 @@ def fill(url: str, wanted: int) -> int:
     template = cohort.statements
     with open_store(url) as store:
         have = store.count_statements()
-        if have and store.get_activity(question_iri(next(iter(COURSES)), "a14")) is None:
+        if have and store.get_activity(video_iri(next(iter(COURSES)))) is None:  # before page blocks
             raise SystemExit(f"{url} was filled by an older version of this benchmark: delete it first")
         if not store.activity_ids_of_type(COURSE_TYPE):  # a store filled before definitions were kept
             remember_definitions(store, template)
@@ -244,7 +245,7 @@ def main() -> None:
     print(f"roster: {roster:,} learners (the report joins it: enrolment over the roster, groups)")
     for jobs in options.jobs:
         label = f"--jobs {jobs}" if jobs else "default jobs"
-        for extra, what in (([], "report"), (["--show-learners"], "report + module progress")):
+        for extra, what in (([], "report"), (["--show-learners", "--submissions"], "report + progress + answers")):
             wall, cpu, peak = measure(["report", "--store", options.store, "--format", "json", "--by", "state",
                                        "--jobs", str(jobs), *extra],
                                       options.out / f"bench-report-{jobs}{'-learners' if extra else ''}.json")

@@ -2,8 +2,10 @@
 
 Run: ``.venv/bin/python bench/build.py`` (or ``make bench``). Prints figures and their ratio to the
 targets of issue 2: one course in one format <= 0.3 s; a package without media <= 60 KB zipped;
-<= 50 KB of JS+CSS and <= 5 requests for the first page; and of issue 13: the same course with a
-100-question bank of every question type still builds in <= 0.3 s. Each timing runs in a fresh
+<= 50 KB of JS+CSS and <= 5 requests for the first page; of issue 13: the same course with a
+100-question bank of every question type still builds in <= 0.3 s; and of issue 14: a course that
+uses no page block gives packages (without media) within 10% of the size they had before blocks
+(``--baseline``, default commit 89bd08f), with the build times beside them. Each timing runs in a fresh
 process so that peak memory (max RSS) belongs to that build alone. Nothing here asserts: tests
 never time.
 """
@@ -23,6 +25,7 @@ import threading
 import zipfile
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -36,22 +39,33 @@ CHROMIUM_ARGS = [
 ]
 
 MEASURE = r"""
-import json, resource, sys, time
+import json, resource, sys, time, zipfile
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
+import spotlight_pack
 from spotlight_pack.build import build
 sources = json.loads(sys.argv[2]); formats = json.loads(sys.argv[3]); langs = json.loads(sys.argv[4])
 started, cpu = time.perf_counter(), time.process_time()
 paths = build(sources or None, formats or None, langs or None, out=sys.argv[5])
 elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-print(json.dumps({"seconds": elapsed, "cpu_seconds": cpu, "packages": len(paths),
+sizes = {}
+for path in paths:
+    with zipfile.ZipFile(path) as archive:
+        media = sum(i.compress_size for i in archive.infolist() if i.filename.startswith("media/"))
+    sizes[Path(path).name] = {"zip": Path(path).stat().st_size, "without_media": Path(path).stat().st_size - media}
+print(json.dumps({"seconds": elapsed, "cpu_seconds": cpu, "packages": len(paths), "sizes": sizes,
+                  "code": str(Path(spotlight_pack.__file__).parent),
                   "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
+BASELINE = "89bd08f"  # main before page blocks (issue 14): the merge of issue 13, the assessment engine
 
 
-def measure_build(sources: list[str], formats: list[str], langs: list[str], repeats: int) -> dict[str, float]:
+def measure_build(
+    sources: list[str], formats: list[str], langs: list[str], repeats: int, code: Path = ROOT
+) -> dict[str, Any]:
     """Median wall and CPU time and peak RSS of ``build`` over fresh processes (the import cost
-    excluded). CPU time is what to compare on a loaded machine: wall time there includes waiting."""
+    excluded), and the packages' sizes. CPU time is what to compare on a loaded machine: wall time
+    there includes waiting. ``code``: the folder holding the ``spotlight_pack`` to run."""
     runs = []
     for _ in range(repeats):
         with tempfile.TemporaryDirectory() as out:
@@ -60,7 +74,7 @@ def measure_build(sources: list[str], formats: list[str], langs: list[str], repe
                     sys.executable,
                     "-c",
                     MEASURE,
-                    str(ROOT),
+                    str(code),
                     json.dumps(sources),
                     json.dumps(formats),
                     json.dumps(langs),
@@ -78,8 +92,57 @@ def measure_build(sources: list[str], formats: list[str], langs: list[str], repe
         "seconds": statistics.median(run["seconds"] for run in runs),
         "cpu_seconds": statistics.median(run["cpu_seconds"] for run in runs),
         "packages": runs[0]["packages"],
+        "sizes": runs[0]["sizes"],
+        "code": runs[0]["code"],
         "max_rss_mb": max(run["max_rss_mb"] for run in runs),
     }
+
+
+def git_export(revision: str, paths: list[str], folder: Path) -> None:
+    """``paths`` as they were at ``revision``, written under ``folder`` (``git archive``)."""
+    archive = subprocess.run(["git", "archive", revision, *paths], cwd=ROOT, capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+
+
+def against_baseline(course: str, revision: str, repeats: int) -> None:
+    """Issue 14: package size (without media) and build time of a course that uses none of the page
+    blocks, today against ``revision`` (main before blocks); the size must stay within 10%. The course
+    is the one in ``revision``'s course_sources (blocks did not exist then), built by both versions of
+    the code in fresh processes, every format, Spanish."""
+    sys.path.insert(0, str(ROOT))
+    from spotlight_pack.blocks import used_kinds
+    from spotlight_pack.formats import FORMATS
+    from spotlight_pack.sources import load_course
+
+    with tempfile.TemporaryDirectory() as folder:
+        old = Path(folder) / "baseline"
+        old.mkdir()
+        git_export(revision, ["spotlight_pack", f"course_sources/{course}"], old)
+        source = old / "course_sources" / course
+        kinds = sorted(kind.name for kind in used_kinds(load_course(source)))
+        formats = [name for name in FORMATS if name != "scorm12-xapi"]  # it needs an LRS endpoint setting
+        before = measure_build([str(source)], formats, ["es"], repeats, code=old)
+        after = measure_build([str(source)], formats, ["es"], repeats, code=ROOT)
+        one_before = measure_build([str(source)], ["scorm12"], ["es"], repeats, code=old)
+        one_after = measure_build([str(source)], ["scorm12"], ["es"], repeats, code=ROOT)
+    if before["code"] == after["code"]:
+        raise SystemExit(f"both runs imported {after['code']}: the baseline was not the code that ran")
+    print(f"{course} as of {revision} (page blocks used: {', '.join(kinds) or 'none'}), es, "
+          f"today against {revision} (main before page blocks), bytes:")
+    worst = 0.0
+    for name in sorted(after["sizes"]):
+        new, base = after["sizes"][name]["without_media"], before["sizes"][name]["without_media"]
+        worst = max(worst, new / base)
+        label = name.removeprefix(f"{course}-").removesuffix("-es.zip").split("-", 1)[1]  # the format
+        print(f"  {label:<22} without media {new:>7,} vs {base:>7,}  ratio {new / base:.3f} (target <= 1.10)")
+    print(f"  largest ratio {worst:.3f}: {'within' if worst <= 1.10 else 'OVER'} 10%")
+    print(
+        f"  build, scorm12: {one_after['seconds']:.3f} s (CPU {one_after['cpu_seconds']:.3f} s) vs "
+        f"{one_before['seconds']:.3f} s (CPU {one_before['cpu_seconds']:.3f} s), CPU ratio "
+        f"{one_after['cpu_seconds'] / one_before['cpu_seconds']:.2f}; all {len(formats)} formats: "
+        f"CPU {after['cpu_seconds']:.3f} s vs {before['cpu_seconds']:.3f} s, ratio "
+        f"{after['cpu_seconds'] / before['cpu_seconds']:.2f}"
+    )
 
 
 BANK_TYPES = ("single", "multiple", "truefalse", "fill-in", "numeric", "matching", "sequencing", "likert",
@@ -202,12 +265,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--course", default="first-contact-care")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--baseline", default=BASELINE, help="git revision to compare package size with")
+    parser.add_argument("--baseline-only", action="store_true", help="print only the comparison with --baseline")
+    parser.add_argument("--bank-only", action="store_true",
+                        help="only the course with a 100-question bank (issue 13's case): quick on a shared machine")
     args = parser.parse_args()
     course_path = f"course_sources/{args.course}"
+    if not args.bank_only:
+        against_baseline(args.course, args.baseline, args.repeats)
+        if args.baseline_only:
+            return
 
-    one = measure_build([course_path], ["scorm12"], ["es"], args.repeats)
     with tempfile.TemporaryDirectory() as folder:
         bank = measure_build([str(bank_course(args.course, Path(folder)))], ["scorm12"], ["es"], args.repeats)
+    bank_line = (
+        f"the same course with a 100-question bank (every type, 4 pools drawing 10), scorm12, es: "
+        f"{bank['seconds']:.3f} s (target 0.3 s, ratio {bank['seconds'] / 0.3:.2f}; CPU {bank['cpu_seconds']:.3f} s, "
+        f"ratio {bank['cpu_seconds'] / 0.3:.2f}), peak RSS {bank['max_rss_mb']:.0f} MB"
+    )
+    if args.bank_only:
+        print(bank_line)
+        return
+    one = measure_build([course_path], ["scorm12"], ["es"], args.repeats)
     everything = measure_build([], [], [], 1)
     sizes = package_sizes(args.course)
     page = first_page(args.course)
@@ -217,11 +296,7 @@ def main() -> None:
         f"(target 0.3 s, ratio {one['seconds'] / 0.3:.2f}; CPU {one['cpu_seconds']:.3f} s), "
         f"peak RSS {one['max_rss_mb']:.0f} MB"
     )
-    print(
-        f"the same course with a 100-question bank (every type, 4 pools drawing 10), scorm12, es: "
-        f"{bank['seconds']:.3f} s (target 0.3 s, ratio {bank['seconds'] / 0.3:.2f}; CPU {bank['cpu_seconds']:.3f} s), "
-        f"peak RSS {bank['max_rss_mb']:.0f} MB"
-    )
+    print(bank_line)
     print(
         f"every course, format and language: {everything['packages']} packages in {everything['seconds']:.2f} s "
         f"({everything['seconds'] / max(everything['packages'], 1):.3f} s each), "

@@ -185,6 +185,12 @@ class Page:
     def blocks_in(self, lang: str) -> tuple[Block, ...]:
         return dict(self.blocks).get(lang, ())
 
+    def checks(self) -> tuple[Quiz, ...]:
+        """The quizzes of the page's in-page checks (blocks/check.py), in page order: the same in every
+        language."""
+        first = self.blocks[0][1] if self.blocks else ()
+        return tuple(quiz for block in first if isinstance(quiz := getattr(block, "quiz", None), Quiz))
+
 
 @dataclass(frozen=True)
 class Module:
@@ -232,7 +238,10 @@ class Course:
         return f"{self.iri}/question/{question.id}"
 
     def quizzes(self) -> tuple[Quiz, ...]:
+        """Every quiz the player runs: module self-checks, in-page checks (blocks with a ``quiz``), then
+        the final assessment."""
         found = [module.quiz for module in self.modules if module.quiz]
+        found += [quiz for module in self.modules for page in module.pages for quiz in page.checks()]
         if self.assessment:
             found.append(self.assessment)
         return tuple(found)

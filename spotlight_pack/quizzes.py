@@ -183,7 +183,8 @@ class QuizReader:
         prompt = item.text("prompt")
         feedback = item.text("feedback", required=False)
         own_shuffle = item.flag("shuffle", shuffle)
-        item.unknown_keys(QUESTION_KEYS | kind.keys, f"a {kind.type.value} question")
+        misplaced = self._keys_of_other_types(item, raw, kind.type)
+        item.unknown_keys(QUESTION_KEYS | kind.keys, f"a {kind.type.value} question", skip=misplaced)
         body = kind.read(item)
         if body is None or prompt is None or question_id is None or not item.ok:
             return None
@@ -196,6 +197,19 @@ class QuizReader:
             shuffle=own_shuffle and kind.shuffles,
             source=item.ref(),
         )
+
+    @staticmethod
+    def _keys_of_other_types(item: ItemReader, raw: dict[Any, Any], own: QuestionType) -> set[Any]:
+        """Keys that belong to other types (``rubric`` on a single-choice question, ``answers`` on a
+        numeric one), each reported naming the types it belongs to; truly unknown keys are left to
+        ``unknown_keys``."""
+        misplaced = set()
+        for key in sorted(set(raw) - QUESTION_KEYS - KINDS[own].keys, key=str):
+            owners = [kind.type.value for kind in KINDS.values() if key in kind.keys]
+            if owners:
+                item.error(f"'{key}' is a key of {' and '.join(owners)} questions, not of a {own.value} question", key)
+                misplaced.add(key)
+        return misplaced
 
     @staticmethod
     def _always_scored(quiz: Quiz) -> bool:

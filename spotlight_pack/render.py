@@ -37,6 +37,7 @@ QUIZ_SCRIPT_FILE = "spotlight/quiz.js"  # loaded by the player when a quiz page 
 STYLE_FILE = "spotlight/player.css"
 
 _REQUIRES = re.compile(r"^// @requires (lib/[a-z0-9-]+\.js)$", re.MULTILINE)
+_EMBEDDED_QUIZ = re.compile(r'<spotlight-quiz data-quiz="([a-z][a-z0-9-]*)"></spotlight-quiz>')
 _RESERVED_PATHS = frozenset({LAUNCH_FILE, SCRIPT_FILE, QUIZ_SCRIPT_FILE, STYLE_FILE})
 
 
@@ -202,7 +203,7 @@ def _question_data(course: Course, quiz: Quiz, question: Question, lang: str) ->
         "feedback": quiz_text.html(question.feedback[lang]) if question.feedback else "",
         "options": kind.feedback(question, lang, quiz_text.html),
     }
-    return {
+    data = {
         "id": question.id,
         "quiz": quiz.id,
         "iri": course.question_iri(question),
@@ -214,6 +215,10 @@ def _question_data(course: Course, quiz: Quiz, question: Question, lang: str) ->
         **kind.public(question, lang, quiz_text.plain),
         "sealed": _seal(sealed, question.id),
     }
+    locales = {code: course.locale(code) for code in course.languages}
+    if extensions := kind.extensions(question, locales, quiz_text.plain):
+        data["extensions"] = extensions  # xAPI definition extensions (quiz.js adds them to every answer)
+    return data
 
 
 def _course_data(
@@ -225,6 +230,8 @@ def _course_data(
     study: StudyTime,
 ) -> dict[str, Any]:
     quizzes = course.quizzes()
+    # in-page checks: the page they are on (the player opens them with it; xAPI parents their answers to it)
+    embedded = {quiz.id: entry.key for entry in entries if entry.page for quiz in entry.page.checks()}
     questions: list[dict[str, Any]] = []
     quiz_data: list[dict[str, Any]] = []
     for quiz in quizzes:
@@ -234,6 +241,7 @@ def _course_data(
             questions += [_question_data(course, quiz, question, lang) for question in pool.questions]
             pools.append({"id": pool.id, "draw": pool.draw, "questions": list(range(first, len(questions)))})
         quiz_data.append({
+            **({"page": embedded[quiz.id]} if quiz.id in embedded else {}),
             "id": quiz.id,
             "scored": quiz.scored,
             "attempts": quiz.attempts,
@@ -305,7 +313,7 @@ def render_package(
     entries = _entries(course, lang)
     study = estimate(course, lang)
     data = _course_data(course, lang, tracking, settings or {}, entries, study)
-    html = _environment().get_template("index.html.j2").render(
+    context: dict[str, Any] = dict(
         lang=lang,
         locale=course.locale(lang),
         course=course,
@@ -321,6 +329,14 @@ def render_package(
         study_how=strings["studyHow"].replace("{rate}", str(study.words_per_minute)),
         Markup=Markup,
     )
+    quizzes = {quiz.id: quiz for quiz in course.quizzes()}
+    form = _environment().get_template("quiz_form.html.j2")
+
+    def embed(html: str) -> Markup:
+        """A page's HTML with the quiz form of each in-page check (blocks/check.py) in its place."""
+        return Markup(_EMBEDDED_QUIZ.sub(lambda match: form.render(**context, quiz=quizzes[match.group(1)]), html))
+
+    html = _environment().get_template("index.html.j2").render(**context, embed=embed)
     files = {
         LAUNCH_FILE: html.encode(),
         SCRIPT_FILE: script.encode(),

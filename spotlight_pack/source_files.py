@@ -281,7 +281,10 @@ class YamlDoc:
 
     def line(self, *keys: Any) -> int | None:
         """Line of the deepest node on ``keys`` that exists (so a missing key points at its parent)."""
-        for end in range(len(keys), -1, -1):
+        found = self.lines.get(keys)
+        if found is not None:
+            return found
+        for end in range(len(keys) - 1, -1, -1):
             if keys[:end] in self.lines:
                 return self.lines[keys[:end]]
         return None
@@ -323,8 +326,29 @@ class _CourseYamlLoader(yaml.SafeLoader):
 
 
 def load_yaml(path: Path, text: str, limits: SourceLimits = DEFAULT_SOURCE_LIMITS) -> YamlDoc:
-    """Parse one course YAML file; ``SourceFileError`` (with a line when known) says what is wrong."""
-    loader = _CourseYamlLoader(text)
+    """Parse one course YAML file; ``SourceFileError`` (with a line when known) says what is wrong.
+
+    A file is read first with libyaml's event parser (``_fast_load``); whatever that path does not
+    accept as plainly valid (an error, an alias, a tag, a nesting past the limit, a duplicate key, …)
+    is read again by the reference loader below, so that every message is the reference loader's."""
+    fast = _fast_load(text, limits.max_yaml_depth)
+    if fast is not None:
+        return YamlDoc(path, *fast)
+    return _reference_load(path, text, limits)
+
+
+def _reference_load(path: Path, text: str, limits: SourceLimits) -> YamlDoc:
+    """PyYAML's pure-Python loader under the bounds of ``_CourseYamlLoader``: the slow path, and the
+    one whose behaviour defines what a course YAML file means and how each mistake is worded."""
+    try:
+        loader = _CourseYamlLoader(text)  # its reader refuses control characters at once
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, error.position) + 1
+        raise SourceFileError(
+            f"the character U+{error.character:04X} is not allowed in a YAML file (a control character or "
+            "a lone surrogate): delete it; it is often invisible, pasted from another program",
+            line,
+        ) from None
     loader.max_depth = limits.max_yaml_depth
     try:
         node = loader.get_single_node()
@@ -393,8 +417,8 @@ def _construct(node: yaml.Node, constructor: yaml.SafeLoader) -> Any:
     except yaml.YAMLError as error:
         problem = getattr(error, "problem", None) or str(error)
         raise SourceFileError(f"YAML error: {problem}", line) from None
-    except (ValueError, OverflowError, TypeError) as error:
-        # e.g. a date like 2024-13-45, or a number with more digits than Python converts
+    except (ValueError, OverflowError, TypeError, IndexError) as error:
+        # e.g. a date like 2024-13-45, a number with more digits than Python converts, or "!!int ''"
         raise SourceFileError(
             f"YAML value {_excerpt(node)} is not valid ({error}); put it in double quotes", line
         ) from None
@@ -413,7 +437,8 @@ def _check_trailing_comment(node: yaml.Node) -> None:
     if not isinstance(buffer, str):
         return
     end = buffer.find("\n", mark.pointer)
-    if match := _GLUED_COMMENT.match(buffer[mark.pointer : end if end >= 0 else len(buffer)]):
+    rest = buffer[mark.pointer : end if end >= 0 else len(buffer)].rstrip("\0")  # the reader ends its buffer with NUL
+    if match := _GLUED_COMMENT.match(rest):
         raise SourceFileError(
             f"'#{match.group(1)[:30]}' after the text is read as a YAML comment and dropped: put the whole "
             f'text in double quotes ("{node.value[:30]} #{match.group(1)[:20]}…"), or write a comment as "# …"',
@@ -424,3 +449,137 @@ def _check_trailing_comment(node: yaml.Node) -> None:
 def _excerpt(node: yaml.Node) -> str:
     value = str(getattr(node, "value", ""))
     return repr(value if len(value) <= 40 else value[:37] + "...")
+
+
+# --------------------------------------------------------------------------- the fast path: libyaml's events
+
+
+_CSafeLoader = getattr(yaml, "CSafeLoader", None)  # None when PyYAML was built without libyaml
+_STR_TAG = "tag:yaml.org,2002:str"
+# Left to the reference loader: line ends other than "\n" and a byte-order mark (libyaml's marks would
+# not mean lines and columns of the text), and tabs (the pure loader refuses a tab in many places
+# where libyaml accepts it: "a: b\tc", "a:\tb", a tab before a comment).
+_DEFER_CHARACTERS = ("\t", "\r", "\x85", "\u2028", "\u2029", "\ufeff")
+
+
+class _Defer(Exception):
+    """Something the fast path leaves to the reference loader (which accepts it or words the problem)."""
+
+
+def _fast_load(text: str, max_depth: int) -> tuple[Any, dict[tuple[Any, ...], int]] | None:
+    """(data, lines) of a plainly valid course file, or None to let ``_reference_load`` read it.
+
+    libyaml parses; this loop builds the values from its events with an explicit stack (no recursion,
+    whatever the nesting) and gives up, before anything grows, on the first alias, anchor, tag, node
+    deeper than ``max_depth``, complex or duplicate key, second document, value the constructor
+    refuses, comment glued to a text, or plain text with a '?' inside a flow collection (the pure
+    loader ends a plain text there, ``{en: Who?, es: ¿Quién?}``, and refuses the file; libyaml reads
+    it): those files are rare, and the reference loader's message for them is the one the designer
+    must see. Anything libyaml itself refuses is read again by the reference loader, which words the
+    error. The result is the reference loader's to the value and the line:
+    tests/pack/test_source_files_yaml.py compares both on every YAML file of the project and on
+    thousands of mutated and hand-written edge cases. Limits hold as in the reference loader: the
+    file's size is checked before it is read, the depth before a node is built, and the parser
+    keeps one event at a time, so nothing grows past what the text holds.
+    """
+    if _CSafeLoader is None or any(character in text for character in _DEFER_CHARACTERS):
+        return None
+    try:
+        return _build_from_events(yaml.parse(text, Loader=_CSafeLoader), text, max_depth)
+    except (_Defer, yaml.YAMLError, UnicodeError):
+        return None
+    except (ValueError, OverflowError, TypeError, IndexError):  # a value the constructor refuses
+        return None
+
+
+_resolver = yaml.resolver.Resolver()
+# "|", ">" with an optional chomping (+ -) and indentation (1-9) indicator, then spaces and a comment or
+# nothing: libyaml also takes "|#c" or "|-x", which the pure loader refuses.
+_BLOCK_HEADER = re.compile(r"[|>](?:[+-][1-9]?|[1-9][+-]?)?(?:[ ]+(?:#.*)?)?$")
+
+
+def _build_from_events(events: Any, text: str, max_depth: int) -> tuple[Any, dict[tuple[Any, ...], int]]:
+    constructor = yaml.constructor.SafeConstructor()
+    source_lines: list[str] | None = None
+    lines: dict[tuple[Any, ...], int] = {}
+    # One frame per open collection: [container, its path, the pending key (mappings) or _NO_KEY,
+    # whether it is a flow collection ([…] or {…})].
+    stack: list[list[Any]] = []
+    root: Any = _NO_KEY
+    documents = 0
+    for event in events:
+        kind = type(event)
+        if kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise _Defer
+            continue
+        if kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
+            stack.pop()
+            continue
+        if kind not in _NODE_EVENTS:
+            continue  # stream start and end, document end
+        if kind is yaml.AliasEvent or event.anchor is not None or event.tag is not None or len(stack) >= max_depth:
+            raise _Defer
+        line = event.start_mark.line + 1
+        if kind is yaml.ScalarEvent:
+            # A quoted or block scalar is a string; a plain one may be a number, a date, true, null…
+            tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit) if event.implicit[0] else _STR_TAG
+            if tag == _STR_TAG:
+                value: Any = event.value
+            else:
+                value = constructor.construct_object(
+                    yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style), deep=True
+                )
+            if event.style in ("|", ">"):  # a block scalar: its header as the pure loader reads it, or defer
+                if source_lines is None:
+                    source_lines = text.split("\n")
+                start = event.start_mark
+                if start.line >= len(source_lines) or not _BLOCK_HEADER.match(source_lines[start.line][start.column :]):
+                    raise _Defer
+            elif not event.style:  # a plain scalar: is a '#' glued to a word after it (a comment eating text)?
+                if stack and stack[-1][3] and "?" in event.value:
+                    raise _Defer  # the pure loader ends a plain text at '?' inside […] or {…}
+                if source_lines is None:
+                    source_lines = text.split("\n")
+                end = event.end_mark
+                rest = source_lines[end.line][end.column :] if end.line < len(source_lines) else ""
+                if _GLUED_COMMENT.match(rest):
+                    raise _Defer
+        elif kind is yaml.MappingStartEvent:
+            value = {}
+        else:
+            value = []
+        if not stack:
+            if root is not _NO_KEY:
+                raise _Defer
+            root = value
+            path: tuple[Any, ...] = ()
+            lines[path] = line
+        else:
+            frame = stack[-1]
+            parent = frame[0]
+            if type(parent) is list:
+                path = (*frame[1], len(parent))
+                lines[path] = line
+                parent.append(value)
+            elif frame[2] is _NO_KEY:  # this node is a key
+                if kind is not yaml.ScalarEvent or value in parent or isinstance(value, list | dict | set):
+                    raise _Defer
+                frame[2] = value
+                lines[(*frame[1], value)] = line
+                continue
+            else:
+                key = frame[2]
+                frame[2] = _NO_KEY
+                path = (*frame[1], key)
+                parent[key] = value
+        if kind is not yaml.ScalarEvent:
+            stack.append([value, path, _NO_KEY, event.flow_style])
+    if root is _NO_KEY or type(root) is not dict or stack:
+        raise _Defer
+    return root, lines
+
+
+_NO_KEY = object()
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -41,6 +42,7 @@ SAFE_MEDIA_NAME = re.compile(r"^media/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$")
 MEDIA_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
 UNTRANSLATED_MIN_LENGTH = 25
 SCENARIO_FOLDER = "*"
+CHECK_FILE = re.compile(r"^([a-z][a-z0-9-]*)\.check\.yaml$")  # an in-page check's questions (blocks/check.py)
 """In the page-files map of a module, the key under which a scenario's folder stands for a page."""
 
 
@@ -148,6 +150,7 @@ class _PageRenderer:
         languages: tuple[str, ...] = (),
         course_iri: str = "",
         media: dict[str, MediaUse] | None = None,
+        read_check: Callable[[str, str, str], tuple[Quiz | None, str | None]] | None = None,
     ) -> None:
         self.collector = collector
         self.course_dir = course_dir
@@ -155,6 +158,7 @@ class _PageRenderer:
         self.languages = languages
         self.course_iri = course_iri
         self.media: dict[str, MediaUse] = media if media is not None else {}
+        self.read_check = read_check
         self.md = _markdown()
 
     def render(self, path: Path, module_id: str = "", page_id: str = "", lang: str = "") -> _PageSource | None:
@@ -207,6 +211,7 @@ class _PageRenderer:
             course_iri=self.course_iri,
             report=self.collector.add,
             media=self.media,
+            read_check=self.read_check,
         )
         if not self._check_tokens(path, tokens, body_offset, media, ctx):
             return None
@@ -393,6 +398,9 @@ class _CourseLoader:
         self.renderer: _PageRenderer | None = None
         self.course_iri = ""
         self.media: dict[str, MediaUse] = {}  # files pages, blocks and quiz texts use, read once
+        self.module_folders: dict[str, Path] = {}
+        self.checks: dict[Path, tuple[str, Quiz | None]] = {}  # in-page checks: the page using each, its quiz
+        self.quiz_files: dict[str, Path] = {}  # quiz id -> its file: ids must not repeat
 
     def load(self) -> Course | None:
         course_file = self.dir / "course.yaml"
@@ -557,8 +565,9 @@ class _CourseLoader:
         for module_id, folder in folders:
             page_files[module_id] = self._page_files(folder)
         page_ids = {f"{module_id}/{page_id}" for module_id, pages in page_files.items() for page_id in pages}
+        self.module_folders = dict(folders)
         renderer = self.renderer = _PageRenderer(
-            self.problems, self.dir, page_ids, self.languages, self.course_iri, self.media
+            self.problems, self.dir, page_ids, self.languages, self.course_iri, self.media, self._check
         )
         modules: list[Module] = []
         for module_id, folder in folders:
@@ -629,6 +638,11 @@ class _CourseLoader:
         numbers: dict[str, int] = {}
         for entry in self._list(folder):
             if entry.name in {"module.yaml", "quiz.yaml"} or entry.name.startswith("."):
+                continue
+            if entry.name.endswith(".check.yaml"):
+                if not CHECK_FILE.match(entry.name):
+                    self.problems.add(entry, None, "a check's questions are in ID.check.yaml, ID in lowercase letters, "
+                                      "digits and hyphens, e.g. first-call.check.yaml")
                 continue
             scenario = ORDERED_NAME.match(entry.name)
             if scenario and entry.is_dir() and self.problems.files.is_file(entry / "scenario.yaml"):
@@ -701,6 +715,7 @@ class _CourseLoader:
         quiz = self._quiz(quiz_file, f"{module_id}-quiz", scored=False) if quiz_file.is_file() else None
         if not files and quiz is None:
             self.problems.add(folder, None, "module has no pages")
+        self._unused_checks(folder)
         if title is None:
             return None
         return Module(id=module_id, title=title, pages=tuple(pages), quiz=quiz)
@@ -756,10 +771,37 @@ class _CourseLoader:
 
     def _quiz(self, path: Path, quiz_id: str, scored: bool) -> Quiz | None:
         """A quiz file, read by ``quizzes.QuizReader``; its texts are checked like page Markdown."""
+        other = self.quiz_files.setdefault(quiz_id, path)
+        if other != path:  # e.g. module 'a' with check 'b-quiz' and module 'a-b' with quiz.yaml
+            self.problems.add(path, None, f"its quiz id '{quiz_id}' (module id, '-', check id or 'quiz') is also "
+                              f"that of {display_path(other)}: rename the check")
+            return None
         doc = self.problems.read_yaml(path)
         if doc is None:
             return None
         return self.quizzes.read(QuizSource(doc, self.languages, self.problems, self._check_quiz_text), quiz_id, scored)
+
+    def _check(self, module_id: str, page_id: str, check_id: str) -> tuple[Quiz | None, str | None]:
+        """The quiz of an in-page check (blocks/check.py), read once for all the page's languages; a
+        check belongs to one page (its answers are tracked as that page's)."""
+        path = self.module_folders[module_id] / f"{check_id}.check.yaml"
+        if path not in self.checks:
+            if not self.problems.files.is_file(path):
+                folder = path.parent.name
+                return None, f"no {check_id}.check.yaml in the module folder {folder} for '::: check {check_id}'"
+            self.checks[path] = (page_id, self._quiz(path, f"{module_id}-{check_id}", scored=False))
+        owner, quiz = self.checks[path]
+        if owner != page_id:
+            return None, f"check '{check_id}' is on page '{owner}' already: each page needs checks of its own"
+        return quiz, None
+
+    def _unused_checks(self, folder: Path) -> None:
+        """A ``.check.yaml`` that no page names is work the learner never sees: say so."""
+        for entry in self._list(folder):
+            match = CHECK_FILE.match(entry.name)
+            if match and entry not in self.checks:
+                self.problems.add(entry, None, f"no page of this module has '::: check {match.group(1)}': "
+                                  "put it where the questions belong, or remove the file")
 
     def _check_quiz_text(self, path: Path, line: int | None, text: str) -> None:
         children, problems = quiz_text.parse(text)

@@ -2,7 +2,7 @@
 
 The estimate for one language of a course is, per module:
 
-    minutes = words / study_rate(lang) + FIGURE_MINUTES * figures + SELF_CHECK_MINUTES * self-check questions
+    minutes = words / study_rate(lang) + FIGURE_MINUTES * figures + SELF_CHECK_MINUTES * questions
 
 and the final assessment adds ``ASSESSMENT_MINUTES`` per question an attempt shows. Each module is
 rounded up to whole minutes; the total is the sum of those, so the figures a learner sees add up.
@@ -16,7 +16,9 @@ rounded up to whole minutes; the total is the sum of those, so the figures a lea
   follow from how many words a language needs for the same message: ``WORDS_PER_ENGLISH_WORD``
   holds that ratio, measured on the four diplomas, whose es and en texts say the same thing.
 - ``figures``: each image gets a fixed allowance to look at and understand it.
-- questions: about a minute to read and answer a multiple-choice item (the usual allowance in test
+- ``questions``: those of the module's self-check and of its pages' in-page checks, as one attempt shows
+  them (a bank counts its draws, not every question it holds).
+- per question: about a minute to read and answer a multiple-choice item (the usual allowance in test
   design) plus half a minute to read its feedback.
 
 When pages gain audio or video, their running time belongs in ``_module_part`` as one more term.
@@ -93,13 +95,19 @@ class StudyTime:
 
 
 def _questions_shown(quiz: Quiz | None) -> int:
-    return len(quiz.questions) if quiz else 0
+    """Questions one attempt shows: the draws of a bank, not the whole bank."""
+    return quiz.draw_count if quiz else 0
+
+
+def _in_page_checks(module: Module) -> list[Quiz]:
+    """The quizzes of the module's in-page knowledge checks (blocks/check.py)."""
+    return [quiz for page in module.pages for quiz in page.checks()]
 
 
 def _module_part(module: Module, lang: str, rate: float) -> StudyPart:
     words = sum(count_words(page.title[lang]) + html_words(page.html[lang]) for page in module.pages)
     figures = sum(len(_IMAGE.findall(page.html[lang])) for page in module.pages)
-    questions = _questions_shown(module.quiz)
+    questions = _questions_shown(module.quiz) + sum(_questions_shown(quiz) for quiz in _in_page_checks(module))
     minutes = words / rate + FIGURE_MINUTES * figures + SELF_CHECK_MINUTES * questions
     return StudyPart(module.id, module.title[lang], max(1, math.ceil(minutes)), words, figures, questions)
 

@@ -39,7 +39,7 @@ from lrs.analytics.roster import (
     write_roster,
 )
 from lrs.analytics.sources import Source, SourceError, remote_statements
-from lrs.analytics.vocab import COURSE_TYPE, short_id
+from lrs.analytics.vocab import COURSE_TYPE, pick_language, short_id
 from lrs.stores import DEFAULT_STORE_URL, Store, open_store
 from lrs.xapi.errors import XAPIError
 from lrs.xapi.statements import store_timestamp
@@ -263,15 +263,34 @@ def _filters(values: tuple[str, ...]) -> dict[str, str]:
     return found
 
 
-def _unknown_course(wanted: str, aggregated: Aggregator, source: Source) -> click.ClickException:
-    """``--course`` that names no course: say which ones exist (and the closest)."""
-    known = aggregated.known_courses() | set(source.courses)
+def _known_courses(source: Source, aggregated: Aggregator | None = None) -> set[str]:
+    """Every course IRI the source knows: declared in the store's activity definitions, met in
+    the statements read (rule 5 courses too), or named by the roster's enrolments."""
+    known = set(source.courses) | (aggregated.known_courses() if aggregated is not None else set())
     known |= {t for attributes in source.roster.values() for t in course_tokens(attributes.get(COURSE))}
-    ids = sorted({short_id(c) for c in known})
-    close = difflib.get_close_matches(wanted, ids, n=1)
-    hint = f" (did you mean {close[0]}?)" if close else ""
-    listing = "\n".join(f"  {short_id(c):32} {c}" for c in sorted(known, key=short_id)) or "  (none yet)"
-    return click.ClickException(f"no course {wanted!r}{hint}; known courses:\n{listing}")
+    return known
+
+
+def is_known(wanted: str, known: set[str]) -> bool:
+    return any(c == wanted or short_id(c) == wanted for c in known)
+
+
+def _unknown_course(wanted: str, known: set[str], source: Source, lang: str = "en") -> click.ClickException:
+    """``--course`` that names no course in the store: say so, suggest the closest ids or titles,
+    and list every known course (id, title, IRI)."""
+    titles = {c: pick_language(((source.definitions([c]).get(c) or {}).get("definition") or {}).get("name"), lang)
+              for c in known} if source.store is not None else {}
+    ids = {short_id(c): c for c in known}
+    lowered = wanted.casefold()
+    scored = sorted(((difflib.SequenceMatcher(None, lowered, i.casefold()).ratio(), i) for i in ids), reverse=True)
+    close = [i for ratio, i in scored if ratio >= 0.6 and ratio >= scored[0][0] - 0.15][:3]
+    close += [short_id(c) for c, title in titles.items()
+              if title and lowered in title.casefold() and short_id(c) not in close]
+    hint = f" Did you mean {' or '.join(close[:3])}?" if close else ""
+    listing = "\n".join(f"  {short_id(c):32} {titles.get(c) or ''}\n  {'':32} {c}".rstrip()
+                         for c in sorted(known, key=short_id)) or "  (none: the store has no course yet)"
+    return click.ClickException(f"no course {wanted!r} in the store.{hint} --course takes a course's id (the last "
+                                f"segment of its IRI) or its IRI; known courses:\n{listing}")
 
 
 @click.command()
@@ -281,6 +300,9 @@ def _unknown_course(wanted: str, aggregated: Aggregator, source: Source) -> clic
               show_default=True)
 @click.option("--show-learners", is_flag=True,
               help="Add one row per learner with module progress, and who has not started (identities!).")
+@click.option("--submissions", is_flag=True,
+              help="Add the open answers (long-fill-in) for tutors: learner, question, answer, time, rubric, "
+                   "by group (--by, default cohort; identities!).")
 @click.option("--lang", type=click.Choice(LANGUAGES), envvar="SPOTLIGHT_LRS_LANG", default="en", show_default=True,
               help="Language of titles and headings (env SPOTLIGHT_LRS_LANG).")
 @click.option("--from", "active_from", metavar="DATE",
@@ -290,7 +312,7 @@ def _unknown_course(wanted: str, aggregated: Aggregator, source: Source) -> clic
               help="Only roster learners with this attribute value (repeatable; e.g. institution=DIF).")
 def report(store_url: str, course: str | None, since: str | None, until: str | None, from_lrs: str | None,
            key: str | None, secret: str | None, roster_file: Path | None, output: Path | None, jobs: int,
-           by: str | None, fmt: str, show_learners: bool, lang: str, active_from: str | None,
+           by: str | None, fmt: str, show_learners: bool, submissions: bool, lang: str, active_from: str | None,
            active_to: str | None, filters: tuple[str, ...]) -> None:
     """Enrolment, completion, pass rates, scores, funnels, item analysis per course and module."""
     window = _window(active_from, active_to)
@@ -303,10 +325,11 @@ def report(store_url: str, course: str | None, since: str | None, until: str | N
         except BrokenProcessPool as exc:
             raise _worker_failed(exc) from None
         result = aggregated.report(source.roster, by, show_learners, course, lang=lang, filters=wanted,
-                                   definitions=source.definitions)
-        if course is not None and not result["courses"] and not any(
-                c == course or short_id(c) == course for c in aggregated.known_courses() | set(source.courses)):
-            raise _unknown_course(course, aggregated, source)
+                                   definitions=source.definitions, submissions=submissions)
+        if course is not None and not result["courses"]:
+            known = _known_courses(source, aggregated)
+            if not is_known(course, known):
+                raise _unknown_course(course, known, source, lang)
     del aggregated  # the report holds the figures: free the aggregates before formatting them
     if fmt == "html":
         from lrs.dashboard.pages import report_html
@@ -346,6 +369,8 @@ def export(store_url: str, course: str | None, since: str | None, until: str | N
             raise click.ClickException(str(exc)) from None
         except BrokenProcessPool as exc:
             raise _worker_failed(exc) from None
+        if course is not None and count == 0 and not is_known(course, _known_courses(source)):
+            raise _unknown_course(course, _known_courses(source), source)
     click.echo(f"exported {count} statements", err=True)
 
 

@@ -81,6 +81,36 @@ SEQUENCING_KEY = "c2[,]c1[,]c4[,]c3"
 SEQUENCING_WRONG = ("c1[,]c2[,]c3[,]c4", "c2[,]c1[,]c3[,]c4", "c4[,]c3[,]c2[,]c1")
 
 
+#: Page blocks (docs/xapi-runtime.md, "Statements of page blocks"): a video on page 2 of module 1,
+#: a scenario on page 2 of module 2, and the product a tutor marks (an open answer with a rubric)
+#: on page 3 of the last module.
+VIDEO_PROFILE = "https://w3id.org/xapi/video"
+VIDEO_EXT = VIDEO_PROFILE + "/extensions/"
+OURS = "https://spotlight-pack.org/xapi/extensions/"
+RUBRIC = OURS + "rubric"
+VIDEO_LENGTH = 184.32
+#: The scenario's scenes: scene -> [(choice, next scene)]; endings -> outcome.
+SCENES = {"call": [("ask-safety", "safe"), ("ask-proof", "doubt")],
+          "doubt": [("apologise", "safe"), ("insist", "harmful-end")],
+          "safe": [("plan", "good-end"), ("wait", "acceptable-end")]}
+ENDINGS = {"good-end": "good", "acceptable-end": "acceptable", "harmful-end": "harmful"}
+PRODUCT_RUBRIC = {
+    "es-MX": "Nombra los riesgos, acuerda lugares seguros y contactos, y deja por escrito la siguiente cita.",
+    "en-US": "Names the risks, agrees safe places and contacts, and writes down the next appointment."}
+
+
+def video_iri(course: str) -> str:
+    return f"{course_iri(course)}/m1/p2/video/first-call"
+
+
+def scenario_iri(course: str) -> str:
+    return f"{course_iri(course)}/m2/p2/scenario"
+
+
+def product_iri(course: str) -> str:
+    return f"{course_iri(course)}/{modules(course)[-1]}/p3/reflection/safety-plan"
+
+
 def course_iri(course: str) -> str:
     return f"{BASE}/{course}"
 
@@ -155,6 +185,14 @@ class Truth:
     survey: dict[str, str] = field(default_factory=dict)  # question id -> response
     completed: dt.datetime | None = None
     last: dt.datetime | None = None
+    #: The video: (played, finished, best progress 0-1), None when never played.
+    video: tuple[bool, bool, float] | None = None
+    #: Scenario walks: (run, scene ids of the path, ending scene or None when abandoned, outcome).
+    walks: list[tuple[str, list[str], str | None, str | None]] = field(default_factory=list)
+    #: The product sent to the tutor, each time: (when, text).
+    products: list[tuple[dt.datetime, str]] = field(default_factory=list)
+    #: The last moment of each module's block statements (their module's last activity).
+    block_times: dict[str, dt.datetime] = field(default_factory=dict)
 
 
 @dataclass
@@ -274,6 +312,24 @@ class _Session:
             statement["result"] = result
         self.out.append(statement)
 
+    def block(self, verb: str, obj: dict, page: str, module: str, when: dt.datetime, rng: random.Random,
+              result: dict | None = None, more: dict | None = None, parents: list[str] | None = None) -> None:
+        """A page block's statement as xapi.js track() makes it: its own verb IRI, parent the page
+        (unless the block says otherwise), grouping the course and the page's module, the block's
+        context merged in (its extensions after the LMS template's)."""
+        context = self._context(obj["id"], parents or [page], [module])
+        for kind, activities in ((more or {}).get("contextActivities") or {}).items():
+            context["contextActivities"][kind] = activities
+        if (more or {}).get("extensions"):
+            context["extensions"] = {**more["extensions"], **context.get("extensions", {})}  # type: ignore[index]
+        display = verb.rsplit("/", 1)[-1]
+        statement = {"id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "actor": self.actor,
+                     "verb": {"id": verb, "display": {"en-US": display}}, "object": obj, "context": context,
+                     "timestamp": _stamp(when, self.fmt)}
+        if result is not None:
+            statement["result"] = result
+        self.out.append(statement)
+
     def session(self, verb: str, when: dt.datetime, result: dict | None = None) -> None:
         self._make(verb, self.object, self._context(self.object["id"], [], [], cmi5_category=True), when, result)
 
@@ -292,6 +348,112 @@ class _Session:
         if correct is not None:
             result["success"] = correct
         self._make("answered", obj, self._context(obj["id"], [quiz], [module] if module else []), when, result)
+
+
+def _page_blocks(session: _Session, truth: Truth, page: str, module: str, now: dt.datetime,
+                 rng: random.Random, open_media: list[tuple[dict, list]]) -> dt.datetime:
+    """What a learner does with the blocks of ``page`` after it is shown: the video, the
+    scenario, the product; returns when she is done with them."""
+    course = truth.course
+    when = now
+    times: list[dt.datetime] = []
+    if page == video_iri(course).rsplit("/video/", 1)[0] and rng.random() >= 0.2:
+        title = "La primera llamada" if truth.lang == "es" else "The first call"
+        obj = {"objectType": "Activity", "id": video_iri(course),
+               "definition": {"type": VIDEO_PROFILE + "/activity-type/video", "name": {session.locale: title}}}
+        base = {VIDEO_EXT + "session-id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                VIDEO_EXT + "length": VIDEO_LENGTH, VIDEO_EXT + "completion-threshold": 0.95}
+        category = {"category": [{"objectType": "Activity", "id": VIDEO_PROFILE}]}
+
+        def send(verb: str, at: dt.datetime, result: dict | None = None, extra: dict | None = None) -> None:
+            session.block(verb, obj, page, module, at, rng, result,
+                          {"contextActivities": category, "extensions": {**base, **(extra or {})}})
+            times.append(at)
+
+        when += dt.timedelta(seconds=5)
+        send(VERBS + "initialized", when, None, {VIDEO_EXT + "user-agent": "Mozilla/5.0 (Android 14; Mobile)",
+                                                 VIDEO_EXT + "cc-subtitle-enabled": True,
+                                                 VIDEO_EXT + "cc-subtitle-lang": session.locale.split("-")[0]})
+        send(VIDEO_PROFILE + "/verbs/played", when, {"extensions": {VIDEO_EXT + "time": 0}})
+        finished = rng.random() < 0.6
+        share = 1.0 if finished else round(rng.uniform(0.05, 0.9), 3)
+        stop = round(VIDEO_LENGTH * share, 3)
+        segments = f"0.000[.]{stop:.3f}"
+        state = {VIDEO_EXT + "time": stop, VIDEO_EXT + "progress": share, VIDEO_EXT + "played-segments": segments}
+        when += dt.timedelta(seconds=round(min(stop, 120)))
+        if finished:
+            send(VERBS + "completed", when, {"completion": True, "duration": f"PT{stop}S", "extensions": state})
+        else:
+            send(VIDEO_PROFILE + "/verbs/paused", when, {"extensions": state})
+        # terminated comes when the course session ends (sent before the course's own terminated)
+        open_media.append((obj, [page, module, {"contextActivities": category, "extensions": base}, state]))
+        truth.video = (True, finished, share)
+    if page == scenario_iri(course).rsplit("/", 1)[0] and rng.random() >= 0.15:
+        iri = scenario_iri(course)
+        title = "Una primera llamada" if truth.lang == "es" else "A first call"
+        for _ in range(2 if rng.random() < 0.35 else 1):
+            run = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+            path, scene = ["call"], "call"
+            abandon = rng.random() < 0.08
+            while scene not in ENDINGS:
+                options = SCENES[scene]
+                choice, following = options[0 if rng.random() < truth.ability else 1]
+                when += dt.timedelta(seconds=15)
+                scene_iri = f"{iri}/scene/{scene}"
+                obj = {"objectType": "Activity", "id": scene_iri,
+                       "definition": {"type": TYPES + "cmi.interaction", "name": {session.locale: f"{title} – {scene}"},
+                                      "description": {session.locale: f"{title}: {scene}"},
+                                      "interactionType": "choice",
+                                      "choices": [{"id": c, "description": {session.locale: c.replace("-", " ")}}
+                                                  for c, _ in options]}}
+                session.block(VERBS + "answered", obj, page, module, when, rng, {"response": choice},
+                              {"contextActivities": {"other": [{"objectType": "Activity",
+                                                                 "id": f"{scene_iri}/choice/{choice}"}]},
+                               "extensions": {OURS + "scenario-run": run}}, parents=[iri])
+                times.append(when)
+                path.append(following)
+                scene = following
+                if abandon:
+                    break
+            if scene not in ENDINGS:
+                truth.walks.append((run, path, None, None))
+                break
+            outcome = ENDINGS[scene]
+            obj = {"objectType": "Activity", "id": iri,
+                   "definition": {"type": TYPES + "simulation", "name": {session.locale: title}}}
+            session.block(VERBS + "completed", obj, page, module, when, rng,
+                          {"completion": True, "success": outcome != "harmful", "response": scene,
+                           "extensions": {OURS + "scenario-outcome": outcome,
+                                          OURS + "scenario-path": "[,]".join(path)}},
+                          {"contextActivities": {"other": [{"objectType": "Activity", "id": f"{iri}/scene/{scene}"}]},
+                           "extensions": {OURS + "scenario-run": run}})
+            times.append(when)
+            truth.walks.append((run, path, scene, outcome))
+    if page == product_iri(course).rsplit("/reflection/", 1)[0] and rng.random() < 0.6:
+        prompt = "Tu plan de seguridad" if truth.lang == "es" else "Your safety plan"
+        obj = {"objectType": "Activity", "id": product_iri(course),
+               "definition": {"type": TYPES + "cmi.interaction", "name": {session.locale: prompt},
+                              "description": {session.locale: prompt}, "interactionType": "long-fill-in",
+                              "extensions": {RUBRIC: {session.locale: PRODUCT_RUBRIC[session.locale]}}}}
+        drafts = ["Plan: refugio con su hermana; contactos del DIF y de la fiscalía.",
+                  "Plan revisado: refugio, contactos, palabra clave con una vecina; próxima cita el lunes."]
+        for draft in drafts[:2 if rng.random() < 0.2 else 1]:
+            when += dt.timedelta(seconds=60)
+            text = f"{draft} ({truth.key.rsplit('|', 1)[-1].rsplit(':', 1)[-1]})"
+            session.block(VERBS + "answered", obj, page, module, when, rng, {"response": text})
+            times.append(when)
+            truth.products.append((when, text))
+    if times:
+        truth.block_times[module] = max([*times, truth.block_times.get(module, times[0])])
+    return when
+
+
+def _end_session(session: _Session, when: dt.datetime, rng: random.Random, open_media: list) -> None:
+    """The course session ends: each media played in it first sends ``terminated``."""
+    for obj, (page, module, more, state) in open_media:
+        session.block(VERBS + "terminated", obj, page, module, when, rng, {"extensions": dict(state)}, more)
+    open_media.clear()
+    session.session("terminated", when, {"duration": "PT1H"})
 
 
 def _response(question: str, correct: bool, rng: random.Random) -> str:
@@ -338,6 +500,9 @@ def _learner_course(index: int, course: str, fmt: str, lang: str, start: dt.date
     ability = rng.random()
     truth = Truth(key, actor["name"], course, fmt, ability, roster, start, lang)
     session = _Session(course, fmt, actor, lang, rng)
+    # Blocks draw from their own generator, so the rest of the cohort is what it was without them.
+    blocks_rng = random.Random(f"blocks-{index}-{course}")
+    open_media: list = []
     sequence = page_sequence(course)
     # 30% drop out somewhere before the assessment; the rest reach it.
     reach = len(sequence) if rng.random() >= 0.3 else rng.randint(1, len(sequence) - 1)
@@ -348,6 +513,8 @@ def _learner_course(index: int, course: str, fmt: str, lang: str, start: dt.date
         now += dt.timedelta(minutes=rng.randint(3, 12))
         truth.visits.append((page, module, now))
         session.experienced(page, module, now, (position + 1) / len(sequence))
+        if module is not None:
+            now = _page_blocks(session, truth, page, module, now, blocks_rng, open_media)
         if module is not None and page.endswith("-quiz"):
             answers = []
             for q in (1, 2):
@@ -381,7 +548,7 @@ def _learner_course(index: int, course: str, fmt: str, lang: str, start: dt.date
             if passed or rng.random() < 0.4:  # some who fail give up
                 break
             # One of passed/failed per session: a retake is a new session the next day.
-            session.session("terminated", now + dt.timedelta(seconds=1), {"duration": "PT1H"})
+            _end_session(session, now + dt.timedelta(seconds=1), blocks_rng, open_media)
             now += dt.timedelta(days=1)
             session.session("initialized", now)
         # The closing survey: a scale and an open answer, unscored (no success in the result).
@@ -392,7 +559,7 @@ def _learner_course(index: int, course: str, fmt: str, lang: str, start: dt.date
             now += dt.timedelta(seconds=20)
             session.answered(question, f"{iri}/survey", None, response, None, now)
             truth.survey[question] = response
-    session.session("terminated", now + dt.timedelta(seconds=1), {"duration": "PT1H"})
+    _end_session(session, now + dt.timedelta(seconds=1), blocks_rng, open_media)
     truth.last = now + dt.timedelta(seconds=1)
     return truth, session.out
 

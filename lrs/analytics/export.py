@@ -45,7 +45,7 @@ COLUMNS: dict[str, str] = {
     "object_type": "object activity type IRI, when defined",
     "course": "course IRI (docs/analytics.md rules)",
     "course_id": "last segment of the course IRI",
-    "module": "module of a page or of a question's quiz; empty for course-level statements",
+    "module": "module of a page, of a question's quiz or of a page block's page; empty for course-level statements",
     "parent": "first context parent activity IRI",
     "registration": "context registration (UUID)",
     "success": "result.success (true/false)",
@@ -185,7 +185,8 @@ class CsvRows:
         return found
 
     def _module(self, verb: str, object_id: str, parents: tuple[str, ...], course: str) -> str:
-        """The ``module`` column: a question's quiz's module, else the object's (a page's) module."""
+        """The ``module`` column: a question's quiz's module, else the object's (a page's, a page
+        block's) module."""
         key = (verb == ANSWERED, object_id, parents, course)
         found = self._modules.get(key)
         if found is None:
@@ -195,6 +196,8 @@ class CsvRows:
                 found = module_of(parents[0], [], course) or ""
             else:
                 found = module_of(object_id, list(parents), course) or ""
+                # A page block's statement names its page as parent: the module is the page's.
+                found = module_of(found, [], course) or found if found else ""
             self._modules[key] = found
         return found
 

@@ -12,12 +12,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from lrs.analytics import stats
+from lrs.analytics.blocks import REGISTRY as BLOCKS
 from lrs.analytics.enrolment import RosterView
 from lrs.analytics.i18n import translator
 from lrs.analytics.interactions import Answer, ItemContext, interaction_for
 from lrs.analytics.report import (
     GROUP_ATTRIBUTES,
     NOT_IN_ROSTER,
+    RUBRIC,
     Definitions,
     _Course,
     _earliest,
@@ -154,7 +156,7 @@ def group_of(key: str, view: RosterView, by: str) -> str:
 
 
 def course_report(course: _Course, view: RosterView, scope: set[str], by: str | None, show_learners: bool,
-                  lang: str, definitions: Definitions | None) -> dict:
+                  lang: str, definitions: Definitions | None, submissions: bool = False) -> dict:
     iri = course.iri
     modules = sorted({m for m in course.page_module.values() if m}
                      | {m for q in course.question_quiz.values() if (m := module_of(q, [], iri))})
@@ -167,13 +169,15 @@ def course_report(course: _Course, view: RosterView, scope: set[str], by: str | 
             owners[activity] = next((m for m in modules if is_under(activity, m)), None)
         return owners[activity]
 
-    quiz_module = {q: module_for(quiz) for q, quiz in course.question_quiz.items()}
+    # Questions answered on a content page (a reflection, an in-page check) are practice: neither
+    # a module's self-check nor the assessment (open ones are in the tutors' submissions).
+    quiz_module = {q: module_for(quiz) for q, quiz in course.question_quiz.items() if quiz not in course.lessons}
     assessment = [q for q, m in quiz_module.items() if m is None] or list(quiz_module)
     page_module = course.page_module
     module_pages = {m: [p for p, pm in page_module.items() if pm == m] for m in modules}
     module_questions = {m: [q for q, qm in quiz_module.items() if qm == m] for m in modules}
     titles = _Titles(course, definitions, [iri, *modules, *page_module, *course.question_quiz,
-                                          *course.question_quiz.values()], lang)
+                                          *course.question_quiz.values(), *_block_activities(course)], lang)
     keys = sorted(k for k in course.learners if view.includes(k))
     course_outcomes: dict[str, _Outcome] = {}
     module_outcomes: dict[str, dict[str, _Outcome]] = {m: {} for m in modules}
@@ -231,6 +235,14 @@ def course_report(course: _Course, view: RosterView, scope: set[str], by: str | 
     ]
     report["funnel"] = _funnel(course, keys, order, titles)
     report["items"] = _items(course, assessment, keys, titles, ItemContext(lang, show_learners, translator(lang)))
+    covered = set(keys)
+    for block in BLOCKS:
+        aggregate = course.blocks.get(block.section)
+        report[block.section] = block.rows(aggregate, covered, len(keys), titles.name,
+                                           lambda page: page_module.get(page) or module_for(page)) \
+            if aggregate is not None else []
+    if submissions:
+        report["submissions"] = _submissions(course, view, covered, titles, by or "cohort")
     if show_learners:
         progress = _Progress(ordered_modules, module_set, module_pages, module_questions, page_module, quiz_module,
                              module_for)
@@ -440,3 +452,51 @@ def _learner_row(key: str, learner: _Learner | None, outcome: _Outcome | None, e
         "last_activity": iso(learner.last) if learner else None,
         "modules": progress.of(learner, module_outcomes, key),
     }
+
+
+def _block_activities(course: _Course) -> list[str]:
+    """The activities page blocks reported on, and their pages (for their titles)."""
+    found: list[str] = []
+    for aggregate in course.blocks.values():
+        for iri, kept in aggregate.items():  # type: ignore[attr-defined]
+            found.append(iri)
+            if getattr(kept, "page", None):
+                found.append(kept.page)
+    return found
+
+
+def _submissions(course: _Course, view: RosterView, covered: set[str], titles: _Titles, by: str) -> list[dict]:
+    """Open answers for tutors: each learner's latest answer to each ``long-fill-in`` question,
+    with how many times she sent one, the question and its rubric in the report's language;
+    ordered by group (roster attribute ``by``), learner, question."""
+    definitions: dict[str, dict] = {}
+    rows = []
+    for (key, question), given in course.submissions.items():
+        if key not in covered or not given:
+            continue
+        if question not in definitions:
+            definitions[question] = titles.definition(question)
+        definition = definitions[question]
+        when, text = max(given)
+        attributes = view.attributes(key) or {}
+        learner = course.learners.get(key)
+        extensions = definition.get("extensions")
+        canonical = extensions.get(RUBRIC) if isinstance(extensions, dict) else None
+        rubric = pick_language({**(canonical if isinstance(canonical, dict) else {}),
+                                **course.rubrics.get(question, {})}, titles.lang)
+        rows.append({
+            "group": group_of(key, view, by),
+            "learner": key,
+            "name": learner.name if learner else "",
+            **{a: attributes.get(a, "") for a in GROUP_ATTRIBUTES},
+            "question": question,
+            "question_name": titles.question(question),
+            "quiz": course.question_quiz.get(question),
+            "answer": text,
+            "submitted": iso(when),
+            "first_submitted": iso(min(given)[0]),
+            "times": len(given),
+            "rubric": rubric,
+        })
+    rows.sort(key=lambda r: (r["group"], r["learner"], natural(r["question"]), r["submitted"] or ""))
+    return rows

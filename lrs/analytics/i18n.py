@@ -191,6 +191,55 @@ SPANISH: dict[str, str] = {
     "no": "no",
     "Back to the course": "Volver al curso",
     "Scroll sideways to see every column.": "Desplace hacia el lado para ver todas las columnas.",
+    # page blocks: video and audio
+    "Video and audio": "Video y audio",
+    "Video and audio: learners who started and finished": "Video y audio: personas que lo iniciaron y terminaron",
+    "Learners who started and finished each video or audio":
+        "Personas que iniciaron y terminaron cada video o audio",
+    "Media": "Recurso",
+    "video": "video",
+    "audio": "audio",
+    "finished": "terminaron",
+    "started, of learners who launched": "iniciaron, de quienes entraron al curso",
+    "finished, of those who started": "terminaron, de quienes iniciaron",
+    "median progress": "avance mediano",
+    "Started: any statement of the xAPI Video Profile on the media; finished: its completed statement (95% of it "
+    "played at least once).":
+        "Iniciaron: cualquier declaración del perfil xAPI de video sobre el recurso; terminaron: su declaración "
+        "completed (95% reproducido al menos una vez).",
+    # page blocks: scenarios
+    "Scenarios": "Escenarios",
+    "{started} learners started, {reached} reached an ending; {walks} walks ({abandoned} abandoned)":
+        "{started} personas iniciaron, {reached} llegaron a un final; {walks} recorridos ({abandoned} abandonados)",
+    "Walks that reached each ending": "Recorridos que llegaron a cada final",
+    "Endings of “{scenario}”": "Finales de «{scenario}»",
+    "Paths taken in “{scenario}”": "Caminos seguidos en «{scenario}»",
+    "Ending": "Final",
+    "Outcome": "Resultado",
+    "Path": "Camino",
+    "walks": "recorridos",
+    "learners": "personas",
+    "first walk": "primer recorrido",
+    "{n} walks on other paths": "{n} recorridos por otros caminos",
+    "reached an ending": "llegaron a un final",
+    "good": "bueno",
+    "acceptable": "aceptable",
+    "harmful": "dañino",
+    "A walk runs from the first scene to an ending; a restart begins a new one. First walk: learners whose first "
+    "ending was this one.":
+        "Un recorrido va de la primera escena a un final; reiniciar empieza otro. Primer recorrido: personas cuyo "
+        "primer final fue este.",
+    # open answers for tutors
+    "Open answers for tutors": "Respuestas abiertas para la tutoría",
+    "Open answers": "Respuestas abiertas",
+    "Open answers of {group}": "Respuestas abiertas de {group}",
+    "No open answers yet.": "Aún no hay respuestas abiertas.",
+    "{shown} of {total} answers": "{shown} de {total} respuestas",
+    "Group by": "Agrupar por",
+    "Rubric": "Rúbrica",
+    "Times sent": "Veces enviada",
+    "sent {n} times": "enviada {n} veces",
+    "(empty)": "(vacía)",
 }
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import orjson
 
+from lrs.analytics.blocks import REGISTRY as BLOCKS
 from lrs.analytics.i18n import translator
 from lrs.analytics.interactions import REGISTRY, interaction_for
 
@@ -106,6 +107,12 @@ def as_table(report: dict) -> str:
              interaction_for({"interactionType": i["type"]}).text(i["analysis"], t)[:80],
              ", ".join(t(f) for f in i["flags"])]
             for i in course["items"]]))
+        for block in BLOCKS:
+            if course.get(block.section):
+                out.append("")
+                out += block.text(course[block.section], t)
+        if "submissions" in course:
+            out += _submissions_text(course["submissions"], by or "cohort", t)
         if "learners" in course:
             names = {m["id"]: m["name"] for m in course["modules"]}
             out.append("\n## " + t("Learners and module progress") + "\n")
@@ -120,6 +127,27 @@ def as_table(report: dict) -> str:
             out += [f"  {r['learner']}  {r['institution']}  {r['municipality']}" for r in waiting]
         out.append("\n")
     return "\n".join(out)
+
+
+def _submissions_text(rows: list[dict], by: str, t: Callable[[str], str]) -> list[str]:
+    """Open answers for tutors, one block per group: learner, question, when, rubric, answer."""
+    out = ["\n## " + t("Open answers for tutors") + "\n"]
+    if not rows:
+        return [*out, t("No open answers yet.")]
+    group = None
+    rubrics_shown: set[str] = set()
+    for row in rows:
+        if row["group"] != group:
+            group = row["group"]
+            out.append(f"\n### {t(by)}: {group_label(group, t)}")
+        out.append(f"\n{row['learner']}  {row['name']}  {row['institution']}  —  {row['question_name']}  "
+                   f"({row['submitted']}" + (f", {t('sent {n} times').format(n=row['times'])}"
+                                             if row["times"] > 1 else "") + ")")
+        if row["rubric"] and row["question"] not in rubrics_shown:
+            rubrics_shown.add(row["question"])
+            out.append("  " + t("Rubric") + ": " + row["rubric"].replace("\n", "\n    "))
+        out.append("  > " + (row["answer"] or t("(empty)")).replace("\n", "\n  > "))
+    return out
 
 
 CSV_HEADER = ("section", "course", "group", "module", "item", "metric", "value")
@@ -162,6 +190,14 @@ def as_csv(report: dict) -> str:
             for metric, value in REGISTRY.get(i["type"], interaction_for({})).figures(i["analysis"]):
                 writer.writerow(["item", cid, "", i["quiz"], i["id"], metric, _raw(value)])
             writer.writerow(["item", cid, "", i["quiz"], i["id"], "flags", ";".join(i["flags"])])
+        for block in BLOCKS:
+            for row in course.get(block.section, []):
+                for item, metric, value in block.figures(row):
+                    writer.writerow([block.section, cid, "", row["module"] or "", item, metric, _raw(value)])
+        for r in course.get("submissions", []):
+            for metric in ("group", "answer", "submitted", "times", "rubric"):
+                writer.writerow(["submission", cid, r["learner"], r["quiz"] or "", r["question"], metric,
+                                 _raw(r[metric])])
         for r in course.get("learners", []):
             for metric in ("status", "completed", "passed", "failed", "score", "pages", "last_activity"):
                 writer.writerow(["learner", cid, r["learner"], "", "", metric, _raw(r[metric])])

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from sys import intern
 
 from lrs.analytics import paused_cycle_collector
+from lrs.analytics.blocks import BY_EXTENSION as _BLOCK_EXTENSIONS
+from lrs.analytics.blocks import BY_TYPE as _BLOCK_TYPES
+from lrs.analytics.blocks import REGISTRY as BLOCKS
 from lrs.analytics.enrolment import Roster, RosterView
 from lrs.analytics.parallel import in_order, split
 from lrs.analytics.sources import Source, store_statements
@@ -21,6 +24,7 @@ from lrs.analytics.vocab import (
     COMPLETED,
     EXPERIENCED,
     FAILED,
+    LESSON,
     PASSED,
     VOIDED,
     CourseResolver,
@@ -32,6 +36,8 @@ from lrs.analytics.vocab import (
 from lrs.stores import Store, StreamFilter
 from lrs.xapi.statements import agent_key
 
+#: The activity definition extension carrying an open question's rubric (a language map), for tutors.
+RUBRIC = "https://spotlight-pack.org/xapi/extensions/rubric"
 #: Statements naming no known course yet are kept (up to this many) and retried at the end.
 MAX_PENDING = 20_000
 GROUP_ATTRIBUTES = ("cohort", "state", "municipality", "institution", "role")
@@ -114,11 +120,33 @@ class _Course:
     page_module: dict[str, str | None] = field(default_factory=dict)
     question_quiz: dict[str, str] = field(default_factory=dict)
     question_def: dict[str, dict] = field(default_factory=dict)
+    #: Content pages (type ``lesson``): questions answered on one are in-page activities, not a
+    #: self-check's or the assessment's.
+    lessons: set[str] = field(default_factory=set)
     learners: dict[str, _Learner] = field(default_factory=dict)
+    #: Each page block's aggregates (lrs.analytics.blocks), by its report section.
+    blocks: dict[str, object] = field(default_factory=dict)
+    #: Open answers (``long-fill-in``) for tutors: (learner, question) -> [(when, response)].
+    submissions: dict[tuple[str, str], list[tuple[float, str]]] = field(default_factory=dict)
+    #: Rubrics of open questions (language maps, first seen per language wins), from the statements:
+    #: an LRS's canonical definition keeps only the last language's extension.
+    rubrics: dict[str, dict] = field(default_factory=dict)
     statements: int = 0
 
     def merge(self, later: _Course) -> None:
         self.statements += later.statements
+        self.lessons |= later.lessons
+        for block in BLOCKS:
+            theirs = later.blocks.get(block.section)
+            if theirs is not None:
+                if block.section in self.blocks:
+                    block.merge(self.blocks[block.section], theirs)
+                else:
+                    self.blocks[block.section] = theirs
+        for key, given in later.submissions.items():
+            self.submissions.setdefault(key, []).extend(given)
+        for key, rubric in later.rubrics.items():
+            self.rubrics[key] = {**rubric, **self.rubrics.get(key, {})}
         for own, theirs in ((self.page_module, later.page_module), (self.question_quiz, later.question_quiz)):
             for key, value in theirs.items():
                 own.setdefault(key, value)  # first seen wins, as in one pass
@@ -252,9 +280,32 @@ class Aggregator:
                         if tag not in known:  # a language not seen yet: first seen per language wins
                             course.names[oid] = {**given, **known}
                             break
+        context = statement.get("context")
+        # A page block's statement? (lrs.analytics.blocks: by object type, else context extension.)
+        block = _BLOCK_TYPES.get(definition.get("type")) if definition is not None else None
+        if block is None and context is not None:
+            extensions = context.get("extensions")
+            if extensions:
+                for key in extensions:
+                    if key in _BLOCK_EXTENSIONS:
+                        block = _BLOCK_EXTENSIONS[key]
+                        break
+        if block is not None:  # a page block's statement: its own figures, and the module's last activity
+            aggregate = course.blocks.get(block.section)
+            if aggregate is None:
+                aggregate = course.blocks[block.section] = block.new()
+            block.add(aggregate, learner_key, statement, when)
+            if verb in block.passive_verbs:
+                return
+            parents = ((context or {}).get("contextActivities") or {}).get("parent")
+            if parents.__class__ is dict:
+                parents = [parents]
+            unit = parents[0]["id"] if parents else oid
+            if when > learner.touched.get(unit, _LONG_AGO):
+                learner.touched[intern(unit)] = when
+            return
         if verb in (EXPERIENCED, ANSWERED):
             # The parents: a page's module, an answer's quiz (inlined: the hot path of a report).
-            context = statement.get("context")
             activities = context.get("contextActivities") if context is not None else None
             parents = activities.get("parent") if activities is not None else None
             if parents is not None:
@@ -279,6 +330,8 @@ class Aggregator:
                     return
                 if oid not in course.page_module:
                     course.page_module[oid] = module_of(oid, [p["id"] for p in parents or ()], course_iri)
+                    if definition is not None and definition.get("type") == LESSON:
+                        course.lessons.add(oid)
                 if when < learner.pages.get(oid, _NEVER):
                     learner.pages[oid] = when
                 return
@@ -294,6 +347,13 @@ class Aggregator:
                         if tag not in known_names:
                             course.question_def[oid] = merge_definitions(known_def, definition)
                             break
+            if definition is not None and definition.get("interactionType") == "long-fill-in":
+                response = (statement.get("result") or {}).get("response")
+                course.submissions.setdefault((learner_key, oid), []).append(
+                    (when, response if isinstance(response, str) else ""))
+                rubric = (definition.get("extensions") or {}).get(RUBRIC)
+                if isinstance(rubric, dict):  # each package sends its language: keep every one
+                    course.rubrics[oid] = {**rubric, **course.rubrics.get(oid, {})}
             previous = learner.answers.get(oid)
             if previous is None or when < previous[0]:
                 result = statement.get("result") or {}
@@ -317,14 +377,15 @@ class Aggregator:
 
     def report(self, roster: Roster | None = None, by: str | None = None, show_learners: bool = False,
                course: str | None = None, *, lang: str = "en", filters: Mapping[str, str] | None = None,
-               definitions: Definitions | None = None) -> dict:
+               definitions: Definitions | None = None, submissions: bool = False) -> dict:
         """The figures of every course (or of ``course``: IRI or last segment), as a JSON-ready
         dict (see docs/analytics.md).
 
         ``roster``: the enrolled learners (the denominator of enrolment figures) and their
         attributes; ``filters``: only learners whose roster attributes have these values;
         ``lang``: the language of titles; ``definitions``: the LRS's canonical activity
-        definitions, for titles in every language. The aggregator stays usable: more statements
+        definitions, for titles in every language; ``submissions``: list the open answers for
+        tutors (identities!). The aggregator stays usable: more statements
         may be added and another report made (the dashboard adds only what was stored since).
         """
         from lrs.analytics.figures import course_report
@@ -340,7 +401,7 @@ class Aggregator:
                 if course_matches(iri, course) and iri not in chosen:
                     chosen[iri] = _Course(iri)
             scope = set(chosen)
-            courses = [course_report(chosen[iri], view, scope, by, show_learners, lang, definitions)
+            courses = [course_report(chosen[iri], view, scope, by, show_learners, lang, definitions, submissions)
                        for iri in sorted(chosen)]
         return {"by": by, "lang": lang, "filters": dict(sorted((filters or {}).items())),
                 "roster": view.summary(), "statements": sum(c.statements for c in chosen.values()),

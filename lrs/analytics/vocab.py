@@ -19,6 +19,7 @@ PASSED = VERBS + "passed"
 FAILED = VERBS + "failed"
 VOIDED = VERBS + "voided"
 COURSE_TYPE = TYPES + "course"
+LESSON = TYPES + "lesson"
 #: Verbs that other tools send about a whole course (launch, session and outcome verbs of ADL's
 #: vocabulary and of the cmi5 profile's ADL verbs): an untyped activity that is their object,
 #: and that rules 1-4 attribute to no course, is a course of its own (rule 5).

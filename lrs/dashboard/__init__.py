@@ -30,7 +30,7 @@ from lrs.analytics.sources import Source, store_statements
 from lrs.analytics.vocab import COURSE_TYPE, VOIDED
 from lrs.api.common import store_unavailable
 from lrs.auth import Authenticator, has_scope
-from lrs.dashboard.pages import Page, course_page, index_page, learners_page
+from lrs.dashboard.pages import Page, course_page, index_page, learners_page, submissions_page
 from lrs.stores.base import ERASURE_SCOPE_KIND, DocumentScope, Store, StoreUnavailable, StreamFilter
 
 PREFIX = "/dashboard"
@@ -81,7 +81,7 @@ class _ReportCache:
 
     def get(self, store: Store, course: str | None, by: str | None, *, lang: str = "en",
             filters: Mapping[str, str] | None = None, window: Window | None = None,
-            show_learners: bool = False) -> dict:
+            show_learners: bool = False, submissions: bool = False) -> dict:
         roster_doc = store.get_document(SCOPE, DOC_ID)
         filters = dict(sorted((filters or {}).items()))
         with self._lock:
@@ -92,13 +92,14 @@ class _ReportCache:
                 self._aggregated, self._reports, self._erasures = None, OrderedDict(), erasures
                 self._windows = OrderedDict()
             key = (last, roster_doc.etag if roster_doc else "", course, by, lang, tuple(filters.items()), window,
-                   show_learners)
+                   show_learners, submissions)
             if key in self._reports:
                 self._reports.move_to_end(key)
                 return self._reports[key]
             aggregated = self._follow(store, last) if window is None else self._window(store, last, window)
             report = aggregated.report(load_roster(store), by, show_learners, course, lang=lang, filters=filters,
-                                       definitions=lambda ids: store.get_activities(list(ids)))
+                                       definitions=lambda ids: store.get_activities(list(ids)),
+                                       submissions=submissions)
             self._reports[key] = report
             while len(self._reports) > CACHE_SIZE:
                 self._reports.popitem(last=False)
@@ -190,11 +191,13 @@ def _page() -> Page:
                 selected=selected, window=window)
 
 
-def _report(page: Page, course: str | None, by: str | None, show_learners: bool = False) -> dict:
+def _report(page: Page, course: str | None, by: str | None, show_learners: bool = False,
+            submissions: bool = False) -> dict:
     store: Store = current_app.extensions["lrs.store"]
     filters = {a: page.selected[a] for a in GROUP_ATTRIBUTES if a in page.selected}
     return current_app.extensions["lrs.dashboard.cache"].get(
-        store, course, by, lang=page.lang, filters=filters, window=page.window, show_learners=show_learners)
+        store, course, by, lang=page.lang, filters=filters, window=page.window, show_learners=show_learners,
+        submissions=submissions)
 
 
 def _roster_values() -> dict[str, list[str]]:
@@ -212,13 +215,13 @@ def _html(page: Page, body: str) -> Response:
     return response
 
 
-def _course(page: Page, by: str | None, show_learners: bool = False) -> tuple[dict, dict]:
+def _course(page: Page, by: str | None, show_learners: bool = False, submissions: bool = False) -> tuple[dict, dict]:
     iri = request.args.get("id", "")
     if not iri:
         raise BadRequest("the id parameter (course IRI) is required")
     if by is not None and by not in GROUP_ATTRIBUTES:
         raise BadRequest(f"by must be one of {', '.join(GROUP_ATTRIBUTES)}")
-    report = _report(page, iri, by, show_learners)
+    report = _report(page, iri, by, show_learners, submissions)
     found = [c for c in report["courses"] if c["id"] == iri]
     if not found:
         raise NotFound(f"no statements for course {iri}")
@@ -245,3 +248,12 @@ def learners() -> Response:
     page = _page()
     report, found = _course(page, None, show_learners=True)
     return _html(page, learners_page(report, found, page, _roster_values()))
+
+
+@bp.get("/submissions")
+def submissions() -> Response:
+    """One course's open answers (long-fill-in) with their rubrics, for tutors, by group
+    (identities: as for the learner list)."""
+    page = _page()
+    report, found = _course(page, request.args.get("by") or "cohort", submissions=True)
+    return _html(page, submissions_page(report, found, page, _roster_values()))

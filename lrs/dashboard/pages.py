@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from lrs.analytics import stats
+from lrs.analytics.blocks import REGISTRY as BLOCKS
 from lrs.analytics.figures import STATUSES
 from lrs.analytics.i18n import LANGUAGE_NAMES, LANGUAGES, translator
 from lrs.analytics.interactions.numeric import describe as describe_numbers
@@ -60,12 +62,13 @@ def environment() -> Environment:
     env.globals.update(charts=charts, fmt=fmt, cells=figure_cells, enrolment_cells=enrolment_cells,
                        headings=HEADINGS, enrolment_headings=ENROLMENT_HEADINGS, attributes=GROUP_ATTRIBUTES,
                        statuses=STATUSES, languages=LANGUAGES, language_names=LANGUAGE_NAMES,
-                       numeric_text=describe_numbers)
+                       numeric_text=describe_numbers, blocks=BLOCKS, rubrics_of=rubrics_of)
     env.filters.update(
         each=lambda values, function: [function(v) for v in values],
         group=group_label,
         status_counts=lambda enrolment: [enrolment[s.replace(" ", "_")] for s in STATUSES],
         bin_start=lambda label: label.split("–")[0],
+        of=stats.ratio,
     )
     return env
 
@@ -104,6 +107,23 @@ def learners_page(report: dict, course: dict, page: Page, roster_values: Mapping
         rows.append(row)
     return _render("dashboard/learners.html", page, report, course=course, rows=rows[:MAX_LEARNERS],
                    total=len(rows), roster_values=roster_values, show_learners=True)
+
+
+def rubrics_of(rows: list[dict]) -> list[tuple[str, str, str]]:
+    """(question, its name, its rubric) of the questions of these open answers that have one."""
+    return sorted({(r["question"], r["question_name"], r["rubric"]) for r in rows if r["rubric"]}, key=lambda q: q[1])
+
+
+def submissions_page(report: dict, course: dict, page: Page, roster_values: Mapping[str, list[str]]) -> str:
+    """Open answers of one course for tutors, grouped by a roster attribute (the roster filters
+    narrow the groups), optionally one question only; each question's rubric shown once."""
+    chosen = page.args.get("question", "")
+    everything = course["submissions"]
+    questions = sorted({(r["question"], r["question_name"]) for r in everything}, key=lambda q: q[1])
+    rows = [r for r in everything if not chosen or r["question"] == chosen]
+    return _render("dashboard/submissions.html", page, report, course=course, rows=rows[:MAX_LEARNERS],
+                   total=len(rows), questions=questions, rubrics=rubrics_of(rows), by=report["by"] or "cohort",
+                   roster_values=roster_values, show_learners=True)
 
 
 def report_html(report: dict) -> str:

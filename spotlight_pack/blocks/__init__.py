@@ -12,13 +12,14 @@ from ..model import Course
 from .accordion import ACCORDION, SECTION
 from .audio import AUDIO
 from .base import BlockKind
+from .check import CHECK
 from .reflection import REFLECTION
 from .scenario import SCENARIO
 from .tabs import TAB, TABS
 from .video import VIDEO
 
 KINDS: dict[str, BlockKind] = {
-    kind.name: kind for kind in (VIDEO, AUDIO, ACCORDION, SECTION, TABS, TAB, REFLECTION, SCENARIO)
+    kind.name: kind for kind in (VIDEO, AUDIO, ACCORDION, SECTION, TABS, TAB, REFLECTION, CHECK, SCENARIO)
 }
 ENGINE_SCRIPT = "blocks/engine.js"
 

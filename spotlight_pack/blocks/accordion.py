@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ..model import Block
 from .base import Directive, PageContext, markup
+from .titled_part import TitledPartKind
 
 
 @dataclass(frozen=True)
@@ -26,33 +27,6 @@ class Section(Block):
 class Accordion(Block):
     html_id: str
     sections: int
-
-
-class SectionKind:
-    name = "section"
-    scripts: tuple[str, ...] = ()
-    styles: tuple[str, ...] = ()
-    parents = frozenset({"accordion"})
-    stateful = False
-
-    def read(self, ctx: PageContext, directive: Directive) -> Block | None:
-        title = directive.argument.strip()
-        if not title:
-            ctx.problem(directive.line, "a section needs its title on its first line: '::: section Title'")
-            return None
-        if not directive.body_html.strip():
-            ctx.problem(directive.line, f"section '{title}' is empty: write its text before the closing ':::'")
-        number = ctx.number("section")
-        return Section(
-            kind=self.name,
-            id=str(number),
-            title=title,
-            html_id=ctx.html_id("section", str(number)),
-            level=ctx.heading_level,
-        )
-
-    def render(self, ctx: PageContext, block: Block, directive: Directive) -> str:
-        return ctx.render("section.html.j2", section=block, body=markup(directive.body_html))
 
 
 class AccordionKind:
@@ -80,4 +54,4 @@ class AccordionKind:
 
 
 ACCORDION = AccordionKind()
-SECTION = SectionKind()
+SECTION = TitledPartKind("section", "accordion", Section)

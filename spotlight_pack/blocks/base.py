@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from ..model import Block
+from ..model import Block, Quiz
 from ..source_files import CourseFiles, FileKind, SourceFileError
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9-]*$")
@@ -88,6 +88,9 @@ class PageContext:
     course_iri: str
     report: Callable[[Path, int | None, str], None]
     media: dict[str, MediaUse]
+    read_check: Callable[[str, str, str], tuple[Quiz | None, str | None]] | None = None
+    """(module id, page id, check id) → the quiz of the module's ``<id>.check.yaml``, read by the assessment
+    engine's reader (the loader's), or None and why."""
     heading_level: int = 2
     counters: dict[str, int] = field(default_factory=dict)
     ids: dict[tuple[str, str], int] = field(default_factory=dict)

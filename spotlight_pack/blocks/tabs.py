@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from ..model import Block
 from .base import Directive, PageContext, markup
 from .strings import block_strings
+from .titled_part import TitledPartKind
 
 
 @dataclass(frozen=True)
@@ -26,33 +27,6 @@ class Tab(Block):
 class Tabs(Block):
     html_id: str
     titles: tuple[str, ...]
-
-
-class TabKind:
-    name = "tab"
-    scripts: tuple[str, ...] = ()
-    styles: tuple[str, ...] = ()
-    parents = frozenset({"tabs"})
-    stateful = False
-
-    def read(self, ctx: PageContext, directive: Directive) -> Block | None:
-        title = directive.argument.strip()
-        if not title:
-            ctx.problem(directive.line, "a tab needs its title on its first line: '::: tab Title'")
-            return None
-        if not directive.body_html.strip():
-            ctx.problem(directive.line, f"tab '{title}' is empty: write its text before the closing ':::'")
-        number = ctx.number("tab")
-        return Tab(
-            kind=self.name,
-            id=str(number),
-            title=title,
-            html_id=ctx.html_id("tab", str(number)),
-            level=ctx.heading_level,
-        )
-
-    def render(self, ctx: PageContext, block: Block, directive: Directive) -> str:
-        return ctx.render("tab.html.j2", tab=block, body=markup(directive.body_html))
 
 
 class TabsKind:
@@ -83,4 +57,4 @@ class TabsKind:
 
 
 TABS = TabsKind()
-TAB = TabKind()
+TAB = TitledPartKind("tab", "tabs", Tab)

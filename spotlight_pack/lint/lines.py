@@ -1,9 +1,9 @@
 """Source lines of quiz items, from the YAML line map the loader already keeps (``YamlDoc.lines``).
 
-The model carries no source lines yet, so this is the one place that finds them: it reads a quiz file
-again with the loader's own YAML reader and indexes questions by id and options by question and
-option id, under ``questions:`` or under any ``pools[i].questions:``. When the model gains lines,
-``view.assessment_views`` takes them from the model and this module goes away.
+The model carries the line where each question and option starts; a warning points more precisely,
+at the line of a prompt in one language, an option's text or its feedback. This module finds those:
+it reads a quiz file again with the loader's own YAML reader and indexes questions by id and options
+by question and option id, under ``questions:`` or under any ``pools[i].questions:``.
 
 It also reads the designer's deliberate exceptions: a YAML comment ``# lint: ignore[rule-id, …]`` on
 the line a warning points to, or on the first line of the question it concerns, silences that rule
@@ -39,6 +39,9 @@ class QuizLines:
             return None
         key = "pools" if "pools" in self.doc.data else "questions"
         return self.doc.line(key)
+
+    def has_pools(self) -> bool:
+        return self.doc is not None and "pools" in self.doc.data
 
     def question_line(self, question_id: str, *keys: Any) -> int | None:
         path = self.questions.get(question_id)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..errors import display_path
 from ..model import Course, Option, Question, Quiz, Text
+from ..questions import kind_of
 from .lines import QuizLines, quiz_lines
 
 Texts = Mapping[str, str]  # language -> text; empty when the source has none
@@ -51,6 +52,9 @@ class ItemView:
     stem_at: Mapping[str, Location]  # per language
     pool: str
     shuffle: bool  # options are shuffled for each attempt
+    scored: bool = True  # False for the types that never count (likert, long-fill-in)
+    sources: int = 0  # matching: the sources to match, and the targets offered (pairs plus distractors)
+    targets: int = 0
 
     @property
     def keys(self) -> tuple[OptionView, ...]:
@@ -94,17 +98,17 @@ class AssessmentView:
     at: Location  # the file's first line (its title)
     items_at: Location  # the line of its question list: where assessment-wide findings point
     feedback_policy: str | None = None  # immediate | after-attempt | after-pass | final | none
-    bank: BankView | None = None  # None: the model does not describe draws and attempts (yet)
+    bank: BankView | None = None  # None: draws and attempts unknown (a view built by hand)
     suppressed: Mapping[int, frozenset[str]] = field(default_factory=dict)  # line -> silenced rule ids
 
 
 def assessment_views(course: Course, course_dir: Path) -> list[AssessmentView]:
     """Every quiz and the assessment of a loaded course, as the lint's neutral view.
 
-    Today's model has no pools, attempts, feedback policy, question-level feedback or shuffling, and
-    no source lines: lines come from the YAML line map (``lines.quiz_lines``), ``bank`` is None (the
-    bank/draw rules wait for the model), feedback is the per-option feedback. When the model gains
-    them, map them here and nowhere else.
+    Every question of every pool is in ``items`` (the item rules judge the whole bank, not one draw);
+    pools, draws, attempts, the feedback policy, shuffling and question-level feedback come from the
+    model; lines per language (prompt, option text, feedback) from the YAML line map
+    (``lines.quiz_lines``), falling back to the model's line of the question or option.
     """
     views = []
     for module in course.modules:
@@ -126,14 +130,22 @@ def _module_quiz_file(course_dir: Path, module_id: str) -> Path:
 def _quiz_view(course: Course, quiz: Quiz, path: Path, course_dir: Path) -> AssessmentView:
     lines = quiz_lines(path, Path(course_dir))
     shown = display_path(path)
-    items = tuple(_item_view(question, lines, shown) for question in quiz.questions)
+    items_at = Location(shown, lines.questions_line())
+    pools = []
+    for pool in quiz.pools:
+        items = tuple(_item_view(question, pool.id, lines, shown) for question in pool.questions)
+        declared = lines.has_pools()
+        at = Location(shown, lines.pool_line(pool.id, "draw") or lines.pool_line(pool.id)) if declared else items_at
+        pools.append(PoolView(pool.id, pool.draw, items, at, declared))
     return AssessmentView(
         id=quiz.id,
         scored=quiz.scored,
         languages=course.languages,
-        items=items,
+        items=tuple(item for pool in pools for item in pool.items),
         at=Location(shown, lines.first_line()),
-        items_at=Location(shown, lines.questions_line()),
+        items_at=items_at,
+        feedback_policy=quiz.feedback.value,
+        bank=BankView(tuple(pools), quiz.attempts),
         suppressed=lines.suppressed,
     )
 
@@ -142,33 +154,39 @@ def _texts(text: Text | None) -> dict[str, str]:
     return dict(text.by_lang) if text is not None else {}
 
 
-def _item_view(question: Question, lines: QuizLines, shown: str) -> ItemView:
+def _item_view(question: Question, pool: str, lines: QuizLines, shown: str) -> ItemView:
     options = tuple(
         _option_view(question, option, position, lines, shown)
         for position, option in enumerate(question.options, start=1)
     )
+    first = question.source.line if question.source else None
     return ItemView(
         id=question.id,
         type=question.type.value,
         stem=_texts(question.prompt),
         options=options,
-        feedback={},
-        at=Location(shown, lines.question_line(question.id)),
+        feedback=_texts(question.feedback),
+        at=Location(shown, lines.question_line(question.id) or first),
         stem_at={
-            lang: Location(shown, lines.question_line(question.id, "prompt", lang)) for lang in question.prompt.langs()
+            lang: Location(shown, lines.question_line(question.id, "prompt", lang) or first)
+            for lang in question.prompt.langs()
         },
-        pool="questions",
-        shuffle=False,
+        pool=pool,
+        shuffle=question.shuffle,
+        scored=kind_of(question).scored,
+        sources=len(getattr(question.body, "sources", ())),
+        targets=len(getattr(question.body, "targets", ())),
     )
 
 
 def _option_view(question: Question, option: Option, position: int, lines: QuizLines, shown: str) -> OptionView:
+    first = option.source.line if option.source else None
     return OptionView(
         id=option.id,
         text=_texts(option.text),
         correct=option.correct,
         feedback=_texts(option.feedback),
-        at=Location(shown, lines.option_line(question.id, option.id, "text")),
-        feedback_at=Location(shown, lines.option_line(question.id, option.id, "feedback")),
+        at=Location(shown, lines.option_line(question.id, option.id, "text") or first),
+        feedback_at=Location(shown, lines.option_line(question.id, option.id, "feedback") or first),
         position=position,
     )

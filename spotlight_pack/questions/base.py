@@ -100,10 +100,11 @@ class ItemReader:
         raw = self.source.doc.get(*self.at)
         return raw if isinstance(raw, dict) else None
 
-    def unknown_keys(self, known: Iterable[str], what: str) -> None:
+    def unknown_keys(self, known: Iterable[str], what: str, skip: Iterable[Any] = ()) -> None:
+        """Reports every key of the mapping not in ``known`` (``skip``: keys already reported)."""
         raw = self.mapping() or {}
         allowed = sorted(known)
-        for key in sorted(set(raw) - set(allowed), key=str):
+        for key in sorted(set(raw) - set(allowed) - set(skip), key=str):
             self.error(f"unknown key '{key}' ({what} has: {', '.join(allowed)})", key)
 
     def text(self, key: str, required: bool = True) -> Text | None:
@@ -212,6 +213,11 @@ class QuestionKind:
 
     def public(self, question: Question, lang: str, plain: Inline) -> dict[str, Any]:
         """What the player may show before anything is due: texts and ids, never the key."""
+        return {}
+
+    def extensions(self, question: Question, locales: Mapping[str, str], plain: Inline) -> dict[str, Any]:
+        """Extensions of the xAPI interaction definition (IRI -> value), the same in every language's
+        package (``locales``: course language -> its BCP 47 tag), so that an LRS holds one definition."""
         return {}
 
     def key(self, question: Question, lang: str) -> Any:

@@ -141,7 +141,7 @@ function show(index, moveFocus) {
   document.title = pages[index].title + " – " + data.title;
   updateMenu();
   setMenuOpen(false);
-  if (pages[index].kind !== "page") quizzes.open(pages[index].id);
+  openQuizzes(index);
   if (moveFocus) {
     window.scrollTo(0, 0);
     sections[index].querySelector("h1").focus();
@@ -217,15 +217,25 @@ function loadQuizEngine() {
   return quizEngineLoading;
 }
 
-// Back online with a quiz page showing and no engine yet: load it now.
+// The quizzes page `index` shows: a quiz page's own, or the in-page checks of a content page
+// (blocks/check.py; data.quizzes[].page names their page).
+function openQuizzes(index) {
+  var page = pages[index];
+  data.quizzes.forEach(function (quiz) {
+    if (page.kind === "page" ? quiz.page === page.id : quiz.id === page.id) quizzes.open(quiz.id);
+  });
+}
+
+// Back online with a quiz or a check showing and no engine yet: load it now.
 window.addEventListener("online", function () {
-  if (!quizEngineInstance && current >= 0 && pages[current].kind !== "page") quizzes.open(pages[current].id);
+  if (!quizEngineInstance && current >= 0) openQuizzes(current);
 });
 
 var quizzes = {
   open: function (quizId) {
+    var here = current;
     if (quizEngineInstance) quizEngineInstance.open(quizId);
-    else loadQuizEngine().then(function (engine) { if (engine && pages[current].id === quizId) engine.open(quizId); });
+    else loadQuizEngine().then(function (engine) { if (engine && current === here) engine.open(quizId); });
   },
   restore: function (saved) {
     savedQuizzes = saved;
@@ -327,7 +337,7 @@ adapter.start().then(function (stored) {
   quizzes.restore(saved ? saved.quizzes : []);
   if (data.quizScript) window.setTimeout(loadQuizEngine, 0);
   if (movedEarly) {
-    if (pages[current].kind !== "page") quizzes.open(pages[current].id);
+    openQuizzes(current);
     adapter.pageViewed(pages[current]);
     persist();
     return;

@@ -11,7 +11,9 @@
 //   encode(q, response)         a string of [A-Za-z0-9_-] for the saved state; decode(q, text) → response|null
 //   free                        true when encode() can be long (typed text): dropped first when state must shrink
 //   track(q, response)          {scorm12, scorm2004, xapi}: the response in each standard's format
-//   components(q)               xAPI definition component lists ({choices: […]}, {source, target}, …)
+//   components(q)               xAPI definition component lists ({choices: […]}, {source, target}, …); the
+//                               definition's extensions come from the data (q.extensions, render.py)
+//   describe(q)                 optional: {scorm2004} the interaction's description, or null for none
 //   reveal(q, el, sealed, response, text)   show the key and per-option feedback; reveal(q, el, null) hides them
 //   problem(q, el, text)        a message when the input cannot be read (e.g. not a number), else ""
 // }
@@ -246,13 +248,17 @@ function quizEngine(env) {
       response: response,
       correct: correct,
       scored: quiz.scored,
+      page: quiz.page || "",
       timestamp: when,
       latencyMs: when.getTime() - shownAt,
       interaction: {
         type: question.interaction,
         response: kind.track(question, response),
         patterns: sealed.patterns,
-        components: kind.components(question)
+        components: question.extensions
+          ? Object.assign({ extensions: question.extensions }, kind.components(question))
+          : kind.components(question),
+        description: kind.describe ? kind.describe(question) : null
       }
     });
   }

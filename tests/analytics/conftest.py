@@ -100,3 +100,14 @@ def small_db(small: Cohort, tmp_path_factory: pytest.TempPathFactory) -> str:
         load(store, small.statements)
         import_roster(store, read_roster_file(small.roster_csv))
     return url
+
+
+@pytest.fixture
+def small_in_every_store(any_store_url: str, small: Cohort) -> Iterator[str]:
+    """The small cohort (60 learners, page blocks included) and its roster in a store of each kind."""
+    from lrs.analytics.roster import import_roster, read_roster_file
+
+    with open_store(any_store_url) as store:
+        load(store, small.statements)
+        import_roster(store, read_roster_file(small.roster_csv))
+    yield any_store_url

@@ -111,9 +111,12 @@ def module_progress(truth: Truth, module: str) -> dict:
     if visits:
         # The self-check's two answers come 30 s and 60 s after its page.
         last = max(visits) + (dt.timedelta(seconds=30 * answered) if answered else dt.timedelta())
+    if module in truth.block_times:  # a video, a scenario or the product on one of its pages
+        last = max(last, truth.block_times[module]) if last else truth.block_times[module]
     return {"pages_seen": len(visits), "self_check_answered": answered, "self_check_done": answered == 2,
             "completed": len(visits) == 4,
-            "last_activity": last.astimezone(dt.UTC).isoformat().replace("+00:00", "Z") if last else None}
+            "last_activity": last.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+            if last else None}
 
 
 def first_answers(truths: list[Truth], question: str) -> list[str]:

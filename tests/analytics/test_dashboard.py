@@ -160,7 +160,8 @@ def test_filters_and_period_give_the_reports_figures(app_and_keys: tuple) -> Non
     html = get(app_and_keys, "/dashboard/?institution=DIF&cohort=2026-A&from=2026-03-08&to=2026-03-20")
     window = Window(epoch("2026-03-08T00:00:00Z"), epoch("2026-03-21T00:00:00Z") - 1e-6)
     want = aggregate(Source.of_store(store), window=window).report(
-        load_roster(store), filters={"institution": "DIF", "cohort": "2026-A"})
+        load_roster(store), filters={"institution": "DIF", "cohort": "2026-A"},
+        definitions=lambda ids: store.get_activities(list(ids)))
     rows = {row[0]: row for row in table(html, "Learners per course")[1:]}
     enrolled = {row[0]: row for row in table(html, "Enrolled learners by course")[1:]}
     for course in want["courses"]:

@@ -182,3 +182,49 @@ def test_filters_and_language_switch_work_without_javascript(browser: Any, site:
     finally:
         watched.close()
     assert watched.outside == []
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_blocks_and_the_tutors_page_in_chromium(browser: Any, site: tuple, cohort: Cohort, width: int) -> None:
+    """A course's video and scenario figures, and the tutors' page of open answers filtered by a
+    group (cohort), with the product's rubric: axe clean, no sideways scroll, at 360 and 1280 px."""
+    from lrs.analytics.cohort import PRODUCT_RUBRIC
+
+    watched = Watched(browser, site, width)
+    page = watched.page
+    problems: list[str] = []
+    course = "first-contact-care"
+    try:
+        page.goto(f"{watched.base}/dashboard/course?id={course_iri(course)}")
+        assert page.get_by_role("heading", name="Video y audio").is_visible()
+        assert page.get_by_role("heading", name="Escenarios").is_visible()
+        media = page.locator("table:has(caption:text('Video y audio')) tbody tr").first.inner_text()
+        uses = [t.video for t in cohort.truths if t.course == course and t.video]
+        assert "La primera llamada" in media and f"\t{len(uses)}\t{sum(1 for u in uses if u[1])}\t" in media
+        endings = page.locator("table:has(caption:text('Finales de')) tbody tr")
+        assert endings.count() == len({w[2] for t in cohort.truths if t.course == course for w in t.walks if w[2]})
+        problems += watched.check("curso con bloques")
+        page.get_by_role("link", name="Respuestas abiertas para la tutoría").click()
+        assert page.locator("h1").inner_text() == "Respuestas abiertas para la tutoría"
+        assert PRODUCT_RUBRIC["es-MX"] in page.locator("main").inner_text()
+        page.locator("summary", has_text="Filtros").click()
+        page.locator("select[name=cohort]").select_option("2026-B")
+        page.get_by_role("button", name="Aplicar").click()
+        page.wait_for_url(re.compile(r"cohort=2026-B"))
+        headings = page.locator("main h2").all_inner_texts()
+        assert "Generación: 2026-B" in headings and "Generación: 2026-A" not in headings
+        want = {t.products[-1][1] for t in cohort.truths
+                if t.course == course and t.products and (t.roster or {}).get("cohort") == "2026-B"}
+        shown = set(page.locator("td.answer").all_inner_texts())
+        assert want and want <= shown
+        problems += watched.check("tutoría")
+        page.locator("select[name=question]").select_option(label="Tu plan de seguridad")
+        page.get_by_role("button", name="Mostrar").last.click()
+        page.wait_for_url(re.compile(r"question="))
+        assert set(page.locator("td.answer").all_inner_texts()) == want
+        assert "cohort=2026-B" in page.url, "the group filter stays"
+        problems += watched.check("tutoría, una pregunta")
+    finally:
+        watched.close()
+    assert not problems, "\n".join(problems)
+    assert watched.outside == [] and watched.errors == []

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 from cohort import Cohort, course_iri, generate
+from expected import enrolment
 from helpers import load
 
 from lrs.analytics.roster import load_roster, parse_roster
@@ -189,18 +190,24 @@ def test_roster_and_report_on_every_store(any_store_url: str, tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["statements"] == len(small.statements)
+    never = 0
     for course in report["courses"]:
         truths = [t for t in small.truths if course_iri(t.course) == course["id"]]
         assert course["summary"]["launched"] == len(truths)
         assert course["summary"]["passed"] == sum(1 for t in truths if any(a.passed for a in t.attempts))
         assert course["enrolment"]["enrolled"] == sum(1 for c in small.enrolments.values()
                                                       if course["short_id"] in c)
+        # The roster as the denominator, with learners who never launch, from the ground truth.
+        want = enrolment(small, course["short_id"])
+        assert {k: course["enrolment"][k] for k in want} == want
+        never += want["not_started"]
         municipalities = {g["value"]: g["launched"] for g in course["groups"] if g["launched"]}
         expected: dict[str, int] = {}
         for t in truths:
             name = t.roster["municipality"] if t.roster else "(not in roster)"
             expected[name] = expected.get(name, 0) + 1
         assert municipalities == expected
+    assert never > 0, "enrolled learners who never launched are counted"
     exported = invoke("export", "--store", any_store_url, "--format", "jsonl")
     assert exported.exit_code == 0
     assert sorted(json.loads(line)["id"] for line in exported.stdout.splitlines()) == sorted(

@@ -166,3 +166,35 @@ def test_exports_name_the_untyped_course_too() -> None:
                   other_tool("experienced", f"{OTHER}/slide1", "10:01:00", "ana", parent=OTHER)]
     assert [course for _, course in select(statements, None)] == [OTHER, OTHER]
     assert [course for _, course in select(statements, "77")] == [OTHER, OTHER], "--course takes its last segment"
+
+
+def test_untyped_courses_through_the_cli_on_every_store(any_store_url: str) -> None:
+    """Rule 5 where an analyst meets it: statements of another tool stored in a real store, then
+    ``report`` and ``export`` by command line (its course known by id, never "no course")."""
+    import io
+    import json
+
+    import pandas as pd
+    from click.testing import CliRunner
+    from helpers import load
+
+    from lrs.cli import main
+    from lrs.stores import open_store
+
+    statements = [other_tool("launched", OTHER, "10:00:00", who) for who in ("ana", "bob", "cy")]
+    statements += [other_tool("experienced", f"{OTHER}/slide1", "10:01:00", who, parent=OTHER)
+                   for who in ("ana", "bob")]
+    statements += [other_tool("passed", OTHER, "10:05:00", "ana", result={"score": {"scaled": 0.9}}),
+                   other_tool("failed", OTHER, "10:06:00", "bob", result={"score": {"scaled": 0.4}})]
+    with open_store(any_store_url) as store:
+        load(store, statements)
+    runner = CliRunner()
+    result = runner.invoke(main, ["report", "--store", any_store_url, "--format", "json", "--course", "77"])
+    assert result.exit_code == 0, result.output
+    [course] = json.loads(result.output)["courses"]
+    assert course["id"] == OTHER
+    assert (course["summary"]["launched"], course["summary"]["passed"], course["summary"]["failed"]) == (3, 1, 1)
+    result = runner.invoke(main, ["export", "--store", any_store_url, "--course", "77"])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(io.StringIO(result.stdout), keep_default_na=False)
+    assert len(frame) == len(statements) and set(frame.course) == {OTHER}

@@ -22,6 +22,9 @@ import xapi_support as support  # noqa: E402
 from spotlight_pack.model import Course, Question  # noqa: E402
 from spotlight_pack.questions import KINDS  # noqa: E402
 
+# The contract with the analytics, written out rather than imported: a change in the package breaks this.
+RUBRIC_EXTENSION = "https://spotlight-pack.org/xapi/extensions/rubric"
+
 FORMATS = ("scorm12", "scorm2004", "cmi5", "tincan", "scorm12-xapi")
 STATE_ID = "https://spotlight-pack.org/xapi/state/bookmark"
 DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -105,6 +108,8 @@ class Record:
     patterns: tuple[str, ...] | None
     result: str  # SCORM: correct/wrong/incorrect/neutral; xAPI: correct/wrong from success, neutral without
     components: dict[str, list[str]] = field(default_factory=dict, compare=False)
+    # What describes the interaction: SCORM 2004's description, xAPI's rubric extension (a language map)
+    described: Any = field(default=None, compare=False)
 
 
 def scorm_records(cmi: dict[str, Any], standard: str) -> list[Record]:
@@ -116,7 +121,8 @@ def scorm_records(cmi: dict[str, Any], standard: str) -> list[Record]:
         kept = item["correct_responses"]
         patterns = tuple(kept[key]["pattern"] for key in sorted(kept, key=int))
         response = item["student_response" if standard == "scorm12" else "learner_response"]
-        found.append(Record(item["id"].rsplit("/", 1)[-1], item["type"], response, patterns or None, item["result"]))
+        found.append(Record(item["id"].rsplit("/", 1)[-1], item["type"], response, patterns or None, item["result"],
+                            described=item.get("description") or None))
     return found
 
 
@@ -134,7 +140,7 @@ def xapi_records(statements: list[dict]) -> list[Record]:
         found.append(Record(
             statement["object"]["id"].rsplit("/", 1)[-1], definition["interactionType"], result["response"],
             None if patterns is None else tuple(patterns), "neutral" if success is None else "correct" if success
-            else "wrong", lists,
+            else "wrong", lists, (definition.get("extensions") or {}).get(RUBRIC_EXTENSION),
         ))
     return found
 
@@ -321,3 +327,77 @@ class World:
 
 def scored(question: Question) -> bool:
     return KINDS[question.type].scored
+
+
+# --------------------------------------------------------------------------- the learner's hands
+
+
+def form_of(course: Any, quiz: str) -> Any:
+    return course.locator(f"form[data-quiz='{quiz}']")
+
+
+def visible_questions(form: Any) -> list[str]:
+    return [item.get_attribute("data-question") for item in form.locator("fieldset.question:not([hidden])").all()]
+
+
+def answer(form: Any, question: str, value: Any) -> None:
+    """Answer ``question`` with the controls a learner uses: boxes, text, selects, Up/Down buttons."""
+    field = form.locator(f"fieldset[data-question='{question}']")
+    kind = field.get_attribute("data-type")
+    if kind in ("single", "multiple", "truefalse"):
+        for box in field.locator(".option input").all():
+            if box.get_attribute("value") in value:
+                box.check()
+            elif box.get_attribute("type") == "checkbox":
+                box.uncheck()
+    elif kind == "matching":
+        for source, target in value.items():
+            field.locator(f".pair[data-source='{source}'] select").select_option(target)
+    elif kind == "sequencing":  # move each step up into its place
+        for place, step in enumerate(value):
+            while True:
+                order = [item.get_attribute("data-step") for item in field.locator(".step").all()]
+                if order.index(step) <= place:
+                    break
+                field.locator(f".step[data-step='{step}'] button.up").click()
+    elif kind == "likert":
+        field.locator(f"input[value='{value}']").check()
+    else:
+        field.locator(".text-answer").fill(value)
+
+
+def keys_shown(form: Any) -> int:
+    """How many keys, key marks and feedback texts are in the form (0: nothing gives a key away)."""
+    return form.evaluate(
+        """f => f.querySelectorAll('.key-mark').length
+              + [...f.querySelectorAll('.key, .pair-key, .option-feedback, .feedback')]
+                  .filter(e => e.textContent.trim() && !e.hidden).length"""
+    )
+
+
+def model_answer(question: Question, lang: str, right: bool) -> Any:
+    """A right or a wrong answer to ``question``, read from the course model's key (never written
+    out by a test), in the form ``answer`` takes."""
+    body: Any = question.body
+    kind = question.type.value
+    if kind in ("single", "multiple", "truefalse"):
+        keys = list(question.correct_ids)
+        return keys if right else [next(o.id for o in question.options if not o.correct)]
+    if kind == "fill-in":
+        return body.accepted(lang)[0] if right else "zzz-not-an-answer"
+    if kind == "numeric":
+        value = body.minimum if body.minimum is not None else body.maximum
+        if right:
+            return str(value)
+        return str((body.maximum if body.maximum is not None else value) + 1000)
+    if kind == "matching":
+        targets = [target.id for target in body.targets[: len(body.sources)]]
+        shift = 0 if right else 1
+        return {source.id: targets[(i + shift) % len(targets)] for i, source in enumerate(body.sources)}
+    if kind == "sequencing":
+        steps = [step.id for step in body.steps]
+        return steps if right else steps[::-1]
+    if kind == "likert":
+        return body.scale[0].id
+    assert kind == "long-fill-in", kind
+    return "Escucharla en privado, valorar el riesgo y acordar con ella un plan de seguridad."

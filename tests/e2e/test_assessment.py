@@ -248,6 +248,19 @@ def expected_result(standard: str, question: str, right: bool) -> str:
     return "incorrect" if standard == "scorm2004" else "wrong"
 
 
+RUBRIC_EN = "Names listening without judgement as the first step and says which service you would refer to."
+RUBRIC_ES = "Nombra la escucha sin juicios como primer paso y dice a qué servicio canalizaría."
+
+
+def expected_description(course: Course, standard: str, question: str) -> Any:
+    """The open question's rubric, as plain text: SCORM 2004's description, xAPI's rubric extension."""
+    if question != "bank-open" or standard == "scorm12":  # SCORM 1.2 interactions have no description
+        return None
+    if standard == "scorm2004":
+        return "{lang=" + course.locale("en") + "}" + RUBRIC_EN
+    return {course.locale("en"): RUBRIC_EN, course.locale("es"): RUBRIC_ES}  # every language: one definition
+
+
 def check_records(course: Course, standard: str, records: list[Record], attempts: list[tuple[list[str], bool]]) -> None:
     """``attempts``: (questions shown, answered right?) in order; the records must be exactly those."""
     expected = [(question, right) for shown, right in attempts for question in shown]
@@ -259,6 +272,7 @@ def check_records(course: Course, standard: str, records: list[Record], attempts
         assert record.patterns == expected_patterns(course, standard, question), where
         assert record.response == expected_response(course, standard, question, value), where
         assert record.result == expected_result(standard, question, right), where
+        assert record.described == expected_description(course, standard, question), where
         if standard == "xapi":
             lists = {
                 "choice": {"choices": ["a", "b", "c", "d"] if question != "bank-c2" else ["a", "b", "c"]},
@@ -289,6 +303,9 @@ def test_bank_attempts_and_every_type_recorded(world: World, bank: Course, fmt: 
     visit_every_page(first.course)
     drawn = visible_questions(form)
     assert form.locator(".attempt-info").inner_text() == "Attempt 1 of 2."
+    rubric = form.locator("fieldset[data-question='bank-open'] .rubric")
+    assert rubric.is_visible() and RUBRIC_EN in " ".join(rubric.inner_text().split())  # before any answer
+    assert form.locator("#q-bank-open-answer").get_attribute("aria-describedby") == "q-bank-open-rubric"
     orders = {q: options_shown(form, q) for q in drawn if q in CLASSIC}
     classic = [q for q in drawn if q in CLASSIC]
     answer(form, classic[0], RIGHT[classic[0]])

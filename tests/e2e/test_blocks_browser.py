@@ -8,6 +8,7 @@ The fixture course (tests/fixtures/courses/blocks) carries a 3-second WebM made 
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,10 @@ import pytest
 
 from spotlight_pack.model import Course
 from spotlight_pack.sources import load_course
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import blocks_support  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -333,3 +338,85 @@ def json_str(value: str) -> str:
     import json
 
     return json.dumps(value)
+
+
+
+CHECK_INTERACTIONS = {
+    "scorm12": [
+        ("id", "chk-first", "chk-who"),
+        ("type", "choice", "true-false"),
+        ("student_response", "a", "t"),
+        ("correct_responses.0.pattern", "a", "f"),
+        ("result", "correct", "wrong"),
+    ],
+    "scorm2004": [
+        ("id", "https://spotlight-pack.org/xapi/activities/blocks/question/chk-first",
+         "https://spotlight-pack.org/xapi/activities/blocks/question/chk-who"),
+        ("type", "choice", "true-false"),
+        ("learner_response", "a", "true"),
+        ("correct_responses.0.pattern", "a", "false"),
+        ("result", "correct", "incorrect"),
+    ],
+}
+
+
+@pytest.mark.parametrize("standard", ["scorm12", "scorm2004"])
+def test_in_page_check_answered_by_keyboard_is_an_interaction_and_resumes(
+    launch, blocks_course: Course, standard: str
+) -> None:
+    """The check on the Practise page, answered with the keyboard at 360 px: feedback per option and a
+    summary, one cmi.interactions entry per question, no score; the next session shows it answered."""
+    lms = launch(blocks_course, standard, width=360)
+    lms.start()
+    lms.sco.locator("#next").click()
+    form = lms.sco.locator('section.page:not([hidden]) form[data-quiz="activities-first-check"]')
+    blocks_support.answer_check(lms.frame())
+    values = lms.values()
+    for field, first, second in CHECK_INTERACTIONS[standard]:
+        assert (values[f"cmi.interactions.0.{field}"], values[f"cmi.interactions.1.{field}"]) == (first, second), field
+    assert "cmi.interactions.2.id" not in values
+    assert not [key for key in values if ".score." in key or key == "cmi.success_status"], "a check is never scored"
+    assert values[COMPLETION[standard]] == "incomplete"
+    lms.unload()
+    lms.assert_clean()
+
+    again = launch(blocks_course, standard, init=lms.kept(), width=360)
+    form = again.sco.locator('section.page:not([hidden]) form[data-quiz="activities-first-check"]')
+    form.locator(".summary:not([hidden])").wait_for()
+    assert form.locator(".summary").inner_text() == "You answered 1 of 2 questions correctly."
+    assert form.locator('input[value="a"]').is_checked() and form.locator('input[value="true"]').is_checked()
+    assert form.locator("input:not([disabled])").count() == 0, "an answered check stays answered"
+    assert "Right. Her safety comes first." in form.inner_text()
+    assert not [key for key in again.values() if key.startswith("cmi.interactions.")], "nothing reported twice"
+    again.unload()
+    again.assert_clean()
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+@pytest.mark.parametrize("standard", ["scorm12", "scorm2004"])
+def test_every_block_under_a_scorm_runtime(
+    launch, axe_script, blocks_course: Course, standard: str, width: int
+) -> None:
+    """The package under scorm-again, as an LMS runs it: the video with captions and its transcript,
+    the download, accordion, tabs and the check by keyboard, the scenario to two endings, axe on every
+    page closed and open; then the data model: the check's answers and both endings as interactions,
+    completion once the scenario ended (the check, left half done or not, never holds it back)."""
+    lms = launch(blocks_course, standard, width=width)
+    lms.start()
+    walk = blocks_support.use_every_block(lms.frame(), lms.page, axe_script, width)
+    assert not walk.violations, "\n".join(walk.violations)
+    assert not walk.overflow, walk.overflow
+    values = lms.values()
+    response, wrong, right = INTERACTION[standard]
+    for field, first, second in CHECK_INTERACTIONS[standard]:
+        assert (values[f"cmi.interactions.0.{field}"], values[f"cmi.interactions.1.{field}"]) == (first, second), field
+    separator = "," if standard == "scorm12" else "[,]"
+    assert values["cmi.interactions.2." + response] == separator.join(["call", "doubt", "harmful-end"])
+    assert values["cmi.interactions.2.result"] == wrong
+    assert values["cmi.interactions.3." + response] == separator.join(["call", "safe", "good-end"])
+    assert values["cmi.interactions.3.result"] == right
+    assert "cmi.interactions.4.id" not in values
+    assert values[COMPLETION[standard]] == "completed"
+    assert not [key for key in values if ".score." in key or key == "cmi.success_status"]
+    lms.unload()
+    lms.assert_clean()

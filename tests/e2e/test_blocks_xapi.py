@@ -1,7 +1,9 @@
 """What the blocks send to an LRS, read back from our own LRS over HTTP: the xAPI Video Profile for a
 video played, sought and finished; a reflection sent as a long-fill-in answer; a scenario walked to
-two endings, each choice an answer on its scene and each ending a completion with outcome and path.
-The Tin Can package is launched as an LMS would (docs/xapi-runtime.md)."""
+two endings, each choice an answer on its scene and each ending a completion with outcome and path;
+the in-page check's answers parented to their page. Every xAPI format (Tin Can launched as an LMS
+would, cmi5 under a strict cmi5 LMS, SCORM 1.2 + xAPI under scorm-again) walked through every block
+at 360 and 1280 px with axe on each page (blocks_support.py; docs/xapi-runtime.md)."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import blocks_support  # noqa: E402
 import xapi_support as support  # noqa: E402
 from cmi5_lms import Cmi5Lms  # noqa: E402
 
@@ -76,8 +79,12 @@ def env(tmp_path_factory: pytest.TempPathFactory, browser: Any, xapi_lrs: suppor
         content.stop()
 
 
-def launch(env: dict[str, Any], registration: str) -> tuple[Any, support.Watched]:
-    actor = {"objectType": "Agent", "name": "Ana", "mbox": f"mailto:ana-{uuid.uuid4().hex[:6]}@example.org"}
+def launch(
+    env: dict[str, Any], registration: str, width: int = 1280, learner: str = ""
+) -> tuple[Any, support.Watched]:
+    """The Tin Can package launched for ``learner`` (default: a new one)."""
+    learner = learner or f"ana-{uuid.uuid4().hex[:6]}"
+    actor = {"objectType": "Agent", "name": "Ana", "mbox": f"mailto:{learner}@example.org"}
     query = urllib.parse.urlencode(
         {
             "endpoint": env["lrs"].endpoint,
@@ -87,7 +94,7 @@ def launch(env: dict[str, Any], registration: str) -> tuple[Any, support.Watched
             "activity_id": COURSE,
         }
     )
-    context = env["browser"].new_context()
+    context = env["browser"].new_context(viewport={"width": width, "height": 800})
     watched = support.watch(context)
     watched.page.goto(env["url"] + "index.html?" + query)
     watched.page.wait_for_load_state("networkidle")
@@ -215,90 +222,154 @@ def test_reflection_and_scenario_statements(env: dict[str, Any]) -> None:
     assert [s["context"]["extensions"][OURS + "scenario-run"] for s in endings] == [runs[0], runs[3]]
 
 
-def walk_every_block(course: Any, page: Any) -> None:
-    """Play the video to its end, send the reflection, walk the scenario to two endings (``course``:
-    the player's page or frame; ``page``: the Playwright page that waits)."""
-    course.locator("section.page:not([hidden]) video").evaluate("v => v.play()")
-    page.wait_for_function(
-        "() => [document, ...Array.from(document.querySelectorAll('iframe'), f => f.contentDocument)]"
-        ".some(d => d && d.querySelector('section.page:not([hidden]) video') &&"
-        " d.querySelector('section.page:not([hidden]) video').ended)",
-        timeout=15000,
-    )
-    course.locator("#next").click()
-    course.locator("section.page:not([hidden]) .reflection textarea").fill("Que no está sola.")
-    course.locator("section.page:not([hidden]) .reflection-send").click()
-    course.locator("#next").click()
-    scene = "section.page:not([hidden]) .scene:not([hidden]) button.choice"
-    course.locator(scene, has_text="Ask her for proof").click()
-    course.locator(scene, has_text="Insist on proof").click()
-    course.locator("section.page:not([hidden]) .scenario-restart").click()
-    course.locator(scene, has_text="Ask whether she is somewhere safe").click()
-    course.locator(scene, has_text="Agree a safety plan").click()
-
-
 def check_block_statements(statements: list[dict]) -> None:
+    """What use_every_block leaves in the LRS: the video's profile statements, the check's answers,
+    the reflection sent, the scenario's choices and endings, the session's terminated last."""
     names = [(s["verb"]["id"].rsplit("/", 1)[1], s["object"]["id"]) for s in statements]
     video = [verb for verb, activity in names if activity == VIDEO]
     assert video[:2] == ["initialized", "played"] and "completed" in video and video[-1] == "terminated", video
+    blocks_support.check_answers_in_statements(statements)
     assert [verb for verb, activity in names if activity.endswith("/reflection/first-words")] == ["answered"]
     choices = [s["result"]["response"] for s in statements if "/scene/" in s["object"]["id"]]
     assert choices == ["ask-proof", "insist", "ask-safety", "plan"]
     endings = [s for s in statements if s["object"]["id"] == SCENARIO]
     assert [s["result"]["extensions"][OURS + "scenario-outcome"] for s in endings] == ["harmful", "good"]
+    assert [s["result"]["extensions"][OURS + "scenario-path"] for s in endings] == [
+        "call[,]doubt[,]harmful-end",
+        "call[,]safe[,]good-end",
+    ]
     assert [s["result"]["success"] for s in endings] == [False, True]
     session_end = [i for i, (verb, activity) in enumerate(names) if verb == "terminated" and activity != VIDEO]
     assert session_end == [len(names) - 1], "the course's terminated comes last, after the video's"
 
 
-def test_cmi5_session_with_blocks_breaks_no_cmi5_rule(env: dict[str, Any]) -> None:
+def ended(statements: list[dict]) -> list[dict] | None:
+    """The statements once the course's terminated is among them (the session is over)."""
+    done = any(s["verb"]["id"].endswith("terminated") and s["object"]["id"] != VIDEO for s in statements)
+    return statements if done else None
+
+
+def walk_tincan(env: dict[str, Any], axe: Path, width: int) -> tuple[blocks_support.Walk, list[dict]]:
+    registration = str(uuid.uuid4())
+    context, watched = launch(env, registration, width)
+    try:
+        walk = blocks_support.use_every_block(watched.page, watched.page, axe, width)
+        watched.page.locator("#exit").click()
+        watched.page.locator("#closed").wait_for(state="visible")
+        assert watched.console_errors(("/xAPI/activities/state",)) == []
+        assert support.foreign_requests(watched.requests) == []
+    finally:
+        context.close()
+    return walk, support.wait_for(lambda: ended(env["lrs"].statements(registration=registration)))
+
+
+def walk_cmi5(env: dict[str, Any], axe: Path, width: int) -> tuple[blocks_support.Walk, list[dict]]:
+    """Under the strict cmi5 LMS: no rule broken; the blocks' statements are "cmi5 allowed" (no cmi5
+    category: cmi5 defined statements are the AU's own)."""
     lms = env["lms"]
     registration = lms.register("cmi5")
-    context = env["browser"].new_context()
+    context = env["browser"].new_context(viewport={"width": width, "height": 800})
     watched = support.watch(context)
     try:
         watched.page.goto(lms.launch(registration, "Normal"))
         assert support.wait_for(lambda: registration.sessions[-1].initialized_at is not None or lms.violations)
-        walk_every_block(watched.page, watched.page)
+        walk = blocks_support.use_every_block(watched.page, watched.page, axe, width)
         watched.page.locator("#exit").click()
         watched.page.wait_for_url(lms.return_url, timeout=10_000)
         assert support.wait_for(lambda: registration.sessions[-1].terminated or lms.violations)
         assert lms.violations == [] and lms.late == []
+        assert watched.console_errors(("/activities/state", "/agents/profile")) == []
     finally:
         context.close()
     statements = registration.sessions[-1].statements
-    check_block_statements(statements)
-    # cmi5 defined statements are the AU's; the blocks' are "cmi5 allowed": no cmi5 category.
     for statement in statements:
         if statement["object"]["id"] != registration.activity_id:
             categories = {c["id"] for c in statement["context"]["contextActivities"].get("category", [])}
             assert "https://w3id.org/xapi/cmi5/context/categories/cmi5" not in categories
+    return walk, statements
 
 
-def test_scorm12_xapi_sends_the_blocks_to_the_lrs_and_the_ending_to_the_lms(env: dict[str, Any]) -> None:
+def walk_scorm12_xapi(env: dict[str, Any], axe: Path, width: int) -> tuple[blocks_support.Walk, list[dict]]:
+    """Under the SCORM 1.2 test LMS with an LRS: the LMS gets the check's answers and the endings as
+    interactions and the completion; the LRS gets the statements."""
     student = f"learner-{uuid.uuid4().hex[:8]}"
     init = json.dumps({"cmi.core.student_id": student, "cmi.core.student_name": "Ruiz, Ana"})
-    context = env["browser"].new_context()
+    context = env["browser"].new_context(viewport={"width": width, "height": 800})
     watched = support.watch(context)
     try:
         watched.page.goto(env["content"].lms_url(env["urls"]["scorm12-xapi"] + "index.html", init))
         watched.page.wait_for_load_state("networkidle")
-        course = watched.page.frame_locator("#sco")
-        walk_every_block(course, watched.page)
-        course.locator("#exit").click()
-        course.locator("#closed").wait_for(state="visible")
+        frame = watched.page.frame_locator("#sco")
+        frame.locator("section.page:not([hidden])").wait_for()
+        walk = blocks_support.use_every_block(watched.page.frames[1], watched.page, axe, width)
+        frame.locator("#exit").click()
+        frame.locator("#closed").wait_for(state="visible")
         calls = watched.page.evaluate("window.lmsCalls")
         assert watched.console_errors(("/xAPI/activities/state",)) == []
     finally:
         context.close()
     written = {call["args"][0]: call["args"][1] for call in calls if call["method"] == "LMSSetValue"}
-    assert written["cmi.interactions.0.student_response"] == "call,doubt,harmful-end"
-    assert written["cmi.interactions.1.student_response"] == "call,safe,good-end"
+    interactions = [
+        (written[f"cmi.interactions.{n}.id"], written[f"cmi.interactions.{n}.student_response"],
+         written[f"cmi.interactions.{n}.result"])
+        for n in range(4)
+    ]
+    assert interactions == [
+        ("chk-first", "a", "correct"),
+        ("chk-who", "t", "wrong"),
+        ("scenario-first-call", "call,doubt,harmful-end", "wrong"),
+        ("scenario-first-call", "call,safe,good-end", "correct"),
+    ]
+    assert "cmi.interactions.4.id" not in written and "cmi.core.score.raw" not in written
     assert written["cmi.core.lesson_status"] == "completed"
     agent = {"objectType": "Agent", "account": {"homePage": env["content"].origin, "name": student}}
-    statements = support.wait_for(
-        lambda: (lambda s: s if len(s) > 12 and s[-1]["verb"]["id"].endswith("terminated") else None)(
-            env["lrs"].statements(agent=agent)
+    return walk, support.wait_for(lambda: ended(env["lrs"].statements(agent=agent)))
+
+
+WALKS = {"tincan": walk_tincan, "cmi5": walk_cmi5, "scorm12-xapi": walk_scorm12_xapi}
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+@pytest.mark.parametrize("fmt", list(WALKS))
+def test_every_block_in_an_xapi_format(env: dict[str, Any], axe_script: Path, fmt: str, width: int) -> None:
+    """The package launched as an LMS launches it, every block used (video with captions and
+    transcript, download, accordion, tabs and check by keyboard, reflection sent, scenario to two
+    endings), axe on every page closed and open; then what our LRS stored over HTTP."""
+    walk, statements = WALKS[fmt](env, axe_script, width)
+    assert not walk.violations, "\n".join(walk.violations)
+    assert not walk.overflow, walk.overflow
+    assert statements, "the LRS got no statement"
+    check_block_statements(statements)
+
+
+def test_check_answers_come_back_from_the_state_document(env: dict[str, Any]) -> None:
+    """Tin Can: the check answered in one session is shown answered in the next (the State document
+    holds the quizzes' part of the state), and nothing is answered again."""
+    registration, learner = str(uuid.uuid4()), f"ana-{uuid.uuid4().hex[:6]}"
+    context, watched = launch(env, registration, 360, learner)
+    try:
+        watched.page.locator("#next").click()
+        blocks_support.answer_check(watched.page)
+        watched.page.locator("#exit").click()
+        watched.page.locator("#closed").wait_for(state="visible")
+    finally:
+        context.close()
+    first = support.wait_for(lambda: ended(env["lrs"].statements(registration=registration)))
+    blocks_support.check_answers_in_statements(first)
+    context, watched = launch(env, registration, 360, learner)
+    try:
+        form = watched.page.locator(f'section.page:not([hidden]) form[data-quiz="{blocks_support.CHECK}"]')
+        form.locator(".summary:not([hidden])").wait_for()
+        assert form.locator(".summary").inner_text() == "You answered 1 of 2 questions correctly."
+        assert form.locator('input[value="a"]').is_checked() and form.locator('input[value="true"]').is_checked()
+        assert form.locator("input:not([disabled])").count() == 0
+        watched.page.locator("#exit").click()
+        watched.page.locator("#closed").wait_for(state="visible")
+    finally:
+        context.close()
+    both = support.wait_for(
+        lambda: (lambda s: s if sum(x["verb"]["id"].endswith("terminated") for x in s) >= 2 else None)(
+            env["lrs"].statements(registration=registration)
         )
     )
-    check_block_statements(statements)
+    assert len([s for s in both if s["object"]["id"].startswith(blocks_support.QUESTION)]) == 2

@@ -86,3 +86,31 @@ def test_the_draw_is_reproducible_varied_and_fair() -> None:
     assert all(850 <= counts[question] <= 1150 for question in ids[:4]), counts  # each about 2000 × 2/4
     again = run(f"{json.dumps(seeds[:5])}.map(s => quizDraw({json.dumps({'pools': pools})}, s))")
     assert again == draws[:5]
+
+
+def test_a_rubric_becomes_a_scorm2004_description_within_250_characters() -> None:
+    """cmi.interactions.n.description is a localized_string_type of at most 250 characters (SCORM 2004
+    RTE 4.2.9.1): the language prefix counts, a long rubric is cut with an ellipsis, a leading '{'
+    (which would read as another delimiter) is dropped, and no rubric writes no description."""
+    node = shutil.which("node")
+    if node is None:
+        if os.environ.get("SPOTLIGHT_REQUIRE_BROWSER") == "1":
+            pytest.fail("node is missing (SPOTLIGHT_REQUIRE_BROWSER=1)")
+        pytest.skip("node is missing")
+    modules = "\n".join(RUNTIME.joinpath(*name.split("/")).read_text(encoding="utf-8")
+                        for name in ("quiz.js", "questions/fill-in.js", "questions/long-fill-in.js"))
+    cases = {"short": "Names listening first.", "long": "x" * 300, "brace": "{lang=en}Trick", "none": None}
+    script = (
+        'var window = globalThis; var document = {documentElement: {lang: "es-MX"}};\n' + modules
+        + f"\nvar cases = {json.dumps(cases)}; var out = {{}};\n"
+        + "Object.keys(cases).forEach(function (k) {\n"
+        + '  out[k] = quizKinds["long-fill-in"].describe({rubric: cases[k]});\n});\n'
+        + "process.stdout.write(JSON.stringify(out));"
+    )
+    done = subprocess.run([node], input=script, capture_output=True, text=True, check=True, timeout=60)
+    found = json.loads(done.stdout)
+    assert found["short"] == {"scorm2004": "{lang=es-MX}Names listening first."}
+    long = found["long"]["scorm2004"]
+    assert len(long) == 250 and long.startswith("{lang=es-MX}xxx") and long.endswith("x\u2026")
+    assert found["brace"] == {"scorm2004": "{lang=es-MX}lang=en}Trick"}
+    assert found["none"] is None

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from spotlight_pack import check, load_course
-from spotlight_pack.blocks import block_scripts, webvtt
+from spotlight_pack.blocks import KINDS, block_scripts, webvtt
 from spotlight_pack.lint import check_and_lint
 from spotlight_pack.media_check import media_problems
 from spotlight_pack.render import render_package
@@ -23,6 +23,7 @@ PRACTICE_EN = "modules/02-activities/01-practice.en.md"
 PRACTICE_ES = "modules/02-activities/01-practice.es.md"
 FIRST_CALL_EN = "modules/01-media/01-first-call.en.md"
 SCENARIO = "modules/03-scenario/01-first-call"
+CHECK_FILE = "modules/02-activities/first-check.check.yaml"
 
 
 @pytest.fixture
@@ -46,7 +47,7 @@ def edit(course: Path, name: str, old: str, new: str) -> None:
 def test_the_blocks_fixture_uses_every_kind_and_loads() -> None:
     course = load_course(BLOCKS)
     kinds = {block.kind for module in course.modules for page in module.pages for block in page.blocks_in("en")}
-    assert kinds == {"video", "audio", "accordion", "section", "tabs", "tab", "reflection", "scenario"}
+    assert kinds == set(KINDS), "the fixture course uses every registered kind of block"
     assets = {asset.path: asset.lang for asset in course.assets}
     assert assets["media/first-call.es.vtt"] == "es" and assets["media/interview.en.txt"] == "en"
     assert assets["media/first-call.webm"] is None and assets["media/referral-form.pdf"] is None
@@ -73,10 +74,10 @@ BROKEN = [
         PRACTICE_EN,
         "::: reflection first-words send=yes max=600",
         "::: reflection First Words",
-        f"{PRACTICE_EN}:28: write '::: reflection ID'",
+        f"{PRACTICE_EN}:31: write '::: reflection ID'",
     ),
-    (PRACTICE_EN, "max=600", "max=99999", f"{PRACTICE_EN}:28: max must be a number of characters from 1 to 4,000"),
-    (PRACTICE_EN, "send=yes", "share=yes", f"{PRACTICE_EN}:28: unknown option 'share'"),
+    (PRACTICE_EN, "max=600", "max=99999", f"{PRACTICE_EN}:31: max must be a number of characters from 1 to 4,000"),
+    (PRACTICE_EN, "send=yes", "share=yes", f"{PRACTICE_EN}:31: unknown option 'share'"),
     (
         PRACTICE_EN,
         "::: reflection first-words",
@@ -121,6 +122,33 @@ BROKEN = [
         f"{FIRST_CALL_EN}:11: audio media/interview.wav must be mp3 or m4a or ogg",
     ),
     (PRACTICE_EN, "## Who does what", ":::\n\n## Who does what", f"{PRACTICE_EN}:14: ':::' closes a block"),
+    (PRACTICE_EN, "::: check first-check", "::: check First", f"{PRACTICE_EN}:28: write '::: check ID'"),
+    (PRACTICE_EN, "::: check first-check", "::: check quiz", f"{PRACTICE_EN}:28: write '::: check ID'"),
+    (PRACTICE_EN, "::: check first-check", "::: check first-check a=b", f"{PRACTICE_EN}:28: write '::: check ID'"),
+    (
+        PRACTICE_EN,
+        "::: check first-check\n",
+        "::: check first-check\nWhat comes first?\n",
+        f"{PRACTICE_EN}:28: a check's questions are in its .check.yaml file: leave the block empty",
+    ),
+    (
+        PRACTICE_EN,
+        "::: check first-check",
+        "::: check later",
+        f"{PRACTICE_EN}:28: no later.check.yaml in the module folder 02-activities for '::: check later'",
+    ),
+    (
+        CHECK_FILE,
+        "    answer: false",
+        "    answer: maybe",
+        f"{CHECK_FILE}:41: question chk-who: a truefalse question needs 'answer: true' or 'answer: false'",
+    ),
+    (
+        CHECK_FILE,
+        "      - id: c\n",
+        "      - id: b\n",
+        f"{CHECK_FILE}:29: question chk-first, option b: option id 'b' is used twice",
+    ),
 ]
 
 
@@ -389,6 +417,88 @@ def test_two_reflections_of_a_page_need_two_ids(blocks_copy: Path) -> None:
     page = blocks_copy / PRACTICE_EN
     page.write_text(page.read_text(encoding="utf-8") + "\n::: reflection first-words\nAgain?\n:::\n", encoding="utf-8")
     assert any(
-        f"{PRACTICE_EN}:32: the reflection id 'first-words' is already used on this page (line 28)" in p
+        f"{PRACTICE_EN}:35: the reflection id 'first-words' is already used on this page (line 31)" in p
         for p in problems(blocks_copy)
     )
+
+
+def test_a_check_is_the_assessment_engines_form_in_its_page() -> None:
+    """The check's questions are read by the quiz reader and put in the page as the quiz engine's own
+    form; the player's data names the page the check is on; it is never scored."""
+    import json
+    import re
+
+    course = load_course(BLOCKS)
+    check_quiz = next(quiz for quiz in course.quizzes() if quiz.id == "activities-first-check")
+    assert not check_quiz.scored and check_quiz.feedback.value == "immediate" and check_quiz.attempts is None
+    assert [q.id for q in check_quiz.questions] == ["chk-first", "chk-who"]
+    assert [q.type.value for q in check_quiz.questions] == ["single", "truefalse"]
+    from spotlight_pack.study_time import estimate
+
+    assert [part.questions for part in estimate(course, "en").parts] == [0, 2, 0], "checks count in study time"
+    for lang, title in (("en", "Check what you know"), ("es", "Compruebe lo que sabe")):
+        html = render_package(course, lang, "scorm2004")["index.html"].decode()
+        section = html[html.index('<section class="page" id="page-activities--practice"'):]
+        section = section[: section.index("</section>\n")]
+        check_html = section[section.index('<div class="check"'): section.index('<div class="reflection"')]
+        assert f">{title}</h3>" in check_html and 'role="group" aria-labelledby=' in check_html
+        assert '<form class="quiz" data-quiz="activities-first-check" novalidate>' in check_html
+        assert check_html.count('<fieldset class="question"') == 2 and "data-scored" not in check_html
+        assert "<spotlight-quiz" not in html
+        data = json.loads(re.search(r'id="spotlight-data"[^>]*>(.*?)</script>', html, re.S).group(1))
+        (quiz,) = data["quizzes"]
+        assert quiz["page"] == "activities/practice" and quiz["scored"] is False
+        assert data["quizScript"] == "spotlight/quiz.js"
+        assert "activities-first-check" not in [page["id"] for page in data["pages"]], "a check is no page of its own"
+
+
+def test_a_check_needs_no_other_block(tmp_path: Path) -> None:
+    """A course whose one block is a check bundles no block engine (the quiz engine runs it) but the
+    check's style, and its form works as any quiz's."""
+    course_dir = tmp_path / "mini"
+    shutil.copytree(MINI, course_dir)
+    shutil.copy(BLOCKS / CHECK_FILE, course_dir / "modules/02-practice/steps.check.yaml")
+    for lang in ("es", "en"):
+        page = course_dir / f"modules/02-practice/01-steps.{lang}.md"
+        page.write_text(page.read_text(encoding="utf-8") + "\n::: check steps\n:::\n", encoding="utf-8")
+    course = load_course(course_dir)
+    assert block_scripts(course) == ()
+    files = render_package(course, "en", "scorm12")
+    assert b"blockKinds" not in files["spotlight/player.js"] and b".check-title" in files["spotlight/player.css"]
+    assert b'data-quiz="practice-steps"' in files["index.html"]
+    assert [quiz.id for quiz in course.quizzes()] == ["basics-quiz", "practice-steps", "assessment"]
+
+
+def test_a_check_belongs_to_one_page_and_every_check_file_to_a_page(blocks_copy: Path) -> None:
+    folder = blocks_copy / "modules/02-activities"
+    for lang in ("es", "en"):
+        (folder / f"02-again.{lang}.md").write_text("# Again\n\n::: check first-check\n:::\n", encoding="utf-8")
+    (folder / "unused.check.yaml").write_text((blocks_copy / CHECK_FILE).read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "Bad Name.check.yaml").write_text("title: {es: a, en: b}\n", encoding="utf-8")
+    found = problems(blocks_copy)
+    assert any(
+        "02-again.en.md:3: check 'first-check' is on page 'practice' already: each page needs checks of its own" in p
+        for p in found
+    ), found
+    assert any("unused.check.yaml: no page of this module has '::: check unused'" in p for p in found), found
+    assert any("Bad Name.check.yaml: a check's questions are in ID.check.yaml" in p for p in found), found
+
+
+def test_a_checks_quiz_id_may_not_repeat_another_quiz(blocks_copy: Path) -> None:
+    """Module 'activities' with check 'x-quiz' and module 'activities-x' with a quiz.yaml would both be
+    quiz 'activities-x-quiz' (their saved answers would mix)."""
+    folder = blocks_copy / "modules/02-activities"
+    (folder / "first-check.check.yaml").rename(folder / "x-quiz.check.yaml")
+    for lang in ("es", "en"):
+        edit(blocks_copy, f"modules/02-activities/01-practice.{lang}.md", "::: check first-check", "::: check x-quiz")
+    other = blocks_copy / "modules/04-activities-x"
+    other.mkdir()
+    (other / "module.yaml").write_text("title: {es: Otro, en: Other}\n", encoding="utf-8")
+    quiz = (folder / "x-quiz.check.yaml").read_text(encoding="utf-8").replace("id: chk-", "id: other-")
+    (other / "quiz.yaml").write_text(quiz, encoding="utf-8")
+    found = problems(blocks_copy)
+    assert any(
+        "04-activities-x/quiz.yaml: its quiz id 'activities-x-quiz' (module id, '-', check id or 'quiz') is also "
+        "that of" in p and "x-quiz.check.yaml: rename the check" in p
+        for p in found
+    ), found

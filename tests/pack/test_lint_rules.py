@@ -1,11 +1,12 @@
 """Each lint rule on small planted examples: it fires on the flaw, stays silent on the fix, and its
-threshold follows the assessment's size. Views are built by hand, so rules that the loader cannot yet
-feed (banks, draws, attempts, optional feedback) are tested here too."""
+threshold follows the assessment's size. Views are built by hand here; tests/pack/test_lint.py runs
+the rules on courses the loader reads (banks, draws, attempts and feedback policies from the model)."""
 
 from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -297,6 +298,18 @@ def test_a_quiz_without_any_feedback() -> None:
     assert run("no-feedback", view(some)) == []
 
 
+def matching(item_id: str, sources: int, targets: int) -> ItemView:
+    return replace(choice(item_id, "Match each.", [], set()), type="matching", sources=sources, targets=targets)
+
+
+def test_matching_with_no_more_targets_than_sources() -> None:
+    [found] = run("matching-elimination", view([matching("m1", 3, 3)]))
+    assert found.startswith("m1 matches 3 sources with 3 targets: a learner who knows 2 pairs gets the last one")
+    assert run("matching-elimination", view([matching("m2", 3, 4)])) == []  # a distractor: nothing is forced
+    assert run("matching-elimination", view([matching("m3", 1, 1)])) == []  # one pair: nothing to eliminate
+    assert run("matching-elimination", view([choice("c", "Which?", ["a", "b"], {0})])) == []  # not matching
+
+
 # --------------------------------------------------------------------------- banks and draws
 
 
@@ -339,6 +352,33 @@ def test_attempts_that_would_be_nearly_identical() -> None:
     assert run("attempts-overlap", view([], bank=bank([(5, 10), (2, 6)]))) == []
     assert run("attempts-overlap", view([], bank=bank([(10, 10)], attempts=1))) == []  # no retake
     assert run("attempts-overlap", view([], scored=False, bank=bank([(10, 10)]))) == []  # a self-check
+
+
+@pytest.mark.parametrize(("draw", "size", "flagged"), [
+    (2, 4, False), (3, 5, True),  # a small bank: half is fine, 3 of 5 is not
+    (20, 40, False), (21, 40, True),  # a large one: the same share, not the same count
+    (1, 1, True),  # a pool of one is the same question in every attempt
+])
+def test_bank_thresholds_are_shares_so_they_follow_the_size(draw: int, size: int, flagged: bool) -> None:
+    assessment = view([], bank=bank([(draw, size)]))
+    assert bool(run("bank-too-small", assessment)) is flagged
+    assert bool(run("attempts-overlap", assessment)) is flagged
+
+
+def test_pools_of_unscored_questions_repeat_nothing_that_counts() -> None:
+    survey = PoolView("survey", 2, tuple(
+        replace(single(f"s{n}", 0, 20, 20), type="likert", scored=False) for n in range(2)), HERE)
+    scored = bank([(3, 8)])
+    with_survey = BankView((*scored.pools, survey), None)
+    assert run("bank-too-small", view([], bank=with_survey)) == []
+    assert run("attempts-overlap", view([], bank=with_survey)) == []
+    mixed = PoolView("mixed", 2, (*survey.items, single("m", 0, 20, 20)), HERE)  # one scored: judged
+    assert run("bank-too-small", view([], bank=BankView((*scored.pools, mixed), None)))
+
+
+def test_a_flat_list_is_told_to_become_a_bank() -> None:
+    [flat] = run("attempts-overlap", view([], bank=bank([(6, 6)], declared=False)))
+    assert "every attempt shows the same 6 questions" in flat and "make it a bank (pools:" in flat
 
 
 # --------------------------------------------------------------------------- problems

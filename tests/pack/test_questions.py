@@ -13,8 +13,10 @@ from pathlib import Path
 import pytest
 
 from spotlight_pack import check, load_course
+from spotlight_pack.errors import SourceError
 from spotlight_pack.model import FeedbackPolicy, QuestionType
 from spotlight_pack.questions import KINDS, kind_of
+from spotlight_pack.questions.long_fill_in import LongFillInBody
 from spotlight_pack.questions.matching import MatchingBody
 from spotlight_pack.questions.numeric import NumericBody
 from spotlight_pack.render import LAUNCH_FILE, QUIZ_SCRIPT_FILE, SCRIPT_FILE, render_package
@@ -101,7 +103,7 @@ MISTAKES = [
      "          - {id: Send Now, text: {es: Canalizar, en: Refer}}",
      "question bank-order, step Send Now: id must be lowercase letters"),
     ("assessment.yaml", "        scale:\n", "        scale: 5\n        points:\n",
-     "assessment.yaml:94: question bank-survey: scale must be a list of 2 to 10 points"),
+     "assessment.yaml:97: question bank-survey: scale must be a list of 2 to 10 points"),
     ("assessment.yaml", "            feedback: {es: \"Así empieza la atención.\", en: \"That is how care begins.\"}",
      "            feedback: {es: \"Así empieza la atención.\"}",
      "assessment.yaml:19: question bank-c1, option a: feedback has no 'en' text"),
@@ -280,3 +282,65 @@ def test_the_documented_example_of_every_type_is_valid(bank_copy: Path) -> None:
     assert [str(problem) for problem in check(bank_copy)] == []
     course = load_course(bank_copy)
     assert course.assessment is not None and len(course.assessment.questions) == 10
+
+
+# --------------------------------------------------------------------------- long-fill-in rubric
+
+
+def test_a_rubric_loads_and_is_shown_before_the_answer_and_carried_for_tracking() -> None:
+    course = load_course(BANK)
+    question = next(q for q in course.assessment.questions if q.id == "bank-open")
+    assert isinstance(question.body, LongFillInBody) and question.body.rubric is not None
+    assert question.body.rubric["en"].startswith("Names listening without judgement as the **first step**")
+    files = render_package(course, "en", "scorm2004")
+    page = files[LAUNCH_FILE].decode()
+    fieldset = page.split('data-question="bank-open"', 1)[1].split("</fieldset>", 1)[0]
+    rubric, answer = fieldset.index('class="rubric"'), fieldset.index("<textarea")
+    assert rubric < answer  # read before answering
+    assert "the <strong>first step</strong>" in fieldset[rubric:answer]
+    assert 'aria-describedby="q-bank-open-rubric"' in fieldset
+    data = json.loads(re.search(r'id="spotlight-data">(.*?)</script>', page, re.S).group(1))
+    shown = next(q for q in data["questions"] if q["id"] == "bank-open")
+    assert shown["rubric"] == ("Names listening without judgement as the first step and says which service you "
+                               "would refer to.")  # plain text: the SCORM description
+    # The xAPI extension holds every course language, so both languages' packages send one definition.
+    assert shown["extensions"] == {"https://spotlight-pack.org/xapi/extensions/rubric": {
+        course.locale("en"): shown["rubric"],
+        course.locale("es"): "Nombra la escucha sin juicios como primer paso y dice a qué servicio canalizaría.",
+    }}
+    spanish = render_package(course, "es", "cmi5")[LAUNCH_FILE].decode()
+    data_es = json.loads(re.search(r'id="spotlight-data">(.*?)</script>', spanish, re.S).group(1))
+    assert next(q for q in data_es["questions"] if q["id"] == "bank-open")["extensions"] == shown["extensions"]
+    # Without a rubric, nothing of it anywhere.
+    plain = next(q for q in data["questions"] if q["id"] == "bank-fill")
+    assert "rubric" not in plain and "extensions" not in plain
+
+
+RUBRIC_MISTAKES = [
+    # on another type: named, with the types it belongs to
+    ("        prompt: {es: \"¿Qué se hace **primero**?\", en: \"What comes **first**?\"}\n",
+     "        prompt: {es: \"¿Qué se hace **primero**?\", en: \"What comes **first**?\"}\n"
+     "        rubric: {es: Escuchar, en: Listen}\n",
+     "assessment.yaml:14: question bank-c1: 'rubric' is a key of long-fill-in questions, not of a single question"),
+    # a language missing
+    ("          es: \"Nombra la escucha sin juicios como **primer paso** y dice a qué servicio canalizaría.\"\n", "",
+     "assessment.yaml:91: question bank-open: rubric has no 'es' text"),
+    # not per language
+    ("        rubric:\n          es: \"Nombra la escucha sin juicios como **primer paso** y dice a qué servicio "
+     "canalizaría.\"\n          en: \"Names listening without judgement as the **first step** and says which service "
+     "you would refer to.\"\n", "        rubric: Listen first\n", "assessment.yaml:91: question bank-open: rubric"),
+    # too long for an xAPI definition
+    ("would refer to.\"\n", "would refer to." + " More." * 200 + "\"\n",
+     "question bank-open: the rubric is at most 1000 characters ('en' has"),
+    # Markdown a quiz text cannot hold
+    ("would refer to.\"\n", "would refer to.\n\n# Heading\"\n", "assessment.yaml:93: a '#' at the start of a line"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), RUBRIC_MISTAKES, ids=["other-type", "language", "not-text",
+                                                                           "too-long", "markdown"])
+def test_rubric_mistakes_are_reported_with_file_line(bank_copy: Path, old: str, new: str, expected: str) -> None:
+    problems = problems_after(bank_copy, "assessment.yaml", old, new)
+    assert any(expected in problem for problem in problems), problems
+    with pytest.raises(SourceError):
+        load_course(bank_copy)

@@ -250,3 +250,13 @@ def test_the_readme_gives_the_computed_study_times() -> None:
         course = load_course(path)
         shown = [f"{m // 60} h {m % 60:02d} min" for m in (estimate(course, lang).minutes for lang in ("es", "en"))]
         assert rows[path.name] == " / ".join(shown), f"README: update the study time of {path.name}"
+
+
+def test_a_bank_counts_what_one_attempt_shows() -> None:
+    """An assessment that draws some of its bank takes the time of the questions drawn, not the whole bank."""
+    course = load_course(ROOT / "tests" / "fixtures" / "courses" / "bank")
+    assessment = course.assessment
+    assert assessment is not None and assessment.draw_count < len(assessment.questions)
+    part = estimate(course, "en").parts[-1]
+    assert part.id == "assessment" and part.questions == assessment.draw_count
+    assert part.minutes == max(1, math.ceil(ASSESSMENT_MINUTES * assessment.draw_count))

@@ -10,7 +10,9 @@ call it the test overlap rate, which for random selection equals the draw over t
 several pools the share is ``Σ dᵢ²/nᵢ / Σ dᵢ``. When retakes are allowed and more than half of the
 next attempt is questions the learner has already seen (with their feedback), a retake measures
 memory of the last attempt rather than learning. Only scored assessments that allow more than one
-attempt are judged (a pool that draws more than it has is reported everywhere).
+attempt are judged (a pool that draws more than it has is reported everywhere), and only pools that
+hold a scored question (a survey or open question seen again gives nothing away). Both thresholds
+are shares of the draw, so they follow the size of the bank.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..registry import Finding, rule
-from ..view import AssessmentView
+from ..view import AssessmentView, PoolView
 
 MAX_OVERLAP = 0.5
 
@@ -28,11 +30,16 @@ def _retakes(view: AssessmentView) -> bool:
     return view.scored and view.bank is not None and view.bank.attempts != 1
 
 
+def _judged(pool: PoolView) -> bool:
+    """A pool with a scored question (a pool of survey or open questions repeats nothing that counts)."""
+    return any(item.scored for item in pool.items)
+
+
 @rule("bank-too-small", "a pool holds fewer than twice the questions it draws")
 def bank_too_small(view: AssessmentView) -> Iterator[Finding]:
     if view.bank is None:
         return
-    for pool in view.bank.pools:
+    for pool in filter(_judged, view.bank.pools):
         size = len(pool.items)
         if pool.draw > size:
             yield Finding(
@@ -61,7 +68,7 @@ def attempts_overlap(view: AssessmentView) -> Iterator[Finding]:
     bank = view.bank
     if bank is None or not _retakes(view):
         return
-    draws = [(pool.draw, len(pool.items)) for pool in bank.pools]
+    draws = [(pool.draw, len(pool.items)) for pool in bank.pools if _judged(pool)]
     overlap = expected_overlap(draws)
     if overlap <= MAX_OVERLAP:
         return
@@ -70,8 +77,9 @@ def attempts_overlap(view: AssessmentView) -> Iterator[Finding]:
         what = f"every attempt shows the same {shown} questions"
     else:
         what = f"two attempts share on average {overlap * shown:.1f} of their {shown} questions ({overlap:.0%})"
-    yield Finding(
-        view.items_at,
-        f"{what}: a retake can be passed from memory of the last one; give each pool at least twice as many "
-        "questions as it draws, or allow one attempt",
-    )
+    if all(pool.declared for pool in bank.pools):
+        how = "give each pool at least twice as many questions as it draws, or allow one attempt (attempts: 1)"
+    else:
+        how = ("make it a bank (pools: whose draw is at most half of each pool's questions), or allow one attempt "
+               "(attempts: 1)")
+    yield Finding(view.items_at, f"{what}: a retake can be passed from memory of the last one; {how}")

@@ -49,9 +49,10 @@ function createAdapter(ctx) {
       var result = answer.correct === null ? "neutral" : answer.correct ? "correct" : "incorrect";
       return [
         ["id", answer.question.iri],
-        ["type", interaction.type.scorm2004],
+        ["type", interaction.type.scorm2004]
+      ].concat(interaction.description ? [["description", interaction.description.scorm2004]] : [], [
         ["learner_response", interaction.response.scorm2004]
-      ].concat(scormPatterns(interaction.patterns.scorm2004), [
+      ], scormPatterns(interaction.patterns.scorm2004), [
         ["result", result],
         ["timestamp", scormTimestamp(answer.timestamp)],
         ["latency", scormDuration(answer.latencyMs)]

@@ -170,9 +170,10 @@ function scormAdapter(ctx, dialect) {
       // SCORM has no page-level record: the bookmark is written by save().
     },
 
-    // One interaction per answered assessment question, with only the fields the LMS supports.
+    // One interaction per answered question of the assessment or of an in-page check (answer.page; a
+    // module's self-check records nothing), with only the fields the LMS supports.
     answered: function (answer) {
-      if (!client || !writable || !answer.scored || fields.indexOf("id") < 0) return;
+      if (!client || !writable || !(answer.scored || answer.page) || fields.indexOf("id") < 0) return;
       var prefix = "cmi.interactions." + count + ".";
       dialect.interaction(answer).forEach(function (pair) {
         if (fields.indexOf(pair[0].split(".")[0]) < 0) return;

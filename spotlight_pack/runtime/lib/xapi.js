@@ -167,11 +167,12 @@ function xapiStatements(opts) {
       return statement;
     },
     // A cmi.interaction activity: the question type gives interactionType, the pattern (none for a
-    // survey item) and the component lists (choices, source/target, scale) in the xAPI syntax.
+    // survey item) and the component lists (choices, source/target, scale) in the xAPI syntax. Its
+    // parent is the quiz page, or for an in-page check the content page it is on.
     answered: function (answer) {
       var question = answer.question;
       var interaction = answer.interaction;
-      var quiz = find(data.pages, question.quiz);
+      var quiz = find(data.pages, answer.page || question.quiz);
       var module = quiz && find(data.modules, quiz.module);
       var extra = Object.assign({
         description: xapiLang(locale, question.prompt),
