@@ -1,6 +1,8 @@
 """Benchmark: ``spotlight-lrs report`` and ``export`` over 1,000,000 statements.
 
     .venv/bin/python bench/analytics.py [--statements 1000000] [--store sqlite:///bench-analytics.db]
+    .venv/bin/python bench/analytics.py --statements 10000000 --fill bulk --jobs 0 \
+        --store postgresql://postgres@127.0.0.1:5432/bench_analytics     # ten million (issue 17)
 
 Fills the store (once; reused when it already holds enough statements) with the generated cohort
 (lrs.analytics.cohort) replicated under new learner identities, and its roster replicated the
@@ -104,6 +106,76 @@ def fill(url: str, wanted: int) -> int:
         return store.count_statements()
 
 
+def fill_bulk(url: str, wanted: int) -> int:
+    """:func:`fill` for ten million: the same statements, records and definitions, written as the
+    store writes them through bench/bulk_fill.py (COPY / executemany, indexes rebuilt once).
+
+    A store that holds statements already (a load stopped part way) is filled on with new
+    identities. The rules layer runs once per template statement; a copy's record is the template's with the
+    copy's id and identity (its actor is the only agent that differs), checked against
+    ``build_record(normalise(...))`` for the first statements of every copy."""
+    import dataclasses
+
+    sys.path.append(str(ROOT / "bench"))
+    from bulk_fill import BulkWriter
+
+    from lrs.xapi import statements as rules
+
+    cohort = generate()
+    now = dt.datetime.now(dt.UTC)
+    template = [build_record(normalise(copy.deepcopy(s), "1.0.3", AUTHORITY, now)) for s in cohort.statements]
+    with open_store(url) as store:
+        have = store.count_statements()  # a load stopped part way goes on with new identities
+        remember_definitions(store, [r.statement for r in template])
+    started = time.perf_counter()
+
+    def copied(record, number: int):  # noqa: ANN001, ANN202 - StatementRecord in, out
+        statement = dict(record.statement, id=str(uuid.uuid4()))
+        actor = statement["actor"] = copy.deepcopy(statement["actor"])
+        old_key = rules.agent_key(actor)
+        _copy_identity(actor, number)
+        new_key = rules.agent_key(actor)
+        swap = lambda keys: frozenset(new_key if k == old_key else k for k in keys)  # noqa: E731
+        return dataclasses.replace(record, id=statement["id"], statement=statement,
+                                   agent_keys=swap(record.agent_keys),
+                                   related_agent_keys=swap(record.related_agent_keys))
+
+    store = open_store(url)  # opened before the indexes are dropped: opening builds them
+
+    def remember_agents(batch: list) -> None:
+        """remember_definitions of the batch: the activities are the template's, already kept, so
+        one statement per actor stands for all of them."""
+        by_actor = {next(iter(r.agent_keys)): r.statement for r in batch}
+        remember_definitions(store, list(by_actor.values()))
+
+    with BulkWriter(url) as writer:
+        number = -(-have // len(template))
+        while have < wanted:
+            number += 1
+            batch = []
+            for index, record in enumerate(template[: wanted - have]):
+                made = copied(record, number)
+                if index < 50 and made != build_record(normalise(copy.deepcopy(made.statement), "1.0.3",
+                                                                  AUTHORITY, now)):
+                    raise SystemExit(f"--fill bulk: a copied record differs from the rules layer's: {made}")
+                batch.append(made)
+                if len(batch) == 20_000:
+                    writer.write(batch)
+                    remember_agents(batch)
+                    batch = []
+            if batch:
+                writer.write(batch)
+                remember_agents(batch)
+            have += min(len(template), wanted - have)
+            print(f"\rfilling: {have:,} statements ({time.perf_counter() - started:.0f} s)", end="", file=sys.stderr)
+    store.close()
+    print(f"\nfilled {have:,} in {time.perf_counter() - started:.0f} s (indexes: {writer.index_seconds:.0f} s)",
+          file=sys.stderr)
+    with open_store(url) as store:
+        import_roster(store, read_roster_file(_roster_copies(cohort.roster_csv, number)))
+        return store.count_statements()
+
+
 #: Only read every statement from the store: the floor under report and export.
 READ_ONLY = ("import gc, sys; from lrs.stores import open_store; from lrs.analytics.sources import store_statements;"
              " gc.disable(); store = open_store(sys.argv[1]); print(sum(1 for _ in store_statements(store)))")
@@ -159,8 +231,10 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("/tmp"))
     parser.add_argument("--jobs", type=lambda text: [int(j) for j in text.split(",")], default=[0, 1],
                         help="comma-separated --jobs values to run (0: the default, one per CPU)")
+    parser.add_argument("--fill", choices=("store", "bulk"), default="store",
+                        help="store: insert_statements (the default); bulk: bench/bulk_fill.py, for ten million")
     options = parser.parse_args()
-    count = fill(options.store, options.statements)
+    count = (fill_bulk if options.fill == "bulk" else fill)(options.store, options.statements)
     print(f"store: {options.store} ({count:,} statements); load average {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} CPUs")
     options.out.mkdir(parents=True, exist_ok=True)

@@ -46,7 +46,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import requests
@@ -54,7 +54,10 @@ import requests
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from lrs.stores import open_store  # noqa: E402
+from bulk_fill import bulk_fill  # noqa: E402  (bench/, first on sys.path when run as a script)
+
+from lrs.stores import StatementRecord, open_store  # noqa: E402
+from lrs.stores.base import format_timestamp  # noqa: E402
 from lrs.xapi.statements import build_record, normalise  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("SPOTLIGHT_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -87,22 +90,64 @@ AUTHORITY = {"objectType": "Agent", "name": "bench", "mbox": "mailto:bench@examp
 
 def make_statement(rnd: random.Random) -> dict:
     """A realistic statement: one of 5,000 learners, 2,000 activities in 20 courses, a registration."""
+    return _statement(_pick(rnd))
+
+
+def _pick(rnd: random.Random) -> tuple[str, int, str, int, float, int]:
+    """What varies between statements: id, learner, verb, activity, score, registration."""
     activity = rnd.randrange(ACTIVITIES)
+    return (str(uuid.uuid4()), rnd.randrange(LEARNERS), rnd.choice(VERBS), activity, round(rnd.random(), 2),
+            rnd.randrange(REGISTRATIONS))
+
+
+def _statement(picked: tuple[str, int, str, int, float, int]) -> dict:
+    sid, learner, verb, activity, score, registration = picked
     return {
-        "id": str(uuid.uuid4()),
-        "actor": {"objectType": "Agent", "mbox": f"mailto:learner{rnd.randrange(LEARNERS)}@example.org"},
-        "verb": {"id": rnd.choice(VERBS), "display": {"en-US": "did"}},
+        "id": sid,
+        "actor": {"objectType": "Agent", "mbox": f"mailto:learner{learner}@example.org"},
+        "verb": {"id": verb, "display": {"en-US": "did"}},
         "object": {
             "objectType": "Activity",
             "id": f"http://example.org/activities/{activity}",
             "definition": {"name": {"en-US": f"Activity {activity}"}},
         },
-        "result": {"score": {"scaled": round(rnd.random(), 2)}, "completion": True},
+        "result": {"score": {"scaled": score}, "completion": True},
         "context": {
-            "registration": str(uuid.UUID(int=rnd.randrange(REGISTRATIONS))),
+            "registration": str(uuid.UUID(int=registration)),
             "contextActivities": {"parent": [{"id": f"http://example.org/courses/{activity % COURSES}"}]},
         },
     }
+
+
+AUTHORITY_KEY = "mbox:" + AUTHORITY["mbox"]
+
+
+def fast_record(picked: tuple[str, int, str, int, float, int], timestamp: str) -> StatementRecord:
+    """What ``build_record(normalise(statement))`` makes of :func:`make_statement`'s statement, about
+    ten times faster (checked by :func:`check_fast_records` before every fill)."""
+    statement = _statement(picked)
+    statement.update(timestamp=timestamp, authority=AUTHORITY, version="1.0.0")
+    actor = "mbox:" + statement["actor"]["mbox"]
+    activity = statement["object"]["id"]
+    return StatementRecord(
+        id=statement["id"], statement=statement, verb_id=statement["verb"]["id"],
+        agent_keys=frozenset((actor,)), related_agent_keys=frozenset((actor, AUTHORITY_KEY)),
+        activity_ids=frozenset((activity,)),
+        related_activity_ids=frozenset((activity, statement["context"]["contextActivities"]["parent"][0]["id"])),
+        registration=statement["context"]["registration"], authority_keys=frozenset((AUTHORITY_KEY,)),
+    )  # fmt: skip
+
+
+def check_fast_records(count: int = 500) -> None:
+    """Fail loudly if :func:`fast_record` ever differs from the rules layer's own record."""
+    rnd = random.Random(5)
+    now = dt.datetime.now(dt.UTC)
+    timestamp = normalise(make_statement(rnd), VERSION, AUTHORITY, now)["timestamp"]
+    for _ in range(count):
+        picked = _pick(rnd)
+        real = build_record(normalise(_statement(picked), VERSION, AUTHORITY, now))
+        if fast_record(picked, timestamp) != real:
+            raise SystemExit(f"bench/lrs.py: fast_record differs from build_record(normalise(...)):\n{real}")
 
 
 def fill_store(url: str, count: int, rnd: random.Random, batch: int = 1000) -> float:
@@ -117,6 +162,18 @@ def fill_store(url: str, count: int, rnd: random.Random, batch: int = 1000) -> f
     finally:
         store.close()
     return time.perf_counter() - started
+
+
+def bulk_fill_store(url: str, count: int, rnd: random.Random, batch: int = 50_000) -> dict:
+    """Write ``count`` statements as the store would (bench/bulk_fill.py); return its figures."""
+    check_fast_records()
+    timestamp = format_timestamp(dt.datetime.now(dt.UTC))
+
+    def batches() -> Iterator[list[StatementRecord]]:
+        for start in range(0, count, batch):
+            yield [fast_record(_pick(rnd), timestamp) for _ in range(min(batch, count - start))]
+
+    return bulk_fill(url, batches())
 
 
 # --- server -------------------------------------------------------------------------------
@@ -143,17 +200,31 @@ class Server:
                 command, cwd=repo, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
             )
         self.endpoint = f"http://127.0.0.1:{self.port}/xAPI/"
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited early; see {log}")
             try:
                 requests.get(self.endpoint + "about", timeout=1)
-                return
+                break
             except requests.RequestException:
                 time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"server did not start within 60 s; see {log}")
+        else:
+            self.stop()
+            raise RuntimeError(f"server did not start within 120 s; see {log}")
+        self._settle(workers, deadline)
+
+    def _settle(self, workers: int, deadline: float) -> None:
+        """Wait until every worker has booted (loaded the app) and gone idle: one answer to About
+        only proves that one has, and the others' imports would eat the first measurement's CPU."""
+        previous: dict[int, float] = {}
+        while time.monotonic() < deadline:
+            children = _process_tree(self.process.pid)[1:]
+            now = {pid: _cpu_seconds_of(pid) for pid in children}
+            if len(children) >= workers and previous and all(now[p] - previous.get(p, 0.0) < 0.02 for p in now):
+                return
+            previous = now
+            time.sleep(0.5)
 
     def peak_memory_mib(self) -> tuple[float, float]:
         """(largest process, all processes) peak resident set size of the server, in MiB."""
@@ -184,6 +255,15 @@ def _process_tree(root: int) -> list[int]:
     return pids
 
 
+def _cpu_seconds_of(pid: int) -> float:
+    """User + system CPU seconds of one process (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def _peak_rss_kib(pid: int) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -209,36 +289,41 @@ def make_credential(url: str) -> tuple[str, str]:
 # --- load ---------------------------------------------------------------------------------
 
 
-def _writer(endpoint: str, auth: tuple[str, str], requests_count: int, batch: int, seed: int, start) -> None:
-    """Client process: wait for the start signal, then post ``requests_count`` requests."""
+def _writer(endpoint: str, auth: tuple[str, str], requests_count: int, batch: int, seed: int, ready) -> None:
+    """Client process: a few untimed requests (connections, the credential check in each worker),
+    then wait for the others and post ``requests_count`` requests."""
     rnd = random.Random(seed)
     session = requests.Session()
     session.auth = auth
     session.headers["X-Experience-API-Version"] = VERSION
     bodies = [
         make_statement(rnd) if batch == 1 else [make_statement(rnd) for _ in range(batch)]
-        for _ in range(requests_count)
+        for _ in range(requests_count + WARM_UP_REQUESTS)
     ]
-    start.wait()
-    for body in bodies:
+    for number, body in enumerate(bodies):
+        if number == WARM_UP_REQUESTS:
+            ready.wait()  # every client warm: the clock starts
         response = session.post(endpoint + "statements", json=body, timeout=60)
         if response.status_code != 200:
             raise SystemExit(f"POST failed: {response.status_code} {response.text[:200]}")
 
 
+#: Untimed requests each client sends first.
+WARM_UP_REQUESTS = 3
+
+
 def write_rate(endpoint: str, auth: tuple[str, str], requests_per_client: int, batch: int) -> float:
-    """Statements per second with CLIENTS client processes posting at once."""
+    """Statements per second with CLIENTS client processes posting at once (warm-up excluded)."""
     context = multiprocessing.get_context("fork")
-    start = context.Event()
+    ready = context.Barrier(CLIENTS + 1)
     clients = [
-        context.Process(target=_writer, args=(endpoint, auth, requests_per_client, batch, n, start))
+        context.Process(target=_writer, args=(endpoint, auth, requests_per_client, batch, n, ready))
         for n in range(CLIENTS)
     ]
     for client in clients:
         client.start()
-    time.sleep(1.0)  # let every client build its bodies before the clock starts
+    ready.wait(timeout=600)
     started = time.perf_counter()
-    start.set()
     for client in clients:
         client.join()
     elapsed = time.perf_counter() - started
@@ -304,12 +389,16 @@ def new_store_url(kind: str, workdir: Path) -> tuple[str, Callable[[], None]]:
     return PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name, drop
 
 
-def bench_store(kind: str, sizes: list[int], workers: int, writes: tuple[int, int], rounds: int) -> dict:
-    """Every measurement for one store kind, on a fresh store."""
+def bench_store(kind: str, sizes: list[int], workers: int, writes: tuple[int, int], rounds: int,
+                fill: str = "bulk") -> dict:
+    """Every measurement for one store kind, on a fresh store: writes on the empty store, then at
+    each size (filled by ``fill``: ``bulk`` or ``store``) GET latency, writes and server memory,
+    each size on a freshly started server."""
     singles_per_client, batches_per_client = writes
     rnd = random.Random(7)
-    result: dict = {"store": kind, "workers": workers, "clients": CLIENTS}
-    with tempfile.TemporaryDirectory(prefix=f"lrs-bench-{kind}-") as tmp:
+    result: dict = {"store": kind, "workers": workers, "clients": CLIENTS, "fill": fill,
+                    "cpus": os.cpu_count(), "load_at_start": _load()}
+    with tempfile.TemporaryDirectory(prefix=f"lrs-bench-{kind}-", dir=os.environ.get("SPOTLIGHT_BENCH_DIR")) as tmp:
         workdir = Path(tmp)
         url, drop = new_store_url(kind, workdir)
         try:
@@ -326,23 +415,47 @@ def bench_store(kind: str, sizes: list[int], workers: int, writes: tuple[int, in
             for size in sizes:
                 held = _count(url)
                 if size > held:
-                    seconds = fill_store(url, size - held, rnd)
-                    result[f"fill_{size}_per_s"] = round((size - held) / seconds)
+                    if fill == "bulk" and kind != "tinydb":
+                        figures = bulk_fill_store(url, size - held, rnd)
+                        result[f"fill_{size}_per_s"] = round(figures["statements"] / figures["seconds"])
+                        result[f"fill_{size}_index_s"] = round(figures["index_seconds"], 1)
+                    else:
+                        seconds = fill_store(url, size - held, rnd)
+                        result[f"fill_{size}_per_s"] = round((size - held) / seconds)
                 if kind == "postgres":
                     _analyze(url)
+                result[f"load_{size}"] = _load()
                 server = Server(url, workers, workdir / "server.log")
                 try:
                     query_latency(server.endpoint, auth, 2, rnd)  # warm caches and connections
                     result[f"query_{size}"] = query_latency(server.endpoint, auth, rounds, rnd)
-                    result[f"query_{size}_peak_mib"] = [round(m) for m in server.peak_memory_mib()]
-                    # Does writing slow down as the store grows? (adds 200 statements)
-                    result[f"single_post_at_{size}_per_s"] = round(write_rate(server.endpoint, auth, 50, 1))
+                    # Do writes slow down as the store grows? (adds a few thousand statements)
+                    result[f"single_post_at_{size}_per_s"] = round(
+                        write_rate(server.endpoint, auth, max(singles_per_client // 2, 10), 1))
+                    result[f"batch_100_at_{size}_per_s"] = round(
+                        write_rate(server.endpoint, auth, max(batches_per_client // 2, 2), 100))
+                    result[f"peak_mib_at_{size}"] = [round(m) for m in server.peak_memory_mib()]
                 finally:
                     server.stop()
+                result[f"store_bytes_at_{size}"] = _store_bytes(kind, url, workdir)
                 _report(result)
         finally:
             drop()
     return result
+
+
+def _load() -> list[float]:
+    return [round(value, 1) for value in os.getloadavg()]
+
+
+def _store_bytes(kind: str, url: str, workdir: Path) -> int:
+    """The store's size on disk (database files, or the PostgreSQL database)."""
+    if kind == "postgres":
+        import psycopg
+
+        with psycopg.connect(url) as conn:
+            return conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
+    return sum(path.stat().st_size for path in workdir.glob("bench.*"))
 
 
 def _count(url: str) -> int:
@@ -440,14 +553,7 @@ def _flooder(endpoint: str, key: str, seed: int, stop, sent) -> None:
 
 def _cpu_seconds(root: int) -> float:
     """User + system CPU seconds of a process tree (the server: master and workers)."""
-    total = 0
-    for pid in _process_tree(root):
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
-        except (OSError, IndexError, ValueError):
-            continue
-    return total / os.sysconf("SC_CLK_TCK")
+    return sum(_cpu_seconds_of(pid) for pid in _process_tree(root))
 
 
 def _big_body(endpoint: str, auth: tuple[str, str], stop) -> None:
@@ -543,13 +649,48 @@ def main() -> None:
     parser.add_argument("--posts", type=int, default=200, help="with --security: the good client's POSTs")
     parser.add_argument("--repo", type=Path, default=REPO,
                         help="with --security: serve this checkout (e.g. main, for a before/after comparison)")
-    parser.add_argument("--stores", default="sqlite,postgres,tinydb")
+    parser.add_argument("--stores", default="sqlite,postgres,tinydb",
+                        type=lambda text: ",".join("postgres" if k == "postgresql" else k for k in text.split(",")),
+                        help="comma-separated: sqlite, postgres (or postgresql), tinydb")
     parser.add_argument("--sizes", default="100000,1000000", help="store sizes for query latency")
     parser.add_argument("--tinydb-sizes", default="1000,10000", help="the same for TinyDB")
     parser.add_argument("--workers", type=int, default=4, help="server worker processes")
     parser.add_argument("--rounds", type=int, default=30, help="rounds of the 7 filtered queries per size")
+    parser.add_argument("--fill", choices=("bulk", "store"), default="bulk",
+                        help="how to fill each size: bulk (rows as the store writes them, bench/bulk_fill.py; "
+                             "the default) or store (insert_statements, much slower)")
+    parser.add_argument("--pg-cluster", choices=("shared", "private"), default="shared",
+                        help="PostgreSQL: a database on SPOTLIGHT_PG_ADMIN_URL (shared, the default), or a "
+                             "throwaway cluster of PostgreSQL's default settings (fsync on) on a free port")
     parser.add_argument("--json", type=Path, help="also write all results to this file")
     args = parser.parse_args()
+    if args.pg_cluster == "private" and "postgres" in args.stores:
+        cluster = start_private_cluster()
+        try:
+            run(args)
+        finally:
+            cluster.remove()
+    else:
+        run(args)
+
+
+def start_private_cluster():  # noqa: ANN201  (tests/lrs/pg_cluster.PrivateCluster)
+    """A throwaway cluster for the benchmark: PostgreSQL's defaults (fsync and full-page writes on,
+    128 MB of shared buffers, autovacuum on) but room for a bulk load's WAL between checkpoints
+    and for index builds. New databases of the benchmark go to it."""
+    global PG_ADMIN_URL
+    sys.path.insert(0, str(REPO / "tests" / "lrs"))
+    from pg_cluster import PrivateCluster
+
+    cluster = PrivateCluster({"fsync": "on", "full_page_writes": "on", "shared_buffers": "128MB",
+                              "max_connections": "100", "max_wal_size": "8GB", "maintenance_work_mem": "512MB"})
+    cluster.start()
+    PG_ADMIN_URL = cluster.admin_url
+    print(f"private PostgreSQL cluster on port {cluster.port} ({cluster.root})", flush=True)
+    return cluster
+
+
+def run(args: argparse.Namespace) -> None:
     results = []
     if args.security:
         sizes = [int(s) for s in args.batch_sizes.split(",") if s]
@@ -564,9 +705,28 @@ def main() -> None:
         small = kind == "tinydb"
         sizes = [int(s) for s in (args.tinydb_sizes if small else args.sizes).split(",")]
         writes = (50, 2) if small else (500, 25)
-        results.append(bench_store(kind, sizes, args.workers, writes, args.rounds))
+        results.append(bench_store(kind, sizes, args.workers, writes, args.rounds, args.fill))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
+    print_table(results)
+
+
+def print_table(results: list[dict]) -> None:
+    """The figures as one Markdown table: a row per store and size."""
+    print("\n| store | statements stored | batched statements/s | single POSTs/s | GET median / p95 (ms)"
+          " | memory, largest worker / all (MiB) | load average (1 min) |")
+    print("|---|---|---|---|---|---|---|")
+    for result in results:
+        print(f"| {result['store']} | empty | {result['batch_100_per_s']:,} | {result['single_post_per_s']:,} | |"
+              f" {' / '.join(map(str, result['write_peak_mib']))} | {result['load_at_start'][0]} |")
+        for key in result:
+            if not key.startswith("query_"):
+                continue
+            size = key.removeprefix("query_")
+            query = result[key]
+            print(f"| {result['store']} | {int(size):,} | {result[f'batch_100_at_{size}_per_s']:,} |"
+                  f" {result[f'single_post_at_{size}_per_s']:,} | {query['median_ms']} / {query['p95_ms']} |"
+                  f" {' / '.join(map(str, result[f'peak_mib_at_{size}']))} | {result[f'load_{size}'][0]} |")
 
 
 if __name__ == "__main__":

@@ -13,12 +13,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lrs.alternate import AlternateSyntaxMiddleware
 from lrs.api import about, activities, activity_profile, agent_profile, agents, state, statements
-from lrs.api.common import authenticate, json_response, store
+from lrs.api.common import authenticate, json_response, store, store_unavailable
 from lrs.auth import Authenticator
 from lrs.cors import CorsPolicy
 from lrs.dashboard import install as install_dashboard
 from lrs.limits import BodyGuard, Limits
-from lrs.stores import DEFAULT_STORE_URL, Store, open_store
+from lrs.stores import DEFAULT_STORE_URL, Store, StoreUnavailable, open_store
 from lrs.xapi.errors import XAPIError
 from lrs.xapi.versions import SUPPORTED, V2, negotiate
 
@@ -61,6 +61,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_error_handler(XAPIError, _xapi_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
+    app.register_error_handler(StoreUnavailable, store_unavailable)  # 503 + Retry-After
     app.wsgi_app = AlternateSyntaxMiddleware(app.wsgi_app, PREFIX)  # type: ignore[method-assign]
     install_dashboard(app)  # /dashboard: analytics pages (lrs/dashboard), beside the xAPI hooks
     default_version = app.config["DEFAULT_XAPI_VERSION"]
@@ -101,6 +102,11 @@ def _before() -> Response | None:
 
 
 def _after(response: Response) -> Response:
+    if request.endpoint == "statements.statements" and request.method in ("GET", "HEAD"):
+        try:
+            response.headers["X-Experience-API-Consistent-Through"] = store().consistent_through()
+        except StoreUnavailable as error:  # the database went away after the query: the client retries
+            response = store_unavailable(error)
     response.headers["X-Experience-API-Version"] = getattr(g, "version", V2)
     if _xapi_route():
         cors: CorsPolicy = current_app.extensions["lrs.cors"]
@@ -109,8 +115,6 @@ def _after(response: Response) -> Response:
                 response.vary.add(value)
             else:
                 response.headers[name] = value
-    if request.endpoint == "statements.statements" and request.method in ("GET", "HEAD"):
-        response.headers["X-Experience-API-Consistent-Through"] = store().consistent_through()
     return response
 
 

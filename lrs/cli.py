@@ -62,6 +62,10 @@ def serve(store_url: str, host: str, port: int, workers: int, threads: int, defa
     """Run the LRS under gunicorn (a production WSGI server), logging one line per request."""
     from lrs.server import run
 
+    if store_url.split("://", 1)[0].lower() in ("postgresql", "postgres"):
+        from lrs.stores.postgres import with_pool_size
+
+        store_url = with_pool_size(store_url, threads)  # a connection per thread, unless the URL says
     open_store(store_url).close()  # fail early, and create the schema once before workers start
     origins = [o for value in cors_origins for o in value.replace(",", " ").split()]
     config = {"STORE_URL": store_url, "DEFAULT_XAPI_VERSION": default_version, "MAX_BODY_BYTES": max_body,

@@ -10,7 +10,7 @@ from urllib.parse import unquote_to_bytes
 from flask import Response, current_app, g, request
 
 from lrs.auth import Authenticator, AuthFailure, has_scope, stored_secret
-from lrs.stores import Credential, Store
+from lrs.stores import Credential, Store, StoreUnavailable
 from lrs.xapi.errors import XAPIError
 from lrs.xapi.jsontext import check_text, parse_json
 
@@ -108,3 +108,11 @@ def _decode_component(raw: str, field: str) -> str:
     except UnicodeDecodeError:
         raise XAPIError(f"{field[:100]}: not UTF-8 text", 400) from None
     return check_text(text, field[:100])
+
+
+def store_unavailable(error: StoreUnavailable) -> Response:
+    """503 with ``Retry-After`` when the store cannot serve now (its pool stayed busy for the pool
+    timeout, or the database is restarting): a client should try again, not see a 500 or wait
+    without end."""
+    return json_response({"error": f"the LRS cannot serve this request now: {error}"}, 503,
+                         {"Retry-After": str(error.retry_after)})

@@ -28,9 +28,10 @@ from lrs.analytics.report import GROUP_ATTRIBUTES, Aggregator, Window, aggregate
 from lrs.analytics.roster import DOC_ID, SCOPE, load_roster
 from lrs.analytics.sources import Source, store_statements
 from lrs.analytics.vocab import COURSE_TYPE, VOIDED
+from lrs.api.common import store_unavailable
 from lrs.auth import Authenticator, has_scope
 from lrs.dashboard.pages import Page, course_page, index_page, learners_page, submissions_page
-from lrs.stores.base import ERASURE_SCOPE_KIND, DocumentScope, Store, StreamFilter
+from lrs.stores.base import ERASURE_SCOPE_KIND, DocumentScope, Store, StoreUnavailable, StreamFilter
 
 PREFIX = "/dashboard"
 READ_SCOPES = ("statements/read", "all/read")
@@ -51,6 +52,7 @@ def install(app: Flask) -> None:
     dashboard.extensions["lrs.auth"] = app.extensions["lrs.auth"]
     dashboard.extensions["lrs.dashboard.cache"] = _ReportCache()
     dashboard.register_blueprint(bp)
+    dashboard.register_error_handler(StoreUnavailable, store_unavailable)  # 503 + Retry-After, as the API
     app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {PREFIX: dashboard})  # type: ignore[method-assign]
 
 

@@ -30,6 +30,7 @@ from lrs.stores.base import (
     Store,
     StoredStatement,
     StoreError,
+    StoreUnavailable,
     StreamFilter,
     utc_now,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "StatementRecord",
     "Store",
     "StoreError",
+    "StoreUnavailable",
     "StoredStatement",
     "StreamFilter",
     "open_store",

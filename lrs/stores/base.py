@@ -1,6 +1,11 @@
 """The store interface: what every LRS store (sqlite, postgres, tinydb) must provide.
 
 CHANGES (interface history; newest first):
+- v1.6 (issue 17, several servers on one database): :class:`StoreUnavailable`, the one error a
+  store raises when its database cannot serve the request now (every pooled connection busy
+  for the pool timeout, the database restarting or unreachable); it carries ``retry_after``
+  seconds and the HTTP layer answers 503 with ``Retry-After``. Stores without a database
+  server never raise it.
 - v1.5 (issue 10, the right to erase and retention): ``erase(selection, dry_run, record)`` removes,
   in one transaction, the statements that name given agents (as actor, object, instructor, team,
   group member, context agent, authority, in a sub-statement) together with every statement
@@ -129,6 +134,18 @@ class StatementConflict(StoreError):
     def __init__(self, ids: Sequence[str]) -> None:
         super().__init__(f"statement ids already stored: {', '.join(ids)}")
         self.ids = list(ids)
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot serve this request now, but may in ``retry_after`` seconds: no database
+    connection became free within the pool timeout, or the database is restarting or
+    unreachable. Nothing was written (or, for a write whose connection broke while it
+    committed, the client cannot know: xAPI clients resend with the same statement ids, which
+    the LRS accepts again when the content is the same)."""
+
+    def __init__(self, message: str, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class PreconditionFailed(StoreError):

@@ -52,6 +52,25 @@ def postgres_url() -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(scope="session")
+def private_cluster() -> Iterator:
+    """A PostgreSQL cluster of this test session only (tests/lrs/pg_cluster.py), autovacuum off,
+    for tests that restart the database or need fresh-database planner conditions."""
+    from pg_cluster import ClusterUnavailable, PrivateCluster
+
+    try:
+        cluster = PrivateCluster({"autovacuum": "off"})
+    except ClusterUnavailable as exc:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"SPOTLIGHT_REQUIRE_POSTGRES=1 but no private PostgreSQL cluster can run here: {exc}")
+        pytest.skip(f"no private PostgreSQL cluster: {exc}")
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.remove()
+
+
 def _reset_postgres(url: str) -> None:
     """Empty the session database so each test starts from a clean store."""
     import psycopg
