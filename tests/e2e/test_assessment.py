@@ -24,7 +24,16 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import assessment_support as helpers  # noqa: E402
 import xapi_support as support  # noqa: E402
-from assessment_support import FORMATS, Learner, Record, World  # noqa: E402
+from assessment_support import (  # noqa: E402
+    FORMATS,
+    Learner,
+    Record,
+    World,
+    answer,
+    form_of,
+    keys_shown,
+    visible_questions,
+)
 
 from spotlight_pack import build  # noqa: E402
 from spotlight_pack.model import Course  # noqa: E402
@@ -104,40 +113,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 # --------------------------------------------------------------------------- the learner's hands
 
 
-def form_of(course: Any, quiz: str) -> Any:
-    return course.locator(f"form[data-quiz='{quiz}']")
-
-
-def visible_questions(form: Any) -> list[str]:
-    return [item.get_attribute("data-question") for item in form.locator("fieldset.question:not([hidden])").all()]
-
-
-def answer(form: Any, question: str, value: Any) -> None:
-    """Answer ``question`` with the controls a learner uses: boxes, text, selects, Up/Down buttons."""
-    field = form.locator(f"fieldset[data-question='{question}']")
-    kind = field.get_attribute("data-type")
-    if kind in ("single", "multiple", "truefalse"):
-        for box in field.locator(".option input").all():
-            if box.get_attribute("value") in value:
-                box.check()
-            elif box.get_attribute("type") == "checkbox":
-                box.uncheck()
-    elif kind == "matching":
-        for source, target in value.items():
-            field.locator(f".pair[data-source='{source}'] select").select_option(target)
-    elif kind == "sequencing":  # move each step up into its place
-        for place, step in enumerate(value):
-            while True:
-                order = [item.get_attribute("data-step") for item in field.locator(".step").all()]
-                if order.index(step) <= place:
-                    break
-                field.locator(f".step[data-step='{step}'] button.up").click()
-    elif kind == "likert":
-        field.locator(f"input[value='{value}']").check()
-    else:
-        field.locator(".text-answer").fill(value)
-
-
 def options_shown(form: Any, question: str) -> list[str]:
     options = form.locator(f"fieldset[data-question='{question}'] .option")
     return [item.get_attribute("data-option") for item in options.all()]
@@ -156,15 +131,6 @@ def visit_every_page(course: Any) -> None:
     course.locator("#menu a[data-page]").first.click(force=True)
     while course.locator("#next").is_enabled():
         course.locator("#next").click()
-
-
-def keys_shown(form: Any) -> int:
-    """How many keys, key marks and feedback texts are in the form (0: nothing gives a key away)."""
-    return form.evaluate(
-        """f => f.querySelectorAll('.key-mark').length
-              + [...f.querySelectorAll('.key, .pair-key, .option-feedback, .feedback')]
-                  .filter(e => e.textContent.trim() && !e.hidden).length"""
-    )
 
 
 def verdicts_shown(form: Any) -> list[str]:
