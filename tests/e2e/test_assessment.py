@@ -78,16 +78,8 @@ def bank() -> Course:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    reason = support.missing_requirement()
-    if reason:
-        support.skip_or_fail(reason)
     workdir = tmp_path_factory.mktemp("assessment-e2e")
-    (workdir / "www").mkdir()
-    lrs = support.LRS(workdir)
-    content = support.ContentServer(workdir / "www")
-    try:
-        lrs.start()
-        content.start()
+    with support.lrs_and_content(workdir) as (lrs, content):
         credentials = {
             "cmi5": support.basic(*lrs.credential("statements/write", "state", "profile", name="cmi5")),
             "tincan": support.basic(*lrs.credential("statements/write", "state", name="tincan")),
@@ -105,9 +97,6 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                     assert fmt, path
                     world.add(f"{course.name}--{fmt.group(1)}", Path(path))
             yield world
-    finally:
-        content.stop()
-        lrs.stop()
 
 
 # --------------------------------------------------------------------------- the learner's hands

@@ -86,22 +86,10 @@ def scored(course: Course, question_id: str) -> bool:
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    reason = support.missing_requirement()
-    if reason:
-        support.skip_or_fail(reason)
-    workdir = tmp_path_factory.mktemp("diplomas-e2e")
-    (workdir / "www").mkdir()
-    lrs = support.LRS(workdir)
-    content = support.ContentServer(workdir / "www")
-    try:
-        lrs.start()
-        content.start()
+    with support.lrs_and_content(tmp_path_factory.mktemp("diplomas-e2e")) as (lrs, content):
         credentials = {"tincan": support.basic(*lrs.credential("statements/write", "state", name="tincan"))}
         with support.chromium() as browser:
             yield World(lrs, content, browser, credentials)
-    finally:
-        content.stop()
-        lrs.stop()
 
 
 @pytest.fixture(scope="module")

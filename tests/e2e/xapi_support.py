@@ -350,6 +350,25 @@ def foreign_requests(urls: list[str]) -> list[str]:
 
 
 @contextlib.contextmanager
+def lrs_and_content(workdir: Path) -> Iterator[tuple[LRS, ContentServer]]:
+    """Our LRS and a content server (serving ``workdir/www``) for one test module, stopped after it;
+    skipped, or failed when required, where the machine lacks what they need."""
+    reason = missing_requirement()
+    if reason:
+        skip_or_fail(reason)
+    (workdir / "www").mkdir()
+    lrs = LRS(workdir)
+    content = ContentServer(workdir / "www")
+    try:
+        lrs.start()
+        content.start()
+        yield lrs, content
+    finally:
+        content.stop()
+        lrs.stop()
+
+
+@contextlib.contextmanager
 def chromium() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
