@@ -87,16 +87,22 @@ class CourseResolver:
         definition = obj.get("definition")
         if definition is not None and definition.get("type") == COURSE_TYPE:
             return self._declared(object_id)
-        # One walk over the context activities (the hot path of every report and export):
-        # a declared course (rule 1) ends it; otherwise it collects the ids rules 2-4 need.
+        # The hot path of every report and export: a declared course in the context (rule 1)
+        # ends it, as our packages declare theirs on every statement; only otherwise are the ids
+        # that rules 2-4 need collected.
+        context = statement.get("context")
+        activities = context.get("contextActivities") if context is not None else None
+        if activities:
+            for entry in activities.values():
+                for activity in entry if entry.__class__ is list else (entry,):
+                    declared = activity.get("definition")
+                    if declared is not None and declared.get("type") == COURSE_TYPE:
+                        course = activity["id"]
+                        return course if course in self.known else self._declared(course)
         ids = [object_id]
         grouping: list[str] = []
-        context = statement.get("context")
-        for kind, entry in (context.get("contextActivities") or {}).items() if context else ():
-            for activity in entry if isinstance(entry, list) else [entry]:
-                definition = activity.get("definition")
-                if definition is not None and definition.get("type") == COURSE_TYPE:
-                    return self._declared(activity["id"])
+        for kind, entry in activities.items() if activities else ():
+            for activity in entry if entry.__class__ is list else (entry,):
                 ids.append(activity["id"])
                 if kind == "grouping":
                     grouping.append(activity["id"])

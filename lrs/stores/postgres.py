@@ -35,6 +35,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import psycopg
 from psycopg import sql
 from psycopg.types.json import Json
+from psycopg.types.string import ByteaBinaryLoader
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from lrs.stores.base import (
@@ -341,13 +342,21 @@ class PostgresStore(Store):
         with self._one() as conn, conn.transaction():
             yield conn
 
-    def _fetch(self, statement: sql.Composable | str, params: Sequence | Mapping | None = None) -> list[tuple]:
+    def _fetch(self, statement: sql.Composable | str, params: Sequence | Mapping | None = None,
+               *, raw_text: bool = False) -> list[tuple]:
         """The rows of one read-only statement, tried once more on a fresh connection when the
-        first broke (a database restart between two requests costs no read an error)."""
+        first broke (a database restart between two requests costs no read an error).
+
+        ``raw_text``: text columns come as their UTF-8 bytes (binary results, no decoding to
+        ``str``): statement bodies go straight to the JSON decoder, which reads bytes fastest."""
         for attempt in (1, 2):
             try:
                 with self._one() as conn:
-                    return conn.execute(statement, params).fetchall()
+                    if not raw_text:
+                        return conn.execute(statement, params).fetchall()
+                    cursor = conn.cursor(binary=True)
+                    cursor.adapters.register_loader("text", ByteaBinaryLoader)  # text's binary form: its bytes
+                    return cursor.execute(statement, params).fetchall()
             except StoreUnavailable as exc:
                 if attempt == 2 or not isinstance(exc.__cause__, psycopg.OperationalError):
                     raise
@@ -473,12 +482,12 @@ class PostgresStore(Store):
         if _content_filtered(query):
             referring = _page_referring(query, bounds, ascending=query.ascending, limit=limit)
             statement = sql.SQL("({}) UNION ALL ({})").format(statement, referring)
-        rows = sorted(dict(self._fetch(statement)).items(), reverse=not query.ascending)
+        rows = sorted(dict(self._fetch(statement, raw_text=True)).items(), reverse=not query.ascending)
         more = len(rows) > query.limit
         rows = rows[: query.limit]
         return StatementPage([load_statement(text) for _, text in rows], str(rows[-1][0]) if more else None)
 
-    def _stream_page(self, flt: StreamFilter, after: str | None, size: int) -> tuple[list[str], str | None]:
+    def _stream_page(self, flt: StreamFilter, after: str | None, size: int) -> tuple[list[bytes], str | None]:
         query = StatementQuery(
             agent=flt.agent,
             related_agents=flt.related_agents,
@@ -495,7 +504,7 @@ class PostgresStore(Store):
             _key_filters(query), _column_filters(query), bounds, ascending=True, limit=size,
             include_voided=flt.include_voided,
         )
-        rows = self._fetch(statement)
+        rows = self._fetch(statement, raw_text=True)
         return [text for _, text in rows], (str(rows[-1][0]) if len(rows) == size else None)
 
     def last_position(self) -> int:

@@ -291,7 +291,7 @@ class SQLiteStore(Store):
             )
             params = [*anchor_params, *params, *target_params, query.limit + 1]
         sql = (
-            f"SELECT s.seq, s.body FROM statements s WHERE s.seq IN ({sql})"
+            f"SELECT s.seq, CAST(s.body AS BLOB) FROM statements s WHERE s.seq IN ({sql})"
             f" ORDER BY s.seq {order} LIMIT ?"
         )
         params.append(query.limit + 1)
@@ -304,7 +304,7 @@ class SQLiteStore(Store):
 
     def _stream_page(
         self, flt: StreamFilter, after: str | None, size: int
-    ) -> tuple[list[dict], str | None]:
+    ) -> tuple[list[bytes], str | None]:
         query = StatementQuery(
             agent=flt.agent,
             related_agents=flt.related_agents,
@@ -327,7 +327,8 @@ class SQLiteStore(Store):
         params.append(size)
         with self._read() as conn:
             rows = conn.execute(
-                f"SELECT s.seq, s.body FROM {from_sql} WHERE {' AND '.join(where) or '1'}"
+                # As a BLOB: the body's UTF-8 bytes, which the JSON decoder reads fastest.
+                f"SELECT s.seq, CAST(s.body AS BLOB) FROM {from_sql} WHERE {' AND '.join(where) or '1'}"
                 f" ORDER BY {seq_column} LIMIT ?",
                 params,
             ).fetchall()

@@ -144,6 +144,11 @@ def test_an_untyped_activity_of_course_verbs_is_a_course_of_its_own() -> None:
     typed = other_tool("completed", OTHER, "10:00:00", "ana")
     typed["object"]["definition"] = {"type": T + "lesson"}
     assert CourseResolver()(typed) is None, "an activity with a type keeps its type"
+    # The object's own type decides, not a typed activity of its context (a tool's typed category).
+    in_category = other_tool("completed", OTHER, "10:00:00", "ana")
+    in_category["context"] = {"contextActivities": {"category": [{"id": "http://tool.example/profile",
+                                                                  "definition": {"type": T + "profile"}}]}}
+    assert CourseResolver()(in_category) == OTHER
 
 
 def test_mixed_content_in_parts_merges_like_one_pass() -> None:

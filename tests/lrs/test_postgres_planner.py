@@ -87,9 +87,9 @@ def captured_statements(store: PostgresStore, call: Callable[[PostgresStore], ob
     sent: list = []
     real = store._fetch
 
-    def spy(statement, params=None):
+    def spy(statement, params=None, **options):
         sent.append((statement, params))
-        return real(statement, params)
+        return real(statement, params, **options)
 
     store._fetch = spy  # type: ignore[method-assign]
     try:

@@ -94,6 +94,32 @@ def test_insert_and_get_sets_stored(store: Store) -> None:
     assert store.count_statements() == 1
 
 
+def test_every_read_keeps_exact_values(store: Store) -> None:
+    """Bodies come back byte-exact in meaning through every read path (GET by id, queries, the
+    analytics stream): integers beyond 64 bits stay integers, floats stay floats, and non-ASCII
+    text, astral characters included, stays text (the fast paths read UTF-8 bytes)."""
+    values = {
+        "https://example.org/wide": 2**70 + 12345,
+        "https://example.org/negative-wide": -(2**63) - 1,
+        "https://example.org/u64": 2**64 - 1,
+        "https://example.org/float": 0.1,
+        "https://example.org/text": "Niñas y mujeres: atención 🌸 \u2028 \"quoted\" \\ \t",
+    }
+    rec = record()
+    rec.statement["result"] = {"extensions": values, "response": "1234567890123456789012345 digits in text"}
+    plain = record(OTHER_VERB)
+    store.insert_statements([rec, plain])
+    got = store.get_statement(rec.id)
+    assert got is not None and got.statement["result"]["extensions"] == values
+    queried = {s["id"]: s for s in store.query_statements(StatementQuery(limit=10)).statements}
+    streamed = {s["id"]: s for s in store.iter_statements(batch_size=1)}
+    for found in (queried, streamed):
+        extensions = found[rec.id]["result"]["extensions"]
+        assert extensions == values
+        assert {k: type(v) for k, v in extensions.items()} == {k: type(v) for k, v in values.items()}
+        assert found[plain.id]["verb"] == {"id": OTHER_VERB}
+
+
 def test_batch_with_existing_id_stores_nothing(store: Store) -> None:
     first = record()
     store.insert_statements([first])
