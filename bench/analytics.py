@@ -140,6 +140,12 @@ def fill_bulk(url: str, wanted: int) -> int:
                                    agent_keys=swap(record.agent_keys),
                                    related_agent_keys=swap(record.related_agent_keys))
 
+    if have >= wanted:  # filled before: no index to drop and build again, only the roster to check
+        with open_store(url) as store:
+            copies = -(-have // len(template))
+            if len(load_roster(store)) < copies * len(cohort.attributes):
+                import_roster(store, read_roster_file(_roster_copies(cohort.roster_csv, copies)))
+            return have
     store = open_store(url)  # opened before the indexes are dropped: opening builds them
 
     def remember_agents(batch: list) -> None:

@@ -25,7 +25,7 @@ from lrs.analytics.enrolment import COURSE, course_tokens
 from lrs.analytics.export import Pseudonymiser, utf8_writer
 from lrs.analytics.export import export as export_statements
 from lrs.analytics.i18n import LANGUAGES
-from lrs.analytics.parallel import PARALLEL_FROM
+from lrs.analytics.parallel import PARALLEL_FROM, ChildFailed
 from lrs.analytics.report import GROUP_ATTRIBUTES, Aggregator, Window, aggregate
 from lrs.analytics.roster import (
     ATTRIBUTES,
@@ -324,8 +324,12 @@ def report(store_url: str, course: str | None, since: str | None, until: str | N
             raise click.ClickException(str(exc)) from None
         except BrokenProcessPool as exc:
             raise _worker_failed(exc) from None
-        result = aggregated.report(source.roster, by, show_learners, course, lang=lang, filters=wanted,
-                                   definitions=source.definitions, submissions=submissions)
+        try:
+            result = aggregated.report(source.roster, by, show_learners, course, lang=lang, filters=wanted,
+                                       definitions=source.definitions, submissions=submissions, jobs=source.jobs,
+                                       store_url=source.store_url if source.store is not None else "")
+        except ChildFailed as exc:
+            raise click.ClickException(f"{exc}; run again, or with --jobs 1") from None
         if course is not None and not result["courses"]:
             known = _known_courses(source, aggregated)
             if not is_known(course, known):

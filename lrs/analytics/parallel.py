@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -26,6 +27,7 @@ PARALLEL_FROM = 200_000
 MAX_JOBS = 8
 
 T = TypeVar("T")
+K = TypeVar("K")
 
 
 def available_cpus() -> int:
@@ -99,3 +101,73 @@ def _start_worker(store_url: str, shared: tuple) -> None:
 
 def _in_worker(function: Callable[..., T], *task: Any) -> T:
     return function(_worker["store"], *_worker["shared"], *task)
+
+
+class ChildFailed(RuntimeError):
+    """A forked child of :func:`forked_map` raised or died before sending its results."""
+
+
+def can_fork() -> bool:
+    """Whether :func:`forked_map` may fork here: Linux only (macOS system libraries are not
+    fork-safe, and Windows has no fork)."""
+    return sys.platform.startswith("linux")
+
+
+def forked_map(items: Sequence[K], jobs: int, here: Callable[[K], T], in_child: Callable[[K], T],
+               weight: Callable[[K], float]) -> list[T]:
+    """``[here(item) for item in items]``, shared out over this process and ``jobs - 1`` forked
+    children, for work on large aggregates already in memory (the report's per-course figures).
+
+    Children inherit the aggregates by fork: nothing is pickled on the way in, only their results
+    come back. They run ``in_child``, which must not use anything of the parent's that holds a
+    connection (it opens its own store): this is why :func:`in_order` spawns, and why only this
+    read-free step forks. Items are grouped by ``weight`` (largest first, each to the lightest
+    group); this process takes the first group. The results are in ``items``' order.
+    """
+    groups: list[list[K]] = [[] for _ in range(max(1, min(jobs, len(items))))]
+    loads = [0.0] * len(groups)
+    for item in sorted(items, key=weight, reverse=True):
+        lightest = loads.index(min(loads))
+        groups[lightest].append(item)
+        loads[lightest] += weight(item)
+    context = multiprocessing.get_context("fork")
+    children = []
+    for group in groups[1:]:
+        receiver, sender = context.Pipe(duplex=False)
+        child = context.Process(target=_run_child, args=(in_child, group, sender), daemon=True)
+        child.start()
+        sender.close()
+        children.append((child, receiver, group))
+    done: dict[int, T] = {}
+    try:
+        for item in groups[0]:
+            done[items.index(item)] = here(item)
+        for child, receiver, group in children:
+            try:
+                status, payload = receiver.recv()
+            except EOFError:
+                child.join(timeout=5)
+                raise ChildFailed(f"a report process ended without its results (exit code {child.exitcode})") from None
+            if status != "ok":
+                raise ChildFailed(f"a report process failed: {payload}")
+            for item, result in zip(group, payload, strict=True):
+                done[items.index(item)] = result
+    finally:
+        for child, receiver, _ in children:
+            receiver.close()
+            child.join(timeout=5)
+            if child.is_alive():
+                child.kill()
+                child.join()
+    return [done[i] for i in range(len(items))]
+
+
+def _run_child(function: Callable[[K], T], group: list[K], sender: Any) -> None:  # noqa: ANN401
+    try:
+        results = [function(item) for item in group]
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which raises
+        sender.send(("error", f"{type(exc).__name__}: {exc}"))
+    else:
+        sender.send(("ok", results))
+    finally:
+        sender.close()

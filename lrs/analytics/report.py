@@ -17,7 +17,7 @@ from lrs.analytics.blocks import BY_EXTENSION as _BLOCK_EXTENSIONS
 from lrs.analytics.blocks import BY_TYPE as _BLOCK_TYPES
 from lrs.analytics.blocks import REGISTRY as BLOCKS
 from lrs.analytics.enrolment import Roster, RosterView
-from lrs.analytics.parallel import in_order, split
+from lrs.analytics.parallel import can_fork, forked_map, in_order, split
 from lrs.analytics.sources import Source, store_statements
 from lrs.analytics.vocab import (
     ANSWERED,
@@ -33,7 +33,7 @@ from lrs.analytics.vocab import (
     score_of,
     short_id,
 )
-from lrs.stores import Store, StreamFilter
+from lrs.stores import Store, StreamFilter, open_store
 from lrs.xapi.statements import agent_key
 
 #: The activity definition extension carrying an open question's rubric (a language map), for tutors.
@@ -377,7 +377,8 @@ class Aggregator:
 
     def report(self, roster: Roster | None = None, by: str | None = None, show_learners: bool = False,
                course: str | None = None, *, lang: str = "en", filters: Mapping[str, str] | None = None,
-               definitions: Definitions | None = None, submissions: bool = False) -> dict:
+               definitions: Definitions | None = None, submissions: bool = False, jobs: int = 1,
+               store_url: str = "") -> dict:
         """The figures of every course (or of ``course``: IRI or last segment), as a JSON-ready
         dict (see docs/analytics.md).
 
@@ -387,6 +388,11 @@ class Aggregator:
         definitions, for titles in every language; ``submissions``: list the open answers for
         tutors (identities!). The aggregator stays usable: more statements
         may be added and another report made (the dashboard adds only what was stored since).
+
+        ``jobs`` > 1 with ``store_url`` (our store, whose canonical definitions ``definitions``
+        reads): the courses' figures are computed in that many processes, forked so that they
+        share the aggregates (lrs.analytics.parallel.forked_map); each child reads definitions
+        through its own connection to ``store_url``. The result is the same for any ``jobs``.
         """
         from lrs.analytics.figures import course_report
 
@@ -401,8 +407,22 @@ class Aggregator:
                 if course_matches(iri, course) and iri not in chosen:
                     chosen[iri] = _Course(iri)
             scope = set(chosen)
-            courses = [course_report(chosen[iri], view, scope, by, show_learners, lang, definitions, submissions)
-                       for iri in sorted(chosen)]
+
+            def figures_of(iri: str, titles: Definitions | None = definitions) -> dict:
+                return course_report(chosen[iri], view, scope, by, show_learners, lang, titles, submissions)
+
+            iris = sorted(chosen)
+            if jobs > 1 and len(iris) > 1 and store_url and ":memory:" not in store_url and can_fork():
+                own_store: list[Store] = []
+
+                def in_child(iri: str) -> dict:  # never the parent's connections: a store of its own
+                    if not own_store:
+                        own_store.append(open_store(store_url))
+                    return figures_of(iri, own_store[0].get_activities if definitions else None)
+
+                courses = forked_map(iris, jobs, figures_of, in_child, lambda iri: len(chosen[iri].learners))
+            else:
+                courses = [figures_of(iri) for iri in iris]
         return {"by": by, "lang": lang, "filters": dict(sorted((filters or {}).items())),
                 "roster": view.summary(), "statements": sum(c.statements for c in chosen.values()),
                 "unattributed": self.unattributed + len(self._pending), "courses": courses}
