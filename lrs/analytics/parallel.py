@@ -124,24 +124,24 @@ def forked_map(items: Sequence[K], jobs: int, here: Callable[[K], T], in_child: 
     read-free step forks. Items are grouped by ``weight`` (largest first, each to the lightest
     group); this process takes the first group. The results are in ``items``' order.
     """
-    groups: list[list[K]] = [[] for _ in range(max(1, min(jobs, len(items))))]
+    groups: list[list[int]] = [[] for _ in range(max(1, min(jobs, len(items))))]  # indices into items
     loads = [0.0] * len(groups)
-    for item in sorted(items, key=weight, reverse=True):
+    for index in sorted(range(len(items)), key=lambda i: weight(items[i]), reverse=True):
         lightest = loads.index(min(loads))
-        groups[lightest].append(item)
-        loads[lightest] += weight(item)
+        groups[lightest].append(index)
+        loads[lightest] += weight(items[index])
     context = multiprocessing.get_context("fork")
     children = []
     for group in groups[1:]:
         receiver, sender = context.Pipe(duplex=False)
-        child = context.Process(target=_run_child, args=(in_child, group, sender), daemon=True)
+        child = context.Process(target=_run_child, args=(in_child, [items[i] for i in group], sender), daemon=True)
         child.start()
         sender.close()
         children.append((child, receiver, group))
-    done: dict[int, T] = {}
+    results: list[T | None] = [None] * len(items)
     try:
-        for item in groups[0]:
-            done[items.index(item)] = here(item)
+        for index in groups[0]:
+            results[index] = here(items[index])
         for child, receiver, group in children:
             try:
                 status, payload = receiver.recv()
@@ -150,8 +150,8 @@ def forked_map(items: Sequence[K], jobs: int, here: Callable[[K], T], in_child: 
                 raise ChildFailed(f"a report process ended without its results (exit code {child.exitcode})") from None
             if status != "ok":
                 raise ChildFailed(f"a report process failed: {payload}")
-            for item, result in zip(group, payload, strict=True):
-                done[items.index(item)] = result
+            for index, result in zip(group, payload, strict=True):
+                results[index] = result
     finally:
         for child, receiver, _ in children:
             receiver.close()
@@ -159,7 +159,7 @@ def forked_map(items: Sequence[K], jobs: int, here: Callable[[K], T], in_child: 
             if child.is_alive():
                 child.kill()
                 child.join()
-    return [done[i] for i in range(len(items))]
+    return results  # type: ignore[return-value]  (every index was filled, or an error raised)
 
 
 def _run_child(function: Callable[[K], T], group: list[K], sender: Any) -> None:  # noqa: ANN401

@@ -413,12 +413,9 @@ class Aggregator:
 
             iris = sorted(chosen)
             if jobs > 1 and len(iris) > 1 and store_url and ":memory:" not in store_url and can_fork():
-                own_store: list[Store] = []
-
                 def in_child(iri: str) -> dict:  # never the parent's connections: a store of its own
-                    if not own_store:
-                        own_store.append(open_store(store_url))
-                    return figures_of(iri, own_store[0].get_activities if definitions else None)
+                    with open_store(store_url) as store:
+                        return figures_of(iri, store.get_activities if definitions else None)
 
                 courses = forked_map(iris, jobs, figures_of, in_child, lambda iri: len(chosen[iri].learners))
             else:

@@ -55,7 +55,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import orjson
 
@@ -412,6 +412,13 @@ class StreamFilter:
     #: position is the paging cursor's number, from 1 up to :meth:`Store.last_position`.
     after_position: int = 0
     through_position: int | None = None
+
+    def content_query(self, **options: Any) -> StatementQuery:  # noqa: ANN401 - StatementQuery's fields
+        """The statement query with this filter's content filters (agent, verb, activity,
+        registration), and ``options`` (time bounds, order, limit) for stores that use them."""
+        return StatementQuery(agent=self.agent, related_agents=self.related_agents, verb=self.verb,
+                              activity=self.activity, related_activities=self.related_activities,
+                              registration=self.registration, **options)
 
 
 class Store(abc.ABC):

@@ -488,14 +488,7 @@ class PostgresStore(Store):
         return StatementPage([load_statement(text) for _, text in rows], str(rows[-1][0]) if more else None)
 
     def _stream_page(self, flt: StreamFilter, after: str | None, size: int) -> tuple[list[bytes], str | None]:
-        query = StatementQuery(
-            agent=flt.agent,
-            related_agents=flt.related_agents,
-            verb=flt.verb,
-            activity=flt.activity,
-            related_activities=flt.related_activities,
-            registration=flt.registration,
-        )
+        query = flt.content_query()
         bounds = _time_bounds(flt.since, flt.until)
         bounds.append((">", parse_cursor(after) if after else 0))
         if flt.through_position is not None:

@@ -305,18 +305,7 @@ class SQLiteStore(Store):
     def _stream_page(
         self, flt: StreamFilter, after: str | None, size: int
     ) -> tuple[list[bytes], str | None]:
-        query = StatementQuery(
-            agent=flt.agent,
-            related_agents=flt.related_agents,
-            verb=flt.verb,
-            activity=flt.activity,
-            related_activities=flt.related_activities,
-            registration=flt.registration,
-            since=flt.since,
-            until=flt.until,
-            ascending=True,
-            limit=size,
-        )
+        query = flt.content_query(since=flt.since, until=flt.until, ascending=True, limit=size)
         from_sql, where, params, seq_column = _direct_branch(query)
         outer, outer_params = _outer_filter(query, after, include_voided=flt.include_voided)
         where += outer

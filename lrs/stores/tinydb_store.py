@@ -272,18 +272,9 @@ class TinyDBStore(Store):
         statements = [json.loads(row["statement"]) for _, row in page]
         return StatementPage(statements, str(page[-1][0]) if more else None)
 
-    def _stream_page(self, flt: StreamFilter, after: str | None, size: int) -> tuple[list[dict], str | None]:
+    def _stream_page(self, flt: StreamFilter, after: str | None, size: int) -> tuple[list[str], str | None]:
         start = parse_cursor(after) if after else 0
-        content = _content_matcher(
-            StatementQuery(
-                agent=flt.agent,
-                related_agents=flt.related_agents,
-                verb=flt.verb,
-                activity=flt.activity,
-                related_activities=flt.related_activities,
-                registration=flt.registration,
-            )
-        )
+        content = _content_matcher(flt.content_query())
         page: list[tuple[int, Row]] = []
         with self._read() as data:
             for seq, row in _ordered(data, descending=False):
